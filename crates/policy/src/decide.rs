@@ -312,3 +312,18 @@ pub fn predicate_matches(predicate: &Predicate, target: &Target) -> bool {
         Atom::Shared(d) => target.domain_id == Some(*d) && target.shared,
     })
 }
+
+/// The command line's permit. The operator runs `switchboard` against the database it holds
+/// (first super user, demo data, imports), so there is no actor to judge; changes made with it
+/// are audited as the operator's. The server never calls this.
+pub fn operator_permit(resource: Resource, action: Action) -> Permit {
+    Permit { resource, action }
+}
+
+/// The command line's view of a whole resource (see [`operator_permit`]).
+pub fn operator_visibility(resource: Resource) -> Visibility {
+    Visibility {
+        resource,
+        predicate: Predicate(vec![Atom::All]),
+    }
+}

@@ -16,7 +16,8 @@ pub mod matrix;
 
 pub use actor::{Actor, Target};
 pub use decide::{
-    Atom, Denied, Permit, Predicate, Visibility, Why, authorize, authorize_create, visibility,
+    Atom, Denied, Permit, Predicate, Visibility, Why, authorize, authorize_create, operator_permit,
+    operator_visibility, visibility,
 };
 pub use escalation::{UserFields, assignable_scopes, may_assign_scope, user_update_allowance};
 pub use layouts::{Layout, Tab, landing_layout, layouts_for};

@@ -1,1 +1,221 @@
+//! Storage for Switchboard on SQLite (the embedded default) and PostgreSQL, through one code
+//! path. SQL is written once with `$n` placeholders, which both engines accept; ids, times and
+//! flags are stored as integers so that values mean the same on both.
+//!
+//! Access is a value you must hold: list reads take a [`Visibility`] and writes take a
+//! [`Permit`], both made only by `switchboard-policy`.
 
+mod audit;
+mod auth;
+mod directory;
+mod error;
+mod queues;
+mod sql;
+pub mod testing;
+mod users;
+
+pub use audit::{AuditContext, AuditFilter};
+pub use auth::{NewApiKey, NewSession, SessionRecord, ThrottleState};
+pub use directory::{DomainChanges, NewDomain, NewReseller, NewSite, ResellerChanges, SiteChanges};
+pub use error::StoreError;
+pub use queues::QueueRef;
+pub use users::{NewUser, UserChanges, UserFilter, UserRecord};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
+use std::time::Duration;
+pub use switchboard_policy::{Permit, Visibility};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite has one writer; serialising writes in-process avoids busy errors on upgrade.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// One page of a keyset-paginated list.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The last id of this page when more may follow.
+    pub next_after: Option<i64>,
+}
+
+/// Where a list starts and how long it is.
+#[derive(Clone, Copy, Debug)]
+pub struct PageRequest {
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+impl Store {
+    /// Connect by URL: `sqlite://path` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL '{url}': use sqlite://FILE or postgres://…"
+            )));
+        };
+        let url = if backend == Backend::Sqlite && !url.contains("mode=") {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        } else {
+            url.to_owned()
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10));
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(&url).await.map_err(|e| {
+            StoreError::Config(format!("cannot open the database at {}: {e}", redact(&url)))
+        })?;
+        Ok(Store {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Apply the migrations that have not run yet. On PostgreSQL sqlx holds an advisory lock,
+    /// so several instances may start together.
+    pub async fn migrate(&self) -> Result<usize> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let before = self.applied_migrations().await.unwrap_or(0);
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Config(format!("migration failed: {e}")))?;
+        Ok(self.applied_migrations().await?.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<usize> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Is this database empty of users (a fresh installation)?
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n == 0)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A write transaction; on SQLite it also holds the in-process writer lock.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        let guard = match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _guard: guard })
+    }
+
+    /// Run raw SQL (used by tests to inject faults, and by benchmarks).
+    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+        self.pool.execute(sql).await?;
+        Ok(())
+    }
+}
+
+pub(crate) struct WriteTx {
+    pub tx: sqlx::Transaction<'static, sqlx::Any>,
+    _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***{}", &url[..scheme], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Check that a permit is for what the method does; a mismatch is a programming error.
+pub(crate) fn expect_permit(
+    permit: &Permit,
+    resource: switchboard_policy::Resource,
+    action: switchboard_policy::Action,
+) -> Result<()> {
+    if permit.resource() == resource && permit.action() == action {
+        Ok(())
+    } else {
+        Err(StoreError::Internal(format!(
+            "a permit for {:?}/{:?} was used for {resource:?}/{action:?}",
+            permit.resource(),
+            permit.action()
+        )))
+    }
+}
+
+pub(crate) fn expect_visibility(
+    visibility: &Visibility,
+    resource: switchboard_policy::Resource,
+) -> Result<()> {
+    if visibility.resource() == resource {
+        Ok(())
+    } else {
+        Err(StoreError::Internal(format!(
+            "a visibility for {:?} was used to list {resource:?}",
+            visibility.resource()
+        )))
+    }
+}

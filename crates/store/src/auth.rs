@@ -1,0 +1,474 @@
+//! Sessions, API keys and login throttling. Secrets are stored only as SHA-256 hashes.
+
+use crate::audit::{AuditPlace, record};
+use crate::directory::to_json;
+use crate::sql::{
+    Scoping, Sql, get_i64, get_opt_i64, get_opt_text, get_text, into_page, parsed, push_page,
+    push_predicate,
+};
+use crate::users::UserRecord;
+use crate::{
+    AuditContext, Page, PageRequest, Permit, Result, Store, StoreError, Visibility, expect_permit,
+    expect_visibility,
+};
+use sqlx::any::AnyRow;
+use switchboard_domain::*;
+use switchboard_policy::{Action, Resource};
+
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub user_id: UserId,
+    pub domain_id: DomainId,
+    pub impersonator_id: Option<UserId>,
+    pub access_hash: String,
+    pub refresh_hash: String,
+    pub access_expires_at: Timestamp,
+    pub refresh_expires_at: Timestamp,
+    pub reauthenticated_at: Option<Timestamp>,
+    pub client_addr: Option<String>,
+}
+
+/// A session as authentication needs it.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub session: Session,
+    pub reauthenticated_at: Option<Timestamp>,
+}
+
+fn session(row: &AnyRow) -> Result<SessionRecord, sqlx::Error> {
+    Ok(SessionRecord {
+        session: Session {
+            id: SessionId(get_i64(row, "id")?),
+            user_id: UserId(get_i64(row, "user_id")?),
+            impersonator_id: get_opt_i64(row, "impersonator_id")?.map(UserId),
+            created_at: Timestamp(get_i64(row, "created_at")?),
+            access_expires_at: Timestamp(get_i64(row, "access_expires_at")?),
+            refresh_expires_at: Timestamp(get_i64(row, "refresh_expires_at")?),
+            client_addr: get_opt_text(row, "client_addr")?,
+        },
+        reauthenticated_at: get_opt_i64(row, "reauthenticated_at")?.map(Timestamp),
+    })
+}
+
+const SESSION_SCOPING: Scoping = Scoping {
+    reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = sessions.domain_id)"),
+    domain: Some("domain_id"),
+    owner: Some("user_id"),
+    ..Scoping::NONE
+};
+
+#[derive(Clone, Debug)]
+pub struct NewApiKey {
+    pub user_id: UserId,
+    pub domain_id: DomainId,
+    pub name: Label,
+    pub scope: Scope,
+    pub read_only: bool,
+    pub prefix: String,
+    pub secret_hash: String,
+    pub expires_at: Option<Timestamp>,
+}
+
+fn api_key(row: &AnyRow) -> Result<ApiKey, sqlx::Error> {
+    let scope_text = get_text(row, "scope")?;
+    Ok(ApiKey {
+        id: ApiKeyId(get_i64(row, "id")?),
+        user_id: UserId(get_i64(row, "user_id")?),
+        domain_id: DomainId(get_i64(row, "domain_id")?),
+        name: parsed("name", Label::parse(&get_text(row, "name")?))?,
+        scope: parsed("scope", Scope::parse(&scope_text).ok_or("unknown scope"))?,
+        read_only: get_i64(row, "read_only")? != 0,
+        prefix: get_text(row, "prefix")?,
+        expires_at: get_opt_i64(row, "expires_at")?.map(Timestamp),
+        last_used_at: get_opt_i64(row, "last_used_at")?.map(Timestamp),
+        created_at: Timestamp(get_i64(row, "created_at")?),
+    })
+}
+
+const KEY_SCOPING: Scoping = Scoping {
+    reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = api_keys.domain_id)"),
+    domain: Some("domain_id"),
+    site: Some("user_id IN (SELECT u.id FROM users u WHERE u.site_id = {})"),
+    owner: Some("user_id"),
+    ..Scoping::NONE
+};
+
+/// Where an account or client address stands after failed logins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottleState {
+    pub failures: i64,
+    pub locked_until: Option<Timestamp>,
+}
+
+fn session_place(user: &UserRecord) -> AuditPlace {
+    AuditPlace {
+        reseller: Some(user.reseller_id),
+        domain: Some(user.user.domain_id),
+        site: user.user.site_id,
+    }
+}
+
+impl Store {
+    // ----- sessions -----
+
+    /// Open a session (a login, or an impersonation when `impersonator_id` is set).
+    pub async fn create_session(
+        &self,
+        ctx: &AuditContext,
+        user: &UserRecord,
+        new: NewSession,
+    ) -> Result<SessionId> {
+        let mut w = self.begin_write().await?;
+        let mut sql = Sql::new(
+            "INSERT INTO sessions (user_id, domain_id, impersonator_id, access_hash, refresh_hash, \
+             access_expires_at, refresh_expires_at, reauthenticated_at, client_addr, created_at) VALUES (",
+        );
+        sql.bind(new.user_id.get())
+            .push(", ")
+            .bind(new.domain_id.get())
+            .push(", ");
+        sql.bind(new.impersonator_id.map(|u| u.get()))
+            .push(", ")
+            .bind(new.access_hash)
+            .push(", ");
+        sql.bind(new.refresh_hash)
+            .push(", ")
+            .bind(new.access_expires_at.0)
+            .push(", ");
+        sql.bind(new.refresh_expires_at.0)
+            .push(", ")
+            .bind(new.reauthenticated_at.map(|t| t.0))
+            .push(", ");
+        sql.bind(new.client_addr)
+            .push(", ")
+            .bind(Timestamp::now().0)
+            .push(") RETURNING id");
+        let id = SessionId(get_i64(&sql.query().fetch_one(&mut *w.tx).await?, "id")?);
+        let action = if new.impersonator_id.is_some() {
+            "session.impersonate"
+        } else {
+            "session.login"
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            session_place(user),
+            action,
+            &format!("user {}", user.user.extension),
+            None,
+            None,
+        )
+        .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn session_by_access_hash(&self, hash: &str) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE access_hash = $1")
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(session).transpose()?)
+    }
+
+    pub async fn session_by_refresh_hash(&self, hash: &str) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE refresh_hash = $1")
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(session).transpose()?)
+    }
+
+    /// Replace a session's tokens (refresh). The old refresh token stops working.
+    pub async fn rotate_session(
+        &self,
+        id: SessionId,
+        access_hash: &str,
+        refresh_hash: &str,
+        access_expires: Timestamp,
+        refresh_expires: Timestamp,
+    ) -> Result<()> {
+        let w = self.begin_write().await?;
+        let mut w = w;
+        sqlx::query("UPDATE sessions SET access_hash = $1, refresh_hash = $2, access_expires_at = $3, refresh_expires_at = $4 WHERE id = $5")
+            .bind(access_hash).bind(refresh_hash).bind(access_expires.0).bind(refresh_expires.0).bind(id.get())
+            .execute(&mut *w.tx).await?;
+        w.commit().await
+    }
+
+    pub async fn mark_reauthenticated(&self, id: SessionId, at: Timestamp) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::query("UPDATE sessions SET reauthenticated_at = $1 WHERE id = $2")
+            .bind(at.0)
+            .bind(id.get())
+            .execute(&mut *w.tx)
+            .await?;
+        w.commit().await
+    }
+
+    pub async fn list_sessions(
+        &self,
+        vis: &Visibility,
+        page: PageRequest,
+    ) -> Result<Page<Session>> {
+        expect_visibility(vis, Resource::Sessions)?;
+        let mut sql = Sql::new("SELECT * FROM sessions WHERE ");
+        push_predicate(&mut sql, vis.predicate(), &SESSION_SCOPING);
+        push_page(&mut sql, "id", page);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let items = rows
+            .iter()
+            .map(|r| session(r).map(|s| s.session))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(into_page(items, page, |s| s.id.get()))
+    }
+
+    pub async fn get_session(&self, vis: &Visibility, id: SessionId) -> Result<Session> {
+        expect_visibility(vis, Resource::Sessions)?;
+        let mut sql = Sql::new("SELECT * FROM sessions WHERE id = ");
+        sql.bind(id.get()).push(" AND ");
+        push_predicate(&mut sql, vis.predicate(), &SESSION_SCOPING);
+        let row = sql
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(session(&row)?.session)
+    }
+
+    /// End a session (logout, or revocation by an administrator).
+    pub async fn delete_session(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        owner: &UserRecord,
+        id: SessionId,
+    ) -> Result<()> {
+        expect_permit(permit, Resource::Sessions, Action::Delete)?;
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id.get())
+            .execute(&mut *w.tx)
+            .await?;
+        record(
+            &mut w.tx,
+            ctx,
+            session_place(owner),
+            "session.end",
+            &format!("session {id} of user {}", owner.user.extension),
+            None,
+            None,
+        )
+        .await?;
+        w.commit().await
+    }
+
+    /// Remove expired sessions; returns how many.
+    pub async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64> {
+        let mut w = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE refresh_expires_at < $1")
+            .bind(now.0)
+            .execute(&mut *w.tx)
+            .await?;
+        w.commit().await?;
+        Ok(done.rows_affected())
+    }
+
+    // ----- API keys -----
+
+    pub async fn create_api_key(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        owner: &UserRecord,
+        new: NewApiKey,
+    ) -> Result<ApiKey> {
+        expect_permit(permit, Resource::ApiKeys, Action::Create)?;
+        let mut w = self.begin_write().await?;
+        let mut sql = Sql::new(
+            "INSERT INTO api_keys (user_id, domain_id, name, scope, read_only, prefix, secret_hash, expires_at, created_at) VALUES (",
+        );
+        sql.bind(new.user_id.get())
+            .push(", ")
+            .bind(new.domain_id.get())
+            .push(", ")
+            .bind(new.name.as_str())
+            .push(", ");
+        sql.bind(new.scope.as_str())
+            .push(", ")
+            .bind(new.read_only)
+            .push(", ")
+            .bind(new.prefix)
+            .push(", ");
+        sql.bind(new.secret_hash)
+            .push(", ")
+            .bind(new.expires_at.map(|t| t.0))
+            .push(", ")
+            .bind(Timestamp::now().0);
+        sql.push(") RETURNING *");
+        let created = api_key(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        record(
+            &mut w.tx,
+            ctx,
+            session_place(owner),
+            "api_key.create",
+            &format!("api key {} of user {}", created.id, owner.user.extension),
+            None,
+            Some(&to_json(&created)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(created)
+    }
+
+    /// The key with this secret hash, for authentication.
+    pub async fn api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>> {
+        let row = sqlx::query("SELECT * FROM api_keys WHERE secret_hash = $1")
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(api_key).transpose()?)
+    }
+
+    /// Note when a key was last used, at most once a minute per key.
+    pub async fn touch_api_key(&self, id: ApiKeyId, now: Timestamp) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)")
+            .bind(now.0).bind(id.get()).bind(now.0 - 60).execute(&mut *w.tx).await?;
+        w.commit().await
+    }
+
+    pub async fn list_api_keys(&self, vis: &Visibility, page: PageRequest) -> Result<Page<ApiKey>> {
+        expect_visibility(vis, Resource::ApiKeys)?;
+        let mut sql = Sql::new("SELECT * FROM api_keys WHERE ");
+        push_predicate(&mut sql, vis.predicate(), &KEY_SCOPING);
+        push_page(&mut sql, "id", page);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let items = rows.iter().map(api_key).collect::<Result<Vec<_>, _>>()?;
+        Ok(into_page(items, page, |k| k.id.get()))
+    }
+
+    pub async fn count_api_keys(&self, vis: &Visibility) -> Result<i64> {
+        expect_visibility(vis, Resource::ApiKeys)?;
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM api_keys WHERE ");
+        push_predicate(&mut sql, vis.predicate(), &KEY_SCOPING);
+        Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
+    }
+
+    pub async fn get_api_key(&self, vis: &Visibility, id: ApiKeyId) -> Result<ApiKey> {
+        expect_visibility(vis, Resource::ApiKeys)?;
+        let mut sql = Sql::new("SELECT * FROM api_keys WHERE id = ");
+        sql.bind(id.get()).push(" AND ");
+        push_predicate(&mut sql, vis.predicate(), &KEY_SCOPING);
+        let row = sql
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(api_key(&row)?)
+    }
+
+    pub async fn delete_api_key(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        owner: &UserRecord,
+        key: &ApiKey,
+    ) -> Result<()> {
+        expect_permit(permit, Resource::ApiKeys, Action::Delete)?;
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM api_keys WHERE id = $1")
+            .bind(key.id.get())
+            .execute(&mut *w.tx)
+            .await?;
+        record(
+            &mut w.tx,
+            ctx,
+            session_place(owner),
+            "api_key.delete",
+            &format!("api key {} of user {}", key.id, owner.user.extension),
+            Some(&to_json(key)),
+            None,
+        )
+        .await?;
+        w.commit().await
+    }
+
+    // ----- login throttling -----
+
+    /// The most restrictive lock among these keys (account, client address).
+    pub async fn throttle_state(
+        &self,
+        keys: &[String],
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>> {
+        let mut latest = None;
+        for key in keys {
+            let until: Option<i64> = sqlx::query_scalar(
+                "SELECT locked_until FROM login_failures WHERE throttle_key = $1",
+            )
+            .bind(key.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+            if let Some(until) = until.filter(|u| *u > now.0) {
+                latest = latest.max(Some(Timestamp(until)));
+            }
+        }
+        Ok(latest)
+    }
+
+    /// Count a failed login against each key; lock a key for `lock_seconds` once it has
+    /// `max_failures` within `window_seconds`.
+    pub async fn record_login_failure(
+        &self,
+        keys: &[String],
+        now: Timestamp,
+        window_seconds: i64,
+        max_failures: i64,
+        lock_seconds: i64,
+    ) -> Result<Vec<ThrottleState>> {
+        let mut w = self.begin_write().await?;
+        let mut states = Vec::with_capacity(keys.len());
+        for key in keys {
+            let row = sqlx::query(
+                "SELECT failures, window_started_at FROM login_failures WHERE throttle_key = $1",
+            )
+            .bind(key.as_str())
+            .fetch_optional(&mut *w.tx)
+            .await?;
+            let (failures, started) = match row {
+                Some(row) if get_i64(&row, "window_started_at")? > now.0 - window_seconds => (
+                    get_i64(&row, "failures")? + 1,
+                    get_i64(&row, "window_started_at")?,
+                ),
+                _ => (1, now.0),
+            };
+            let locked_until = if failures >= max_failures {
+                now.0 + lock_seconds
+            } else {
+                0
+            };
+            sqlx::query(
+                "INSERT INTO login_failures (throttle_key, failures, window_started_at, locked_until) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, \
+                 window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
+            )
+            .bind(key.as_str()).bind(failures).bind(started).bind(locked_until).execute(&mut *w.tx).await?;
+            states.push(ThrottleState {
+                failures,
+                locked_until: (locked_until > 0).then_some(Timestamp(locked_until)),
+            });
+        }
+        w.commit().await?;
+        Ok(states)
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+            .bind(key)
+            .execute(&mut *w.tx)
+            .await?;
+        w.commit().await
+    }
+}

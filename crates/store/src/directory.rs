@@ -1,0 +1,824 @@
+//! Resellers, domains and sites: the tenancy tree.
+
+use crate::audit::{AuditPlace, record};
+use crate::sql::{
+    Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text, into_page,
+    parsed, push_page, push_predicate,
+};
+use crate::{
+    AuditContext, Page, PageRequest, Permit, Result, Store, StoreError, Visibility, expect_permit,
+    expect_visibility,
+};
+use sqlx::any::AnyRow;
+use switchboard_domain::*;
+use switchboard_policy::{Action, Resource};
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+// ---------- resellers ----------
+
+#[derive(Clone, Debug)]
+pub struct NewReseller {
+    pub name: Label,
+    pub contact_email: Option<Email>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ResellerChanges {
+    pub name: Option<Label>,
+    pub contact_email: Option<Option<Email>>,
+}
+
+const RESELLER_SCOPING: Scoping = Scoping {
+    reseller: Some("id"),
+    ..Scoping::NONE
+};
+
+fn reseller(row: &AnyRow) -> Result<Reseller, sqlx::Error> {
+    Ok(Reseller {
+        id: ResellerId(get_i64(row, "id")?),
+        name: parsed("name", Label::parse(&get_text(row, "name")?))?,
+        contact_email: get_opt_text(row, "contact_email")?.and_then(|e| Email::parse(&e).ok()),
+        created_at: Timestamp(get_i64(row, "created_at")?),
+    })
+}
+
+// ---------- domains ----------
+
+#[derive(Clone, Debug)]
+pub struct NewDomain {
+    pub reseller_id: ResellerId,
+    pub name: DomainName,
+    pub description: Label,
+    pub timezone: TimeZoneName,
+    pub policy: DomainPolicy,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DomainChanges {
+    pub description: Option<Label>,
+    pub timezone: Option<TimeZoneName>,
+    pub policy: Option<DomainPolicy>,
+}
+
+const DOMAIN_SCOPING: Scoping = Scoping {
+    reseller: Some("reseller_id"),
+    domain: Some("id"),
+    ..Scoping::NONE
+};
+
+fn limit(row: &AnyRow, col: &str) -> Result<Option<u32>, sqlx::Error> {
+    Ok(get_opt_i64(row, col)?.and_then(|v| u32::try_from(v).ok()))
+}
+
+fn domain(row: &AnyRow) -> Result<Domain, sqlx::Error> {
+    Ok(Domain {
+        id: DomainId(get_i64(row, "id")?),
+        reseller_id: ResellerId(get_i64(row, "reseller_id")?),
+        name: parsed("name", DomainName::parse(&get_text(row, "name")?))?,
+        description: parsed("description", Label::parse(&get_text(row, "description")?))?,
+        timezone: parsed("timezone", TimeZoneName::parse(&get_text(row, "timezone")?))?,
+        policy: DomainPolicy {
+            office_managers_manage_users: get_i64(row, "office_managers_manage_users")? != 0,
+            limits: Limits {
+                max_users: limit(row, "max_users")?,
+                max_sites: limit(row, "max_sites")?,
+                max_call_queues: limit(row, "max_call_queues")?,
+                max_auto_attendants: limit(row, "max_auto_attendants")?,
+                max_conferences: limit(row, "max_conferences")?,
+            },
+        },
+        created_at: Timestamp(get_i64(row, "created_at")?),
+    })
+}
+
+fn bind_limit(sql: &mut Sql, value: Option<u32>) {
+    sql.bind(value.map(i64::from));
+}
+
+// ---------- sites ----------
+
+#[derive(Clone, Debug)]
+pub struct NewSite {
+    pub domain_id: DomainId,
+    pub name: Label,
+    pub address: Option<String>,
+    pub timezone: Option<TimeZoneName>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SiteChanges {
+    pub name: Option<Label>,
+    pub address: Option<Option<String>>,
+    pub timezone: Option<Option<TimeZoneName>>,
+}
+
+const SITE_SCOPING: Scoping = Scoping {
+    reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = sites.domain_id)"),
+    domain: Some("domain_id"),
+    site: Some("id = {}"),
+    ..Scoping::NONE
+};
+
+fn site(row: &AnyRow) -> Result<Site, sqlx::Error> {
+    Ok(Site {
+        id: SiteId(get_i64(row, "id")?),
+        domain_id: DomainId(get_i64(row, "domain_id")?),
+        name: parsed("name", Label::parse(&get_text(row, "name")?))?,
+        address: get_opt_text(row, "address")?,
+        timezone: get_opt_text(row, "timezone")?.and_then(|t| TimeZoneName::parse(&t).ok()),
+        created_at: Timestamp(get_i64(row, "created_at")?),
+    })
+}
+
+/// Fail with `LimitReached` when `table` already holds `max` rows of the domain.
+pub(crate) async fn check_limit(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    table: &str,
+    domain: DomainId,
+    kind: LimitKind,
+) -> Result<()> {
+    let mut sql = Sql::new("SELECT d.*, (SELECT COUNT(*) FROM ");
+    sql.push(table)
+        .push(" t WHERE t.domain_id = d.id) AS used FROM domains d WHERE d.id = ");
+    sql.bind(domain.get());
+    let row = sql
+        .query()
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let dom = domain_from(&row)?;
+    if let Some(max) = kind.of(&dom.policy.limits) {
+        if get_i64(&row, "used")? >= i64::from(max) {
+            return Err(StoreError::LimitReached {
+                limit: kind.as_str(),
+                max,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn domain_from(row: &AnyRow) -> Result<Domain> {
+    Ok(domain(row)?)
+}
+
+impl Store {
+    // ----- resellers -----
+
+    pub async fn list_resellers(
+        &self,
+        vis: &Visibility,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Reseller>> {
+        expect_visibility(vis, Resource::Resellers)?;
+        let mut sql = Sql::new("SELECT * FROM resellers WHERE ");
+        push_predicate(&mut sql, vis.predicate(), &RESELLER_SCOPING);
+        if let Some(q) = q {
+            sql.push(" AND lower(name) LIKE ")
+                .bind(contains_pattern(q))
+                .push(" ESCAPE '\\'");
+        }
+        push_page(&mut sql, "id", page);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let items = rows.iter().map(reseller).collect::<Result<Vec<_>, _>>()?;
+        Ok(into_page(items, page, |r| r.id.get()))
+    }
+
+    pub async fn count_resellers(&self, vis: &Visibility, q: Option<&str>) -> Result<i64> {
+        expect_visibility(vis, Resource::Resellers)?;
+        let mut sql = Sql::new("SELECT COUNT(*) AS n FROM resellers WHERE ");
+        push_predicate(&mut sql, vis.predicate(), &RESELLER_SCOPING);
+        if let Some(q) = q {
+            sql.push(" AND lower(name) LIKE ")
+                .bind(contains_pattern(q))
+                .push(" ESCAPE '\\'");
+        }
+        Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
+    }
+
+    /// A reseller, if it exists and is visible.
+    pub async fn get_reseller(&self, vis: &Visibility, id: ResellerId) -> Result<Reseller> {
+        expect_visibility(vis, Resource::Resellers)?;
+        let mut sql = Sql::new("SELECT * FROM resellers WHERE id = ");
+        sql.bind(id.get()).push(" AND ");
+        push_predicate(&mut sql, vis.predicate(), &RESELLER_SCOPING);
+        let row = sql
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(reseller(&row)?)
+    }
+
+    pub async fn create_reseller(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        new: NewReseller,
+    ) -> Result<Reseller> {
+        expect_permit(permit, Resource::Resellers, Action::Create)?;
+        let mut w = self.begin_write().await?;
+        let exists = sqlx::query("SELECT 1 FROM resellers WHERE name = $1")
+            .bind(new.name.as_str())
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::conflict(
+                "name",
+                format!("a reseller named '{}' exists", new.name),
+            ));
+        }
+        let mut sql = Sql::new("INSERT INTO resellers (name, contact_email, created_at) VALUES (");
+        sql.bind(new.name.as_str()).push(", ");
+        sql.bind(new.contact_email.as_ref().map(|e| e.as_str()))
+            .push(", ");
+        sql.bind(Timestamp::now().0).push(") RETURNING *");
+        let created = reseller(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        let place = AuditPlace {
+            reseller: Some(created.id),
+            ..AuditPlace::default()
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "reseller.create",
+            &format!("reseller {}", created.id),
+            None,
+            Some(&to_json(&created)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn update_reseller(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        before: &Reseller,
+        changes: ResellerChanges,
+    ) -> Result<Reseller> {
+        expect_permit(permit, Resource::Resellers, Action::Update)?;
+        let mut w = self.begin_write().await?;
+        let name = changes.name.unwrap_or_else(|| before.name.clone());
+        let email = changes
+            .contact_email
+            .unwrap_or_else(|| before.contact_email.clone());
+        let clash = sqlx::query("SELECT 1 FROM resellers WHERE name = $1 AND id <> $2")
+            .bind(name.as_str())
+            .bind(before.id.get())
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if clash.is_some() {
+            return Err(StoreError::conflict(
+                "name",
+                format!("a reseller named '{name}' exists"),
+            ));
+        }
+        let mut sql = Sql::new("UPDATE resellers SET name = ");
+        sql.bind(name.as_str())
+            .push(", contact_email = ")
+            .bind(email.as_ref().map(|e| e.as_str()));
+        sql.push(" WHERE id = ")
+            .bind(before.id.get())
+            .push(" RETURNING *");
+        let after = reseller(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        let place = AuditPlace {
+            reseller: Some(after.id),
+            ..AuditPlace::default()
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "reseller.update",
+            &format!("reseller {}", after.id),
+            Some(&to_json(before)),
+            Some(&to_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn delete_reseller(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        before: &Reseller,
+    ) -> Result<()> {
+        expect_permit(permit, Resource::Resellers, Action::Delete)?;
+        let mut w = self.begin_write().await?;
+        let domains: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM domains WHERE reseller_id = $1")
+                .bind(before.id.get())
+                .fetch_one(&mut *w.tx)
+                .await?;
+        if domains > 0 {
+            return Err(StoreError::conflict(
+                "reseller",
+                format!("the reseller still owns {domains} domain(s); delete or move them first"),
+            ));
+        }
+        sqlx::query("DELETE FROM resellers WHERE id = $1")
+            .bind(before.id.get())
+            .execute(&mut *w.tx)
+            .await?;
+        let place = AuditPlace {
+            reseller: Some(before.id),
+            ..AuditPlace::default()
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "reseller.delete",
+            &format!("reseller {}", before.id),
+            Some(&to_json(before)),
+            None,
+        )
+        .await?;
+        w.commit().await
+    }
+
+    // ----- domains -----
+
+    fn domain_filter(
+        vis: &Visibility,
+        q: Option<&str>,
+        reseller: Option<ResellerId>,
+        select: &str,
+    ) -> Sql {
+        let mut sql = Sql::new(select);
+        sql.push(" FROM domains WHERE ");
+        push_predicate(&mut sql, vis.predicate(), &DOMAIN_SCOPING);
+        if let Some(q) = q {
+            sql.push(" AND (lower(name) LIKE ")
+                .bind(contains_pattern(q))
+                .push(" ESCAPE '\\'");
+            sql.push(" OR lower(description) LIKE ")
+                .bind(contains_pattern(q))
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(reseller) = reseller {
+            sql.push(" AND reseller_id = ").bind(reseller.get());
+        }
+        sql
+    }
+
+    pub async fn list_domains(
+        &self,
+        vis: &Visibility,
+        q: Option<&str>,
+        reseller: Option<ResellerId>,
+        page: PageRequest,
+    ) -> Result<Page<Domain>> {
+        expect_visibility(vis, Resource::Domains)?;
+        let mut sql = Self::domain_filter(vis, q, reseller, "SELECT *");
+        push_page(&mut sql, "id", page);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let items = rows.iter().map(domain).collect::<Result<Vec<_>, _>>()?;
+        Ok(into_page(items, page, |d| d.id.get()))
+    }
+
+    pub async fn count_domains(
+        &self,
+        vis: &Visibility,
+        q: Option<&str>,
+        reseller: Option<ResellerId>,
+    ) -> Result<i64> {
+        expect_visibility(vis, Resource::Domains)?;
+        let sql = Self::domain_filter(vis, q, reseller, "SELECT COUNT(*) AS n");
+        Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
+    }
+
+    /// A domain by name, if it exists and is visible.
+    pub async fn get_domain_by_name(&self, vis: &Visibility, name: &DomainName) -> Result<Domain> {
+        expect_visibility(vis, Resource::Domains)?;
+        let mut sql = Sql::new("SELECT * FROM domains WHERE name = ");
+        sql.bind(name.as_str()).push(" AND ");
+        push_predicate(&mut sql, vis.predicate(), &DOMAIN_SCOPING);
+        let row = sql
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(domain(&row)?)
+    }
+
+    /// A domain by id, for building an authenticated actor (not a resource read).
+    pub async fn domain_for_actor(&self, id: DomainId) -> Result<Domain> {
+        let row = sqlx::query("SELECT * FROM domains WHERE id = $1")
+            .bind(id.get())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(domain(&row)?)
+    }
+
+    pub async fn create_domain(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        new: NewDomain,
+    ) -> Result<Domain> {
+        expect_permit(permit, Resource::Domains, Action::Create)?;
+        let mut w = self.begin_write().await?;
+        let reseller_exists = sqlx::query("SELECT 1 FROM resellers WHERE id = $1")
+            .bind(new.reseller_id.get())
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if reseller_exists.is_none() {
+            return Err(StoreError::InvalidReference {
+                field: "reseller_id",
+                message: format!("no reseller with id {}", new.reseller_id),
+            });
+        }
+        let exists = sqlx::query("SELECT 1 FROM domains WHERE name = $1")
+            .bind(new.name.as_str())
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::conflict(
+                "name",
+                format!("the domain name '{}' is taken", new.name),
+            ));
+        }
+        let mut sql = Sql::new(
+            "INSERT INTO domains (reseller_id, name, description, timezone, office_managers_manage_users, \
+             max_users, max_sites, max_call_queues, max_auto_attendants, max_conferences, created_at) VALUES (",
+        );
+        sql.bind(new.reseller_id.get())
+            .push(", ")
+            .bind(new.name.as_str())
+            .push(", ");
+        sql.bind(new.description.as_str())
+            .push(", ")
+            .bind(new.timezone.as_str())
+            .push(", ");
+        sql.bind(new.policy.office_managers_manage_users).push(", ");
+        let l = &new.policy.limits;
+        for v in [
+            l.max_users,
+            l.max_sites,
+            l.max_call_queues,
+            l.max_auto_attendants,
+            l.max_conferences,
+        ] {
+            bind_limit(&mut sql, v);
+            sql.push(", ");
+        }
+        sql.bind(Timestamp::now().0).push(") RETURNING *");
+        let created = domain(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        let place = AuditPlace {
+            reseller: Some(created.reseller_id),
+            domain: Some(created.id),
+            site: None,
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "domain.create",
+            &format!("domain {}", created.name),
+            None,
+            Some(&to_json(&created)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn update_domain(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        before: &Domain,
+        changes: DomainChanges,
+    ) -> Result<Domain> {
+        expect_permit(permit, Resource::Domains, Action::Update)?;
+        let mut w = self.begin_write().await?;
+        let description = changes
+            .description
+            .unwrap_or_else(|| before.description.clone());
+        let timezone = changes.timezone.unwrap_or_else(|| before.timezone.clone());
+        let policy = changes.policy.unwrap_or_else(|| before.policy.clone());
+        let mut sql = Sql::new("UPDATE domains SET description = ");
+        sql.bind(description.as_str())
+            .push(", timezone = ")
+            .bind(timezone.as_str());
+        sql.push(", office_managers_manage_users = ")
+            .bind(policy.office_managers_manage_users);
+        let l = &policy.limits;
+        for (col, v) in [
+            ("max_users", l.max_users),
+            ("max_sites", l.max_sites),
+            ("max_call_queues", l.max_call_queues),
+            ("max_auto_attendants", l.max_auto_attendants),
+            ("max_conferences", l.max_conferences),
+        ] {
+            sql.push(", ").push(col).push(" = ");
+            bind_limit(&mut sql, v);
+        }
+        sql.push(" WHERE id = ")
+            .bind(before.id.get())
+            .push(" RETURNING *");
+        let after = domain(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        let place = AuditPlace {
+            reseller: Some(after.reseller_id),
+            domain: Some(after.id),
+            site: None,
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "domain.update",
+            &format!("domain {}", after.name),
+            Some(&to_json(before)),
+            Some(&to_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Delete a domain and everything in it.
+    pub async fn delete_domain(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        before: &Domain,
+    ) -> Result<()> {
+        expect_permit(permit, Resource::Domains, Action::Delete)?;
+        let mut w = self.begin_write().await?;
+        // Children first, so the delete does not depend on each engine's cascade order.
+        for table in [
+            "sessions",
+            "api_keys",
+            "supervisor_queues",
+            "supervisor_settings",
+            "queue_agents",
+        ] {
+            let mut sql = Sql::new("DELETE FROM ");
+            sql.push(table)
+                .push(" WHERE domain_id = ")
+                .bind(before.id.get());
+            sql.query().execute(&mut *w.tx).await?;
+        }
+        for table in ["users", "call_queues", "sites", "domains"] {
+            let mut sql = Sql::new("DELETE FROM ");
+            let col = if table == "domains" {
+                "id"
+            } else {
+                "domain_id"
+            };
+            sql.push(table)
+                .push(" WHERE ")
+                .push(col)
+                .push(" = ")
+                .bind(before.id.get());
+            sql.query().execute(&mut *w.tx).await?;
+        }
+        let place = AuditPlace {
+            reseller: Some(before.reseller_id),
+            domain: Some(before.id),
+            site: None,
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "domain.delete",
+            &format!("domain {}", before.name),
+            Some(&to_json(before)),
+            None,
+        )
+        .await?;
+        w.commit().await
+    }
+
+    // ----- sites -----
+
+    fn site_filter(vis: &Visibility, domain: DomainId, q: Option<&str>, select: &str) -> Sql {
+        let mut sql = Sql::new(select);
+        sql.push(" FROM sites WHERE domain_id = ")
+            .bind(domain.get())
+            .push(" AND ");
+        push_predicate(&mut sql, vis.predicate(), &SITE_SCOPING);
+        if let Some(q) = q {
+            sql.push(" AND lower(name) LIKE ")
+                .bind(contains_pattern(q))
+                .push(" ESCAPE '\\'");
+        }
+        sql
+    }
+
+    pub async fn list_sites(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Site>> {
+        expect_visibility(vis, Resource::Sites)?;
+        let mut sql = Self::site_filter(vis, domain, q, "SELECT *");
+        push_page(&mut sql, "id", page);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let items = rows.iter().map(site).collect::<Result<Vec<_>, _>>()?;
+        Ok(into_page(items, page, |s| s.id.get()))
+    }
+
+    pub async fn count_sites(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        q: Option<&str>,
+    ) -> Result<i64> {
+        expect_visibility(vis, Resource::Sites)?;
+        let sql = Self::site_filter(vis, domain, q, "SELECT COUNT(*) AS n");
+        Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
+    }
+
+    pub async fn get_site(&self, vis: &Visibility, domain: DomainId, id: SiteId) -> Result<Site> {
+        expect_visibility(vis, Resource::Sites)?;
+        let mut sql = Self::site_filter(vis, domain, None, "SELECT *");
+        sql.push(" AND id = ").bind(id.get());
+        let row = sql
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(site(&row)?)
+    }
+
+    /// Does this site exist in this domain? For validating references in input.
+    pub async fn site_exists(&self, domain: DomainId, id: SiteId) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM sites WHERE id = $1 AND domain_id = $2")
+            .bind(id.get())
+            .bind(domain.get())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    pub async fn create_site(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        reseller: ResellerId,
+        new: NewSite,
+    ) -> Result<Site> {
+        expect_permit(permit, Resource::Sites, Action::Create)?;
+        let mut w = self.begin_write().await?;
+        check_limit(&mut w.tx, "sites", new.domain_id, LimitKind::MaxSites).await?;
+        let clash = sqlx::query("SELECT 1 FROM sites WHERE domain_id = $1 AND name = $2")
+            .bind(new.domain_id.get())
+            .bind(new.name.as_str())
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        if clash.is_some() {
+            return Err(StoreError::conflict(
+                "name",
+                format!("a site named '{}' exists in this domain", new.name),
+            ));
+        }
+        let mut sql =
+            Sql::new("INSERT INTO sites (domain_id, name, address, timezone, created_at) VALUES (");
+        sql.bind(new.domain_id.get())
+            .push(", ")
+            .bind(new.name.as_str())
+            .push(", ");
+        sql.bind(new.address.clone())
+            .push(", ")
+            .bind(new.timezone.as_ref().map(|t| t.as_str()))
+            .push(", ");
+        sql.bind(Timestamp::now().0).push(") RETURNING *");
+        let created = site(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        let place = AuditPlace {
+            reseller: Some(reseller),
+            domain: Some(created.domain_id),
+            site: Some(created.id),
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "site.create",
+            &format!("site {}", created.name),
+            None,
+            Some(&to_json(&created)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn update_site(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        reseller: ResellerId,
+        before: &Site,
+        changes: SiteChanges,
+    ) -> Result<Site> {
+        expect_permit(permit, Resource::Sites, Action::Update)?;
+        let mut w = self.begin_write().await?;
+        let name = changes.name.unwrap_or_else(|| before.name.clone());
+        let address = changes.address.unwrap_or_else(|| before.address.clone());
+        let timezone = changes.timezone.unwrap_or_else(|| before.timezone.clone());
+        let clash =
+            sqlx::query("SELECT 1 FROM sites WHERE domain_id = $1 AND name = $2 AND id <> $3")
+                .bind(before.domain_id.get())
+                .bind(name.as_str())
+                .bind(before.id.get())
+                .fetch_optional(&mut *w.tx)
+                .await?;
+        if clash.is_some() {
+            return Err(StoreError::conflict(
+                "name",
+                format!("a site named '{name}' exists in this domain"),
+            ));
+        }
+        let mut sql = Sql::new("UPDATE sites SET name = ");
+        sql.bind(name.as_str())
+            .push(", address = ")
+            .bind(address)
+            .push(", timezone = ");
+        sql.bind(timezone.as_ref().map(|t| t.as_str()))
+            .push(" WHERE id = ")
+            .bind(before.id.get())
+            .push(" RETURNING *");
+        let after = site(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        let place = AuditPlace {
+            reseller: Some(reseller),
+            domain: Some(after.domain_id),
+            site: Some(after.id),
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "site.update",
+            &format!("site {}", after.name),
+            Some(&to_json(before)),
+            Some(&to_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Delete a site; refused while users or queues still belong to it.
+    pub async fn delete_site(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        reseller: ResellerId,
+        before: &Site,
+    ) -> Result<()> {
+        expect_permit(permit, Resource::Sites, Action::Delete)?;
+        let mut w = self.begin_write().await?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE site_id = $1")
+            .bind(before.id.get())
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let queues: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM call_queues WHERE site_id = $1")
+            .bind(before.id.get())
+            .fetch_one(&mut *w.tx)
+            .await?;
+        if users + queues > 0 {
+            return Err(StoreError::conflict(
+                "site",
+                format!(
+                    "the site still has {users} user(s) and {queues} call queue(s); move them to another site first"
+                ),
+            ));
+        }
+        sqlx::query("DELETE FROM sites WHERE id = $1")
+            .bind(before.id.get())
+            .execute(&mut *w.tx)
+            .await?;
+        let place = AuditPlace {
+            reseller: Some(reseller),
+            domain: Some(before.domain_id),
+            site: Some(before.id),
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "site.delete",
+            &format!("site {}", before.name),
+            Some(&to_json(before)),
+            None,
+        )
+        .await?;
+        w.commit().await
+    }
+}

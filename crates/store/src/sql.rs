@@ -1,0 +1,276 @@
+//! A small SQL builder with `$n` placeholders (accepted by SQLite and PostgreSQL alike), and the
+//! translation of the policy's visibility predicate into a WHERE clause.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+use switchboard_policy::{Atom, Predicate};
+
+#[derive(Clone, Debug)]
+pub(crate) enum Value {
+    I64(i64),
+    Text(String),
+    NullI64,
+    NullText,
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::I64(v)
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::I64(i64::from(v))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Value::NullI64, Value::I64)
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Value::NullText, Value::Text)
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Value::NullText, |s| Value::Text(s.to_owned()))
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    args: Vec<Value>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Append a placeholder and bind a value to it.
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.args.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.args.len().to_string());
+        self
+    }
+
+    /// Append `(…, …)` with one placeholder per value.
+    pub fn bind_list(&mut self, values: impl IntoIterator<Item = i64>) -> &mut Self {
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self.text.push(')');
+        self
+    }
+
+    pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
+        let mut query = sqlx::query(&self.text);
+        for arg in &self.args {
+            query = match arg {
+                Value::I64(v) => query.bind(*v),
+                Value::Text(v) => query.bind(v.as_str()),
+                Value::NullI64 => query.bind(None::<i64>),
+                Value::NullText => query.bind(None::<String>),
+            };
+        }
+        query
+    }
+}
+
+/// How the atoms of a predicate apply to one table. `None` means the table has no such
+/// relation, and the atom then matches nothing (deny by default).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scoping {
+    /// An SQL expression for the row's reseller id.
+    pub reseller: Option<&'static str>,
+    pub domain: Option<&'static str>,
+    /// An SQL condition template on the site, `{}` being the bound site id.
+    pub site: Option<&'static str>,
+    /// The column of the user the row is, or belongs to.
+    pub owner: Option<&'static str>,
+    /// An SQL condition template on the queue set, `{}` being the `(…)` list of queue ids.
+    pub queues: Option<&'static str>,
+    pub shared: Option<&'static str>,
+}
+
+impl Scoping {
+    pub const NONE: Scoping = Scoping {
+        reseller: None,
+        domain: None,
+        site: None,
+        owner: None,
+        queues: None,
+        shared: None,
+    };
+}
+
+/// Append `(atom OR atom …)` for the predicate; an empty predicate is `1 = 0`.
+pub(crate) fn push_predicate(sql: &mut Sql, predicate: &Predicate, scoping: &Scoping) {
+    if predicate.is_nothing() {
+        sql.push("1 = 0");
+        return;
+    }
+    sql.push("(");
+    for (i, atom) in predicate.0.iter().enumerate() {
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        push_atom(sql, atom, scoping);
+    }
+    sql.push(")");
+}
+
+fn push_atom(sql: &mut Sql, atom: &Atom, scoping: &Scoping) {
+    let nothing = "1 = 0";
+    match atom {
+        Atom::All => {
+            sql.push("1 = 1");
+        }
+        Atom::Reseller(reseller) => match scoping.reseller {
+            Some(expr) => {
+                sql.push(expr).push(" = ").bind(reseller.get());
+            }
+            None => {
+                sql.push(nothing);
+            }
+        },
+        Atom::Domain(domain) => match scoping.domain {
+            Some(col) => {
+                sql.push(col).push(" = ").bind(domain.get());
+            }
+            None => {
+                sql.push(nothing);
+            }
+        },
+        Atom::Site(domain, site) => match (scoping.domain, scoping.site) {
+            (Some(col), Some(template)) => {
+                sql.push("(")
+                    .push(col)
+                    .push(" = ")
+                    .bind(domain.get())
+                    .push(" AND ");
+                let (head, tail) = template.split_once("{}").unwrap_or((template, ""));
+                sql.push(head).bind(site.get()).push(tail).push(")");
+            }
+            _ => {
+                sql.push(nothing);
+            }
+        },
+        Atom::Queues(domain, queues) => match (scoping.domain, scoping.queues) {
+            (Some(col), Some(template)) if !queues.is_empty() => {
+                sql.push("(")
+                    .push(col)
+                    .push(" = ")
+                    .bind(domain.get())
+                    .push(" AND ");
+                let (head, tail) = template.split_once("{}").unwrap_or((template, ""));
+                sql.push(head);
+                sql.bind_list(queues.iter().map(|q| q.get()));
+                sql.push(tail).push(")");
+            }
+            _ => {
+                sql.push(nothing);
+            }
+        },
+        Atom::Owner(user) => match scoping.owner {
+            Some(col) => {
+                sql.push(col).push(" = ").bind(user.get());
+            }
+            None => {
+                sql.push(nothing);
+            }
+        },
+        Atom::Shared(domain) => match (scoping.domain, scoping.shared) {
+            (Some(col), Some(shared)) => {
+                sql.push("(").push(col).push(" = ").bind(domain.get());
+                sql.push(" AND ").push(shared).push(" = 1)");
+            }
+            _ => {
+                sql.push(nothing);
+            }
+        },
+    }
+}
+
+/// Append the keyset condition and the page size (one more row than asked, to know if more follow).
+pub(crate) fn push_page(sql: &mut Sql, id_column: &str, page: crate::PageRequest) {
+    if let Some(after) = page.after {
+        sql.push(" AND ").push(id_column).push(" > ").bind(after);
+    }
+    sql.push(" ORDER BY ").push(id_column).push(" LIMIT ");
+    sql.bind(i64::from(page.limit) + 1);
+}
+
+/// Cut the extra row and compute the cursor.
+pub(crate) fn into_page<T>(
+    mut items: Vec<T>,
+    page: crate::PageRequest,
+    id: impl Fn(&T) -> i64,
+) -> crate::Page<T> {
+    let limit = page.limit as usize;
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next_after = if more { items.last().map(id) } else { None };
+    crate::Page { items, next_after }
+}
+
+/// `LIKE` pattern for a contains-search, with the wildcards of the input escaped.
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    let mut out = String::with_capacity(needle.len() + 2);
+    out.push('%');
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+pub(crate) fn get_i64(row: &AnyRow, col: &str) -> Result<i64, sqlx::Error> {
+    row.try_get::<i64, _>(col)
+}
+pub(crate) fn get_opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>, sqlx::Error> {
+    row.try_get::<Option<i64>, _>(col)
+}
+pub(crate) fn get_text(row: &AnyRow, col: &str) -> Result<String, sqlx::Error> {
+    row.try_get::<String, _>(col)
+}
+pub(crate) fn get_opt_text(row: &AnyRow, col: &str) -> Result<Option<String>, sqlx::Error> {
+    row.try_get::<Option<String>, _>(col)
+}
+
+/// Turn a stored value that no longer parses into an error rather than a panic.
+pub(crate) fn parsed<T, E: std::fmt::Display>(
+    col: &str,
+    r: Result<T, E>,
+) -> Result<T, sqlx::Error> {
+    r.map_err(|e| sqlx::Error::Decode(format!("column {col}: {e}").into()))
+}

@@ -1,0 +1,636 @@
+//! Users and supervisor settings.
+
+use crate::audit::{AuditPlace, record};
+use crate::directory::{check_limit, to_json};
+use crate::sql::{
+    Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text, into_page,
+    parsed, push_page, push_predicate,
+};
+use crate::{
+    AuditContext, Page, PageRequest, Permit, Result, Store, StoreError, Visibility, expect_permit,
+    expect_visibility,
+};
+use sqlx::any::AnyRow;
+use switchboard_domain::*;
+use switchboard_policy::{Action, Resource};
+
+/// A user with what the policy needs to judge access to it.
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    pub user: User,
+    pub reseller_id: ResellerId,
+    /// Queues this user is an agent in (for a supervisor's reach).
+    pub agent_queues: Vec<QueueId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub domain_id: DomainId,
+    pub site_id: Option<SiteId>,
+    pub extension: Extension,
+    pub first_name: Label,
+    pub last_name: Label,
+    pub email: Option<Email>,
+    pub scope: Scope,
+    pub language: Option<String>,
+    pub timezone: Option<TimeZoneName>,
+    pub caller_id: Option<String>,
+    /// An Argon2id PHC string, or `None` for a user who cannot log in yet.
+    pub password_hash: Option<String>,
+}
+
+/// A partial update; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct UserChanges {
+    pub site_id: Option<Option<SiteId>>,
+    pub extension: Option<Extension>,
+    pub first_name: Option<Label>,
+    pub last_name: Option<Label>,
+    pub email: Option<Option<Email>>,
+    pub language: Option<Option<String>>,
+    pub timezone: Option<Option<TimeZoneName>>,
+    pub caller_id: Option<Option<String>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct UserFilter {
+    /// Contains-search over extension, names and email.
+    pub q: Option<String>,
+    pub site_id: Option<SiteId>,
+    pub scope: Option<Scope>,
+}
+
+const SCOPING: Scoping = Scoping {
+    reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = users.domain_id)"),
+    domain: Some("users.domain_id"),
+    site: Some("users.site_id = {}"),
+    owner: Some("users.id"),
+    queues: Some("users.id IN (SELECT qa.user_id FROM queue_agents qa WHERE qa.queue_id IN {})"),
+    shared: None,
+};
+
+const SELECT_USER: &str = "SELECT users.*, d.reseller_id AS reseller_id FROM users JOIN domains d ON d.id = users.domain_id";
+
+pub(crate) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
+    let scope_text = get_text(row, "scope")?;
+    Ok(User {
+        id: UserId(get_i64(row, "id")?),
+        domain_id: DomainId(get_i64(row, "domain_id")?),
+        site_id: get_opt_i64(row, "site_id")?.map(SiteId),
+        extension: parsed("extension", Extension::parse(&get_text(row, "extension")?))?,
+        first_name: parsed("first_name", Label::parse(&get_text(row, "first_name")?))?,
+        last_name: parsed("last_name", Label::parse(&get_text(row, "last_name")?))?,
+        email: get_opt_text(row, "email")?.and_then(|e| Email::parse(&e).ok()),
+        scope: parsed(
+            "scope",
+            Scope::parse(&scope_text).ok_or(format!("unknown scope {scope_text}")),
+        )?,
+        language: get_opt_text(row, "language")?,
+        timezone: get_opt_text(row, "timezone")?.and_then(|t| TimeZoneName::parse(&t).ok()),
+        caller_id: get_opt_text(row, "caller_id")?,
+        created_at: Timestamp(get_i64(row, "created_at")?),
+    })
+}
+
+fn place_of(record: &UserRecord) -> AuditPlace {
+    AuditPlace {
+        reseller: Some(record.reseller_id),
+        domain: Some(record.user.domain_id),
+        site: record.user.site_id,
+    }
+}
+
+fn object(user: &User) -> String {
+    format!("user {}", user.extension)
+}
+
+impl Store {
+    fn user_filter(vis: &Visibility, domain: DomainId, filter: &UserFilter, select: &str) -> Sql {
+        let mut sql = Sql::new(select);
+        sql.push(" WHERE users.domain_id = ")
+            .bind(domain.get())
+            .push(" AND ");
+        push_predicate(&mut sql, vis.predicate(), &SCOPING);
+        if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+            let pattern = contains_pattern(q);
+            sql.push(" AND (users.extension LIKE ")
+                .bind(pattern.clone())
+                .push(" ESCAPE '\\'");
+            for col in ["users.first_name", "users.last_name", "users.email"] {
+                sql.push(" OR lower(")
+                    .push(col)
+                    .push(") LIKE ")
+                    .bind(pattern.clone())
+                    .push(" ESCAPE '\\'");
+            }
+            sql.push(")");
+        }
+        if let Some(site) = filter.site_id {
+            sql.push(" AND users.site_id = ").bind(site.get());
+        }
+        if let Some(scope) = filter.scope {
+            sql.push(" AND users.scope = ").bind(scope.as_str());
+        }
+        sql
+    }
+
+    pub async fn list_users(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        filter: &UserFilter,
+        page: PageRequest,
+    ) -> Result<Page<User>> {
+        expect_visibility(vis, Resource::Users)?;
+        let mut sql = Self::user_filter(vis, domain, filter, SELECT_USER);
+        push_page(&mut sql, "users.id", page);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let items = rows.iter().map(user).collect::<Result<Vec<_>, _>>()?;
+        Ok(into_page(items, page, |u| u.id.get()))
+    }
+
+    pub async fn count_users(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        filter: &UserFilter,
+    ) -> Result<i64> {
+        expect_visibility(vis, Resource::Users)?;
+        let sql = Self::user_filter(vis, domain, filter, "SELECT COUNT(*) AS n FROM users");
+        Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
+    }
+
+    /// A user by extension, if it exists and is visible.
+    pub async fn get_user(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        extension: &Extension,
+    ) -> Result<UserRecord> {
+        expect_visibility(vis, Resource::Users)?;
+        let mut sql = Self::user_filter(vis, domain, &UserFilter::default(), SELECT_USER);
+        sql.push(" AND users.extension = ").bind(extension.as_str());
+        let row = sql
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.user_record(&row).await
+    }
+
+    async fn user_record(&self, row: &AnyRow) -> Result<UserRecord> {
+        let user = user(row)?;
+        Ok(UserRecord {
+            reseller_id: ResellerId(get_i64(row, "reseller_id")?),
+            agent_queues: self.agent_queues(user.id).await?,
+            user,
+        })
+    }
+
+    /// The queues a user is an agent in.
+    pub async fn agent_queues(&self, user: UserId) -> Result<Vec<QueueId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT queue_id FROM queue_agents WHERE user_id = $1 ORDER BY queue_id",
+        )
+        .bind(user.get())
+        .fetch_all(self.pool())
+        .await?;
+        Ok(ids.into_iter().map(QueueId).collect())
+    }
+
+    /// A user by id, for building an authenticated actor (not a resource read).
+    pub async fn user_for_actor(&self, id: UserId) -> Result<UserRecord> {
+        let row = sqlx::query(&format!("{SELECT_USER} WHERE users.id = $1"))
+            .bind(id.get())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        self.user_record(&row).await
+    }
+
+    /// The user behind a login and its password hash, for authentication only.
+    pub async fn find_login(&self, login: &Login) -> Result<Option<(User, Option<String>)>> {
+        let row = sqlx::query(&format!(
+            "{SELECT_USER} WHERE d.name = $1 AND users.extension = $2"
+        ))
+        .bind(login.domain.as_str())
+        .bind(login.extension.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        match row {
+            Some(row) => Ok(Some((user(&row)?, get_opt_text(&row, "password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The password hash of a user, for re-authentication.
+    pub async fn password_hash(&self, id: UserId) -> Result<Option<String>> {
+        let hash: Option<Option<String>> =
+            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                .bind(id.get())
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(hash.flatten())
+    }
+
+    pub async fn create_user(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        reseller: ResellerId,
+        new: NewUser,
+    ) -> Result<User> {
+        expect_permit(permit, Resource::Users, Action::Create)?;
+        let mut w = self.begin_write().await?;
+        check_limit(&mut w.tx, "users", new.domain_id, LimitKind::MaxUsers).await?;
+        ensure_free_extension(&mut w.tx, new.domain_id, &new.extension, None).await?;
+        ensure_site(&mut w.tx, new.domain_id, new.site_id).await?;
+        let mut sql = Sql::new(
+            "INSERT INTO users (domain_id, site_id, extension, first_name, last_name, email, scope, \
+             language, timezone, caller_id, password_hash, created_at) VALUES (",
+        );
+        sql.bind(new.domain_id.get())
+            .push(", ")
+            .bind(new.site_id.map(|s| s.get()))
+            .push(", ");
+        sql.bind(new.extension.as_str())
+            .push(", ")
+            .bind(new.first_name.as_str())
+            .push(", ");
+        sql.bind(new.last_name.as_str())
+            .push(", ")
+            .bind(new.email.as_ref().map(|e| e.as_str()))
+            .push(", ");
+        sql.bind(new.scope.as_str())
+            .push(", ")
+            .bind(new.language.clone())
+            .push(", ");
+        sql.bind(new.timezone.as_ref().map(|t| t.as_str()))
+            .push(", ")
+            .bind(new.caller_id.clone())
+            .push(", ");
+        sql.bind(new.password_hash.clone())
+            .push(", ")
+            .bind(Timestamp::now().0)
+            .push(") RETURNING *");
+        let created = user(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        let place = AuditPlace {
+            reseller: Some(reseller),
+            domain: Some(created.domain_id),
+            site: created.site_id,
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "user.create",
+            &object(&created),
+            None,
+            Some(&to_json(&created)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(created)
+    }
+
+    pub async fn update_user(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        before: &UserRecord,
+        changes: UserChanges,
+    ) -> Result<User> {
+        expect_permit(permit, Resource::Users, Action::Update)?;
+        let b = &before.user;
+        let mut w = self.begin_write().await?;
+        let extension = changes.extension.unwrap_or_else(|| b.extension.clone());
+        ensure_free_extension(&mut w.tx, b.domain_id, &extension, Some(b.id)).await?;
+        let site_id = changes.site_id.unwrap_or(b.site_id);
+        ensure_site(&mut w.tx, b.domain_id, site_id).await?;
+        let first = changes.first_name.unwrap_or_else(|| b.first_name.clone());
+        let last = changes.last_name.unwrap_or_else(|| b.last_name.clone());
+        let email = changes.email.unwrap_or_else(|| b.email.clone());
+        let language = changes.language.unwrap_or_else(|| b.language.clone());
+        let timezone = changes.timezone.unwrap_or_else(|| b.timezone.clone());
+        let caller_id = changes.caller_id.unwrap_or_else(|| b.caller_id.clone());
+        let mut sql = Sql::new("UPDATE users SET site_id = ");
+        sql.bind(site_id.map(|s| s.get()))
+            .push(", extension = ")
+            .bind(extension.as_str());
+        sql.push(", first_name = ")
+            .bind(first.as_str())
+            .push(", last_name = ")
+            .bind(last.as_str());
+        sql.push(", email = ")
+            .bind(email.as_ref().map(|e| e.as_str()))
+            .push(", language = ")
+            .bind(language);
+        sql.push(", timezone = ")
+            .bind(timezone.as_ref().map(|t| t.as_str()))
+            .push(", caller_id = ")
+            .bind(caller_id);
+        sql.push(" WHERE id = ")
+            .bind(b.id.get())
+            .push(" RETURNING *");
+        let after = user(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        record(
+            &mut w.tx,
+            ctx,
+            place_of(before),
+            "user.update",
+            &object(&after),
+            Some(&to_json(b)),
+            Some(&to_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Change a user's scope. Leaving the supervisor scope drops its supervisor settings.
+    pub async fn set_user_scope(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        before: &UserRecord,
+        scope: Scope,
+    ) -> Result<User> {
+        expect_permit(permit, Resource::UserScope, Action::Update)?;
+        let mut w = self.begin_write().await?;
+        let row = sqlx::query("UPDATE users SET scope = $1 WHERE id = $2 RETURNING *")
+            .bind(scope.as_str())
+            .bind(before.user.id.get())
+            .fetch_one(&mut *w.tx)
+            .await?;
+        let after = user(&row)?;
+        if scope != Scope::CallCenterSupervisor {
+            for table in ["supervisor_queues", "supervisor_settings"] {
+                let mut sql = Sql::new("DELETE FROM ");
+                sql.push(table)
+                    .push(" WHERE user_id = ")
+                    .bind(after.id.get());
+                sql.query().execute(&mut *w.tx).await?;
+            }
+        }
+        // A session keeps the scope it was issued with nowhere: actors are rebuilt per request.
+        record(
+            &mut w.tx,
+            ctx,
+            place_of(before),
+            "user.scope",
+            &object(&after),
+            Some(&serde_json::json!({"scope": before.user.scope})),
+            Some(&serde_json::json!({"scope": scope})),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+
+    /// Set a user's password; every session of the user ends.
+    pub async fn set_password(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        target: &UserRecord,
+        password_hash: &str,
+    ) -> Result<()> {
+        expect_permit(permit, Resource::Users, Action::Update)?;
+        let mut w = self.begin_write().await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(target.user.id.get())
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(target.user.id.get())
+            .execute(&mut *w.tx)
+            .await?;
+        record(
+            &mut w.tx,
+            ctx,
+            place_of(target),
+            "user.password",
+            &object(&target.user),
+            None,
+            None,
+        )
+        .await?;
+        w.commit().await
+    }
+
+    pub async fn delete_user(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        before: &UserRecord,
+    ) -> Result<()> {
+        expect_permit(permit, Resource::Users, Action::Delete)?;
+        let mut w = self.begin_write().await?;
+        let id = before.user.id.get();
+        for table in [
+            "sessions",
+            "api_keys",
+            "queue_agents",
+            "supervisor_queues",
+            "supervisor_settings",
+        ] {
+            let mut sql = Sql::new("DELETE FROM ");
+            sql.push(table).push(" WHERE user_id = ").bind(id);
+            sql.query().execute(&mut *w.tx).await?;
+        }
+        sqlx::query("DELETE FROM sessions WHERE impersonator_id = $1")
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
+        record(
+            &mut w.tx,
+            ctx,
+            place_of(before),
+            "user.delete",
+            &object(&before.user),
+            Some(&to_json(&before.user)),
+            None,
+        )
+        .await?;
+        w.commit().await
+    }
+
+    // ----- supervisor settings -----
+
+    /// The supervisor settings of a user, if visible. `vis` is for `SupervisorSettings`.
+    pub async fn get_supervisor_settings(
+        &self,
+        vis: &Visibility,
+        target: &UserRecord,
+    ) -> Result<SupervisorSettings> {
+        expect_visibility(vis, Resource::SupervisorSettings)?;
+        const SETTINGS_SCOPING: Scoping = Scoping {
+            reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = u.domain_id)"),
+            domain: Some("u.domain_id"),
+            owner: Some("u.id"),
+            ..Scoping::NONE
+        };
+        let mut sql = Sql::new(
+            "SELECT COALESCE(s.may_edit_queue_settings, 0) AS may_edit FROM users u \
+             LEFT JOIN supervisor_settings s ON s.user_id = u.id WHERE u.id = ",
+        );
+        sql.bind(target.user.id.get()).push(" AND ");
+        push_predicate(&mut sql, vis.predicate(), &SETTINGS_SCOPING);
+        let row = sql
+            .query()
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (queue_ids, _) = self.supervision(target.user.id).await?;
+        Ok(SupervisorSettings {
+            queue_ids,
+            may_edit_queue_settings: get_i64(&row, "may_edit")? != 0,
+        })
+    }
+
+    /// The queues a supervisor manages and whether it may edit them.
+    pub async fn supervision(&self, user: UserId) -> Result<(Vec<QueueId>, bool)> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT queue_id FROM supervisor_queues WHERE user_id = $1 ORDER BY queue_id",
+        )
+        .bind(user.get())
+        .fetch_all(self.pool())
+        .await?;
+        let may_edit: Option<i64> = sqlx::query_scalar(
+            "SELECT may_edit_queue_settings FROM supervisor_settings WHERE user_id = $1",
+        )
+        .bind(user.get())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok((
+            ids.into_iter().map(QueueId).collect(),
+            may_edit.unwrap_or(0) != 0,
+        ))
+    }
+
+    pub async fn put_supervisor_settings(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        target: &UserRecord,
+        settings: &SupervisorSettings,
+    ) -> Result<SupervisorSettings> {
+        expect_permit(permit, Resource::SupervisorSettings, Action::Update)?;
+        let (before_queues, before_edit) = self.supervision(target.user.id).await?;
+        let domain = target.user.domain_id;
+        let mut queue_ids = settings.queue_ids.clone();
+        queue_ids.sort();
+        queue_ids.dedup();
+        let mut w = self.begin_write().await?;
+        if !queue_ids.is_empty() {
+            let mut sql = Sql::new("SELECT id FROM call_queues WHERE domain_id = ");
+            sql.bind(domain.get()).push(" AND id IN ");
+            sql.bind_list(queue_ids.iter().map(|q| q.get()));
+            let found: Vec<i64> = sql
+                .query()
+                .fetch_all(&mut *w.tx)
+                .await?
+                .iter()
+                .map(|r| get_i64(r, "id"))
+                .collect::<Result<_, _>>()?;
+            if let Some(missing) = queue_ids.iter().find(|q| !found.contains(&q.get())) {
+                return Err(StoreError::InvalidReference {
+                    field: "queue_ids",
+                    message: format!("no call queue with id {missing} in this domain"),
+                });
+            }
+        }
+        let uid = target.user.id.get();
+        sqlx::query("DELETE FROM supervisor_queues WHERE user_id = $1")
+            .bind(uid)
+            .execute(&mut *w.tx)
+            .await?;
+        for queue in &queue_ids {
+            sqlx::query(
+                "INSERT INTO supervisor_queues (domain_id, user_id, queue_id) VALUES ($1, $2, $3)",
+            )
+            .bind(domain.get())
+            .bind(uid)
+            .bind(queue.get())
+            .execute(&mut *w.tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO supervisor_settings (user_id, domain_id, may_edit_queue_settings) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET may_edit_queue_settings = excluded.may_edit_queue_settings",
+        )
+        .bind(uid).bind(domain.get()).bind(i64::from(settings.may_edit_queue_settings)).execute(&mut *w.tx).await?;
+        let after = SupervisorSettings {
+            queue_ids,
+            may_edit_queue_settings: settings.may_edit_queue_settings,
+        };
+        let before = SupervisorSettings {
+            queue_ids: before_queues,
+            may_edit_queue_settings: before_edit,
+        };
+        record(
+            &mut w.tx,
+            ctx,
+            place_of(target),
+            "supervisor_settings.update",
+            &object(&target.user),
+            Some(&to_json(&before)),
+            Some(&to_json(&after)),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(after)
+    }
+}
+
+async fn ensure_free_extension(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    domain: DomainId,
+    extension: &Extension,
+    except: Option<UserId>,
+) -> Result<()> {
+    let taken = sqlx::query(
+        "SELECT 'user' AS kind FROM users WHERE domain_id = $1 AND extension = $2 AND id <> $3 \
+         UNION ALL SELECT 'call queue' AS kind FROM call_queues WHERE domain_id = $1 AND extension = $2",
+    )
+    .bind(domain.get())
+    .bind(extension.as_str())
+    .bind(except.map_or(-1, |u| u.get()))
+    .fetch_optional(&mut **tx)
+    .await?;
+    match taken {
+        Some(row) => Err(StoreError::conflict(
+            "extension",
+            format!(
+                "extension {extension} is already used by a {} in this domain",
+                get_text(&row, "kind")?
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+async fn ensure_site(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    domain: DomainId,
+    site: Option<SiteId>,
+) -> Result<()> {
+    let Some(site) = site else { return Ok(()) };
+    let found = sqlx::query("SELECT 1 FROM sites WHERE id = $1 AND domain_id = $2")
+        .bind(site.get())
+        .bind(domain.get())
+        .fetch_optional(&mut **tx)
+        .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(StoreError::InvalidReference {
+            field: "site_id",
+            message: format!("no site with id {site} in this domain"),
+        }),
+    }
+}

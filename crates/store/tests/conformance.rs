@@ -1,0 +1,657 @@
+//! One conformance suite for the store, run on SQLite always and on PostgreSQL whenever
+//! `SWITCHBOARD_TEST_POSTGRES_URL` is set.
+
+use std::sync::Arc;
+use switchboard_domain::*;
+use switchboard_policy::{
+    Action, Actor, Resource, operator_permit, operator_visibility, visibility,
+};
+use switchboard_store::testing::TestDatabase;
+use switchboard_store::*;
+
+fn ctx() -> AuditContext {
+    AuditContext::operator("test")
+}
+
+struct World {
+    reseller: Reseller,
+    domain: Domain,
+    other_domain: Domain,
+    site_a: Site,
+    site_b: Site,
+}
+
+async fn world(store: &Store) -> World {
+    let reseller = store
+        .create_reseller(
+            &operator_permit(Resource::Resellers, Action::Create),
+            &ctx(),
+            NewReseller {
+                name: Label::parse("VoiceCo").unwrap(),
+                contact_email: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut domains = vec![];
+    for name in ["acme.example", "globex.example"] {
+        let policy = DomainPolicy {
+            office_managers_manage_users: false,
+            limits: Limits {
+                max_users: Some(6),
+                max_sites: Some(2),
+                ..Limits::default()
+            },
+        };
+        domains.push(
+            store
+                .create_domain(
+                    &operator_permit(Resource::Domains, Action::Create),
+                    &ctx(),
+                    NewDomain {
+                        reseller_id: reseller.id,
+                        name: DomainName::parse(name).unwrap(),
+                        description: Label::parse(name).unwrap(),
+                        timezone: TimeZoneName::parse("America/New_York").unwrap(),
+                        policy,
+                    },
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let other_domain = domains.pop().unwrap();
+    let domain = domains.pop().unwrap();
+    let mut sites = vec![];
+    for name in ["North", "South"] {
+        sites.push(
+            store
+                .create_site(
+                    &operator_permit(Resource::Sites, Action::Create),
+                    &ctx(),
+                    reseller.id,
+                    NewSite {
+                        domain_id: domain.id,
+                        name: Label::parse(name).unwrap(),
+                        address: None,
+                        timezone: None,
+                    },
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    let site_b = sites.pop().unwrap();
+    let site_a = sites.pop().unwrap();
+    World {
+        reseller,
+        domain,
+        other_domain,
+        site_a,
+        site_b,
+    }
+}
+
+fn new_user(domain: DomainId, site: Option<SiteId>, ext: &str, scope: Scope) -> NewUser {
+    NewUser {
+        domain_id: domain,
+        site_id: site,
+        extension: Extension::parse(ext).unwrap(),
+        first_name: Label::parse("Test").unwrap(),
+        last_name: Label::parse(ext).unwrap(),
+        email: None,
+        scope,
+        language: None,
+        timezone: None,
+        caller_id: None,
+        password_hash: None,
+    }
+}
+
+async fn add_user(
+    store: &Store,
+    w: &World,
+    domain: DomainId,
+    site: Option<SiteId>,
+    ext: &str,
+    scope: Scope,
+) -> User {
+    store
+        .create_user(
+            &operator_permit(Resource::Users, Action::Create),
+            &ctx(),
+            w.reseller.id,
+            new_user(domain, site, ext, scope),
+        )
+        .await
+        .unwrap()
+}
+
+const PAGE: PageRequest = PageRequest {
+    after: None,
+    limit: 50,
+};
+
+async fn each_database<F, Fut>(test: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for db in TestDatabase::all().await {
+        eprintln!("-- on {}", db.label);
+        let store = db.store().await;
+        test(store.clone()).await;
+        store.close().await;
+        db.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent_and_the_same_on_both_engines() {
+    each_database(|store| async move {
+        assert_eq!(
+            store.migrate().await.unwrap(),
+            0,
+            "a second run applies nothing"
+        );
+        assert!(store.is_empty().await.unwrap());
+    })
+    .await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
+    let names = |engine: &str| {
+        let mut v: Vec<_> = std::fs::read_dir(format!("{dir}/{engine}"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+    for name in names("sqlite") {
+        let lite =
+            std::fs::read_to_string(format!("{dir}/sqlite/{}", name.to_string_lossy())).unwrap();
+        let pg =
+            std::fs::read_to_string(format!("{dir}/postgres/{}", name.to_string_lossy())).unwrap();
+        assert_eq!(
+            lite.replace("INTEGER PRIMARY KEY AUTOINCREMENT", "@ID@"),
+            pg.replace(
+                "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+                "@ID@"
+            ),
+            "{name:?} differs between the engines beyond the id type"
+        );
+    }
+}
+
+#[tokio::test]
+async fn lists_are_cut_by_the_predicate_in_sql() {
+    each_database(|store| async move {
+        let w = world(&store).await;
+        let manager = add_user(
+            &store,
+            &w,
+            w.domain.id,
+            Some(w.site_a.id),
+            "200",
+            Scope::SiteManager,
+        )
+        .await;
+        add_user(
+            &store,
+            &w,
+            w.domain.id,
+            Some(w.site_a.id),
+            "201",
+            Scope::BasicUser,
+        )
+        .await;
+        add_user(
+            &store,
+            &w,
+            w.domain.id,
+            Some(w.site_b.id),
+            "202",
+            Scope::BasicUser,
+        )
+        .await;
+        add_user(&store, &w, w.domain.id, None, "203", Scope::BasicUser).await;
+        add_user(&store, &w, w.other_domain.id, None, "200", Scope::BasicUser).await;
+
+        let actor = Actor::new(
+            manager.id,
+            Scope::SiteManager,
+            w.reseller.id,
+            w.domain.id,
+            Some(w.site_a.id),
+        );
+        let vis = visibility(&actor, Resource::Users).unwrap();
+        let page = store
+            .list_users(&vis, w.domain.id, &UserFilter::default(), PAGE)
+            .await
+            .unwrap();
+        let exts: Vec<_> = page.items.iter().map(|u| u.extension.as_str()).collect();
+        assert_eq!(exts, ["200", "201"]);
+        assert_eq!(
+            store
+                .count_users(&vis, w.domain.id, &UserFilter::default())
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(
+            store
+                .list_users(&vis, w.other_domain.id, &UserFilter::default(), PAGE)
+                .await
+                .unwrap()
+                .items
+                .is_empty()
+        );
+        assert!(matches!(
+            store
+                .get_user(&vis, w.domain.id, &Extension::parse("202").unwrap())
+                .await,
+            Err(StoreError::NotFound)
+        ));
+
+        let basic = Actor::new(
+            UserId(9999),
+            Scope::BasicUser,
+            w.reseller.id,
+            w.domain.id,
+            None,
+        );
+        let vis = visibility(&basic, Resource::Users).unwrap();
+        assert_eq!(
+            store
+                .count_users(&vis, w.domain.id, &UserFilter::default())
+                .await
+                .unwrap(),
+            0
+        );
+
+        let reseller = Actor::new(
+            manager.id,
+            Scope::Reseller,
+            w.reseller.id,
+            w.domain.id,
+            None,
+        );
+        let vis = visibility(&reseller, Resource::Domains).unwrap();
+        assert_eq!(store.count_domains(&vis, None, None).await.unwrap(), 2);
+        let other = Actor::new(
+            manager.id,
+            Scope::Reseller,
+            ResellerId(w.reseller.id.get() + 1),
+            w.domain.id,
+            None,
+        );
+        let vis = visibility(&other, Resource::Domains).unwrap();
+        assert_eq!(store.count_domains(&vis, None, None).await.unwrap(), 0);
+
+        // Search and filters narrow, never widen.
+        let om = Actor::new(
+            manager.id,
+            Scope::OfficeManager,
+            w.reseller.id,
+            w.domain.id,
+            None,
+        );
+        let vis = visibility(&om, Resource::Users).unwrap();
+        let filter = UserFilter {
+            q: Some("20%".into()),
+            ..UserFilter::default()
+        };
+        assert_eq!(
+            store.count_users(&vis, w.domain.id, &filter).await.unwrap(),
+            0,
+            "wildcards are literal"
+        );
+        let filter = UserFilter {
+            q: Some("202".into()),
+            ..UserFilter::default()
+        };
+        assert_eq!(
+            store.count_users(&vis, w.domain.id, &filter).await.unwrap(),
+            1
+        );
+        let filter = UserFilter {
+            site_id: Some(w.site_b.id),
+            ..UserFilter::default()
+        };
+        assert_eq!(
+            store.count_users(&vis, w.domain.id, &filter).await.unwrap(),
+            1
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn keyset_pages_cover_everything_once() {
+    each_database(|store| async move {
+        let w = world(&store).await;
+        for ext in 300..306 {
+            add_user(
+                &store,
+                &w,
+                w.domain.id,
+                None,
+                &ext.to_string(),
+                Scope::BasicUser,
+            )
+            .await;
+        }
+        let vis = operator_visibility(Resource::Users);
+        let mut seen = vec![];
+        let mut after = None;
+        loop {
+            let page = store
+                .list_users(
+                    &vis,
+                    w.domain.id,
+                    &UserFilter::default(),
+                    PageRequest { after, limit: 4 },
+                )
+                .await
+                .unwrap();
+            seen.extend(page.items.iter().map(|u| u.extension.to_string()));
+            match page.next_after {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(seen, (300..306).map(|e| e.to_string()).collect::<Vec<_>>());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn conflicts_and_limits_name_the_field() {
+    each_database(|store| async move {
+        let w = world(&store).await;
+        add_user(&store, &w, w.domain.id, None, "100", Scope::BasicUser).await;
+        let permit = operator_permit(Resource::Users, Action::Create);
+        let dup = store
+            .create_user(
+                &permit,
+                &ctx(),
+                w.reseller.id,
+                new_user(w.domain.id, None, "100", Scope::BasicUser),
+            )
+            .await;
+        assert!(
+            matches!(
+                dup,
+                Err(StoreError::Conflict {
+                    field: Some("extension"),
+                    ..
+                })
+            ),
+            "{dup:?}"
+        );
+        let bad_site = store
+            .create_user(
+                &permit,
+                &ctx(),
+                w.reseller.id,
+                new_user(
+                    w.domain.id,
+                    Some(w.site_a.id.get() + 1000).map(SiteId),
+                    "101",
+                    Scope::BasicUser,
+                ),
+            )
+            .await;
+        assert!(matches!(
+            bad_site,
+            Err(StoreError::InvalidReference {
+                field: "site_id",
+                ..
+            })
+        ));
+        for ext in 101..106 {
+            add_user(
+                &store,
+                &w,
+                w.domain.id,
+                None,
+                &ext.to_string(),
+                Scope::BasicUser,
+            )
+            .await;
+        }
+        let over = store
+            .create_user(
+                &permit,
+                &ctx(),
+                w.reseller.id,
+                new_user(w.domain.id, None, "199", Scope::BasicUser),
+            )
+            .await;
+        assert!(
+            matches!(
+                over,
+                Err(StoreError::LimitReached {
+                    limit: "max_users",
+                    max: 6
+                })
+            ),
+            "{over:?}"
+        );
+        let site = store
+            .create_site(
+                &operator_permit(Resource::Sites, Action::Create),
+                &ctx(),
+                w.reseller.id,
+                NewSite {
+                    domain_id: w.domain.id,
+                    name: Label::parse("West").unwrap(),
+                    address: None,
+                    timezone: None,
+                },
+            )
+            .await;
+        assert!(matches!(
+            site,
+            Err(StoreError::LimitReached {
+                limit: "max_sites",
+                ..
+            })
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_change_and_its_audit_record_commit_together() {
+    each_database(|store| async move {
+        let w = world(&store).await;
+        let audit = operator_visibility(Resource::AuditLog);
+        let before = store.count_audit(&audit, &AuditFilter::default()).await.unwrap();
+        // Make the audit insert fail after the user row was written, inside the same transaction.
+        let trigger = match store.backend() {
+            Backend::Sqlite => "CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log WHEN NEW.object = 'user 777' \
+                BEGIN SELECT RAISE(ABORT, 'injected failure'); END;".to_string(),
+            Backend::Postgres => "CREATE FUNCTION fail_audit() RETURNS trigger AS $$ BEGIN \
+                IF NEW.object = 'user 777' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql; \
+                CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_audit();".to_string(),
+        };
+        store.execute_raw(&trigger).await.unwrap();
+        let failed = store.create_user(&operator_permit(Resource::Users, Action::Create), &ctx(), w.reseller.id, new_user(w.domain.id, None, "777", Scope::BasicUser)).await;
+        assert!(failed.is_err());
+        let users = operator_visibility(Resource::Users);
+        let filter = UserFilter { q: Some("777".into()), ..UserFilter::default() };
+        assert_eq!(store.count_users(&users, w.domain.id, &filter).await.unwrap(), 0, "the user was rolled back");
+        assert_eq!(store.count_audit(&audit, &AuditFilter::default()).await.unwrap(), before, "no audit record");
+        add_user(&store, &w, w.domain.id, None, "778", Scope::BasicUser).await;
+        let entries = store.list_audit(&audit, &AuditFilter { action_prefix: Some("user.".into()), ..AuditFilter::default() }, PAGE).await.unwrap();
+        assert_eq!(entries.items.len(), 1);
+        assert_eq!(entries.items[0].object, "user 778");
+        assert_eq!(entries.items[0].domain_id, Some(w.domain.id));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn supervisors_reach_agents_of_their_queues_only() {
+    each_database(|store| async move {
+        let w = world(&store).await;
+        let sup = add_user(
+            &store,
+            &w,
+            w.domain.id,
+            None,
+            "400",
+            Scope::CallCenterSupervisor,
+        )
+        .await;
+        let agent_1 = add_user(&store, &w, w.domain.id, None, "401", Scope::CallCenterAgent).await;
+        let agent_2 = add_user(&store, &w, w.domain.id, None, "402", Scope::CallCenterAgent).await;
+        let mk = |ext: &'static str| {
+            let store = store.clone();
+            let (reseller, domain) = (w.reseller.id, w.domain.id);
+            async move {
+                store
+                    .create_call_queue(
+                        &operator_permit(Resource::CallQueues, Action::Create),
+                        &ctx(),
+                        reseller,
+                        domain,
+                        None,
+                        &Extension::parse(ext).unwrap(),
+                        &Label::parse(ext).unwrap(),
+                    )
+                    .await
+                    .unwrap()
+            }
+        };
+        let sales = mk("600").await;
+        let support = mk("601").await;
+        let agents = operator_permit(Resource::QueueAgents, Action::Create);
+        store
+            .add_queue_agent(&agents, &ctx(), w.reseller.id, &sales, agent_1.id)
+            .await
+            .unwrap();
+        store
+            .add_queue_agent(&agents, &ctx(), w.reseller.id, &support, agent_2.id)
+            .await
+            .unwrap();
+
+        let settings = SupervisorSettings {
+            queue_ids: vec![sales.id],
+            may_edit_queue_settings: true,
+        };
+        let sup_record = store.user_for_actor(sup.id).await.unwrap();
+        store
+            .put_supervisor_settings(
+                &operator_permit(Resource::SupervisorSettings, Action::Update),
+                &ctx(),
+                &sup_record,
+                &settings,
+            )
+            .await
+            .unwrap();
+        let (queues, may_edit) = store.supervision(sup.id).await.unwrap();
+        assert_eq!((queues.clone(), may_edit), (vec![sales.id], true));
+
+        let mut actor = Actor::new(
+            sup.id,
+            Scope::CallCenterSupervisor,
+            w.reseller.id,
+            w.domain.id,
+            None,
+        );
+        actor.supervised_queues = Arc::from(queues);
+        let vis = visibility(&actor, Resource::Users).unwrap();
+        let seen: Vec<_> = store
+            .list_users(&vis, w.domain.id, &UserFilter::default(), PAGE)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        assert_eq!(seen, vec![agent_1.id]);
+
+        let bad = SupervisorSettings {
+            queue_ids: vec![QueueId(support.id.get() + 50)],
+            may_edit_queue_settings: false,
+        };
+        let refused = store
+            .put_supervisor_settings(
+                &operator_permit(Resource::SupervisorSettings, Action::Update),
+                &ctx(),
+                &sup_record,
+                &bad,
+            )
+            .await;
+        assert!(matches!(
+            refused,
+            Err(StoreError::InvalidReference {
+                field: "queue_ids",
+                ..
+            })
+        ));
+        assert_eq!(
+            store.supervision(sup.id).await.unwrap().0,
+            vec![sales.id],
+            "nothing changed"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn login_failures_lock_and_clear() {
+    each_database(|store| async move {
+        let now = Timestamp(1_800_000_000);
+        let keys = vec![
+            "account:101@acme.example".to_string(),
+            "addr:127.0.0.1".to_string(),
+        ];
+        for _ in 0..4 {
+            store
+                .record_login_failure(&keys, now, 900, 5, 300)
+                .await
+                .unwrap();
+        }
+        assert_eq!(store.throttle_state(&keys, now).await.unwrap(), None);
+        let states = store
+            .record_login_failure(&keys, now, 900, 5, 300)
+            .await
+            .unwrap();
+        assert_eq!(states[0].failures, 5);
+        assert_eq!(
+            store.throttle_state(&keys, now).await.unwrap(),
+            Some(Timestamp(now.0 + 300))
+        );
+        assert_eq!(
+            store
+                .throttle_state(&keys, now.plus_seconds(301))
+                .await
+                .unwrap(),
+            None
+        );
+        store.clear_login_failures(&keys[0]).await.unwrap();
+        assert_eq!(store.throttle_state(&keys[..1], now).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_permit_for_something_else_is_refused() {
+    each_database(|store| async move {
+        let w = world(&store).await;
+        let wrong = operator_permit(Resource::Sites, Action::Create);
+        let r = store
+            .create_user(
+                &wrong,
+                &ctx(),
+                w.reseller.id,
+                new_user(w.domain.id, None, "500", Scope::BasicUser),
+            )
+            .await;
+        assert!(matches!(r, Err(StoreError::Internal(_))));
+    })
+    .await;
+}
