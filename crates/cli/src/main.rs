@@ -1,1 +1,269 @@
-fn main() {}
+//! `switchboard`: the one binary. Run the server, migrate, load demo data, manage the platform.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+use std::path::PathBuf;
+use switchboard_domain::{Login, Password};
+use switchboard_server::{AppState, Config};
+use switchboard_store::Store;
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db";
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Multi-tenant hosted-PBX administration portal and REST API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Platform administration.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Print the scope matrix (who may do what) from the policy data.
+    Scopes {
+        /// Print the Markdown of docs/scopes.md instead of a terminal table.
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// sqlite://FILE (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "SWITCHBOARD_DATABASE_URL")]
+    database_url: Option<String>,
+    /// A TOML file with settings (database_url, listen, token lifetimes, …).
+    #[arg(long, env = "SWITCHBOARD_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// Address to listen on.
+    #[arg(long, env = "SWITCHBOARD_LISTEN")]
+    listen: Option<String>,
+    /// Load the demo installation (if missing) and print its logins.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a super user (and the platform domain of its login, if missing).
+    CreateSuperUser {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The login, extension@domain, e.g. 100@platform.example.
+        #[arg(long)]
+        login: String,
+        /// Read the password from this environment variable instead of asking.
+        #[arg(long, default_value = "SWITCHBOARD_ADMIN_PASSWORD")]
+        password_env: String,
+        #[arg(long, default_value = "Platform")]
+        first_name: String,
+        #[arg(long, default_value = "Administrator")]
+        last_name: String,
+    },
+}
+
+/// Settings from a TOML file; every key is optional, flags and environment win.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    listen: Option<String>,
+    access_token_seconds: Option<i64>,
+    refresh_token_seconds: Option<i64>,
+    reauth_seconds: Option<i64>,
+    account_max_failures: Option<i64>,
+    address_max_failures: Option<i64>,
+    lockout_seconds: Option<i64>,
+    max_body_bytes: Option<usize>,
+    argon2_memory_kib: Option<u32>,
+    argon2_iterations: Option<u32>,
+}
+
+fn read_file_config(path: Option<&PathBuf>) -> Result<FileConfig> {
+    match path {
+        None => Ok(FileConfig::default()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the config file {}", path.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("the config file {} is not valid", path.display()))
+        }
+    }
+}
+
+fn server_config(file: &FileConfig) -> Config {
+    let d = Config::default();
+    Config {
+        access_token_seconds: file.access_token_seconds.unwrap_or(d.access_token_seconds),
+        refresh_token_seconds: file
+            .refresh_token_seconds
+            .unwrap_or(d.refresh_token_seconds),
+        reauth_seconds: file.reauth_seconds.unwrap_or(d.reauth_seconds),
+        account_max_failures: file.account_max_failures.unwrap_or(d.account_max_failures),
+        address_max_failures: file.address_max_failures.unwrap_or(d.address_max_failures),
+        lockout_seconds: file.lockout_seconds.unwrap_or(d.lockout_seconds),
+        max_body_bytes: file.max_body_bytes.unwrap_or(d.max_body_bytes),
+        argon2_memory_kib: file.argon2_memory_kib.unwrap_or(d.argon2_memory_kib),
+        argon2_iterations: file.argon2_iterations.unwrap_or(d.argon2_iterations),
+        ..d
+    }
+}
+
+async fn open_store(db: &DatabaseArgs, file: &FileConfig) -> Result<Store> {
+    let url = db
+        .database_url
+        .clone()
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+    let store = Store::connect(&url).await?;
+    let applied = store.migrate().await?;
+    if applied > 0 {
+        tracing::info!(applied, "database migrated");
+    }
+    Ok(store)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Scopes { markdown } => {
+            if markdown {
+                print!("{}", switchboard_policy::docs::render_markdown());
+            } else {
+                print!("{}", switchboard_policy::docs::render_text());
+            }
+            Ok(())
+        }
+        Command::Migrate(db) => {
+            let file = read_file_config(db.config.as_ref())?;
+            let url = db
+                .database_url
+                .clone()
+                .or_else(|| file.database_url.clone())
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+            let store = Store::connect(&url).await?;
+            let applied = store.migrate().await?;
+            println!("{applied} migration(s) applied; the database is up to date");
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateSuperUser {
+            db,
+            login,
+            password_env,
+            first_name,
+            last_name,
+        }) => {
+            let file = read_file_config(db.config.as_ref())?;
+            let login = Login::parse(&login).map_err(|e| anyhow::anyhow!("--login: {e}"))?;
+            let raw = match std::env::var(&password_env) {
+                Ok(p) => p,
+                Err(_) => prompt_password()?,
+            };
+            let password = Password::parse(&raw).map_err(|e| anyhow::anyhow!("password: {e}"))?;
+            let store = open_store(&db, &file).await?;
+            let state = AppState::new(store, server_config(&file)).map_err(anyhow::Error::msg)?;
+            let user = switchboard_server::demo::create_super_user(
+                &state,
+                &login,
+                &password,
+                &first_name,
+                &last_name,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+            println!("super user {login} created (id {})", user.id);
+            Ok(())
+        }
+        Command::Serve(args) => serve(args).await,
+    }
+}
+
+fn prompt_password() -> Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    eprint!(
+        "Password for the new super user (at least {} characters): ",
+        Password::MIN
+    );
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let file = read_file_config(args.db.config.as_ref())?;
+    let listen = args
+        .listen
+        .clone()
+        .or_else(|| file.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let store = open_store(&args.db, &file).await?;
+    let state = AppState::new(store.clone(), server_config(&file)).map_err(anyhow::Error::msg)?;
+    if args.demo {
+        let logins = switchboard_server::demo::load(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("loading the demo data failed: {}", e.message))?;
+        println!(
+            "Demo installation ready. Every login's password is: {}",
+            switchboard_server::demo::DEMO_PASSWORD
+        );
+        println!();
+        println!("  {:<26} {:<24} {}", "login", "scope", "");
+        for l in &logins {
+            println!("  {:<26} {:<24} {}", l.login, l.scope.as_str(), l.note);
+        }
+        println!();
+    } else if store.is_empty().await? {
+        println!("This installation has no users yet. To get the first login, either");
+        println!(
+            "  create a super user:  switchboard admin create-super-user --login 100@platform.example"
+        );
+        println!("  or load demo data:    switchboard serve --demo");
+        println!();
+    }
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("Switchboard is listening on http://{addr}");
+    println!("  API description: http://{addr}/api/v1/openapi.json");
+    println!(
+        "  log in:          curl -s http://{addr}/api/v1/auth/token -H 'content-type: application/json' -d '{{\"username\":\"101@acme.example\",\"password\":\"…\"}}'"
+    );
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    switchboard_server::serve(listener, state, shutdown).await?;
+    store.close().await;
+    Ok(())
+}

@@ -107,6 +107,7 @@ pub struct User {
 
 /// The "Call Center" tab of a supervisor's user settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SupervisorSettings {
     /// The call queues this supervisor manages.
     pub queue_ids: Vec<QueueId>,

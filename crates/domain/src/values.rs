@@ -74,6 +74,9 @@ impl DomainName {
         if s.is_empty() || s.len() > 253 {
             return invalid("a domain name has 1 to 253 characters");
         }
+        if !s.contains('.') {
+            return invalid("a domain name has at least two parts, like acme.example");
+        }
         for label in s.split('.') {
             if label.is_empty() || label.len() > 63 {
                 return invalid("each dot-separated part of a domain name has 1 to 63 characters");
@@ -284,7 +287,7 @@ mod tests {
             DomainName::parse("Acme.Example").unwrap().as_str(),
             "acme.example"
         );
-        for bad in ["", "a..b", "-a.b", "a_b.c", "a b"] {
+        for bad in ["", "a..b", "-a.b", "a_b.c", "a b", "count", "localhost"] {
             assert!(DomainName::parse(bad).is_err(), "{bad}");
         }
     }

@@ -59,7 +59,9 @@ impl Why {
             Why::QueueEditNotAllowed => {
                 "your supervisor settings do not allow changing queue settings"
             }
-            Why::AlreadyImpersonating => "return to your own account before acting as another user",
+            Why::AlreadyImpersonating => {
+                "not while acting as another user: return to your own account first"
+            }
         }
     }
 }
@@ -235,20 +237,27 @@ fn decide_change(
     if actor.read_only {
         return Err(Denied::Forbidden(Why::ReadOnlyKey));
     }
-    if matches!(resource, Resource::Users | Resource::UserScope) {
-        check_user_rank(actor, action, target)?;
+    match resource {
+        Resource::Users | Resource::UserScope => check_user_rank(actor, action, resource, target)?,
+        Resource::ApiKeys => check_key_rank(actor, action, target)?,
+        _ => {}
     }
     Ok(Permit { resource, action })
 }
 
 /// No escalation: changing, deleting, resetting, re-scoping or impersonating another user needs
 /// a scope strictly above the target's; a user may update itself (field limits apply elsewhere).
-fn check_user_rank(actor: &Actor, action: Action, target: &Target) -> Result<(), Denied> {
+fn check_user_rank(
+    actor: &Actor,
+    action: Action,
+    resource: Resource,
+    target: &Target,
+) -> Result<(), Denied> {
     if action == Action::Impersonate && actor.impersonator.is_some() {
         return Err(Denied::Forbidden(Why::AlreadyImpersonating));
     }
     let is_self = target.owner == Some(actor.user_id);
-    if is_self && action == Action::Update {
+    if is_self && action == Action::Update && resource == Resource::Users {
         return Ok(());
     }
     if is_self && action == Action::Impersonate {
@@ -256,6 +265,27 @@ fn check_user_rank(actor: &Actor, action: Action, target: &Target) -> Result<(),
     }
     let target_scope = target.user_scope.unwrap_or(Scope::SuperUser);
     if outranks(actor.scope, target_scope) {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden(Why::Escalation))
+    }
+}
+
+/// API keys: a new key's scope is at most its creator's, and is not made while impersonating;
+/// another user's key (`target.user_scope` = the key's scope) needs a scope above it.
+fn check_key_rank(actor: &Actor, action: Action, target: &Target) -> Result<(), Denied> {
+    let key_scope = target.user_scope.unwrap_or(Scope::SuperUser);
+    if action == Action::Create {
+        if actor.impersonator.is_some() {
+            return Err(Denied::Forbidden(Why::AlreadyImpersonating));
+        }
+        return if key_scope <= actor.scope {
+            Ok(())
+        } else {
+            Err(Denied::Forbidden(Why::Escalation))
+        };
+    }
+    if target.owner == Some(actor.user_id) || outranks(actor.scope, key_scope) {
         Ok(())
     } else {
         Err(Denied::Forbidden(Why::Escalation))

@@ -21,7 +21,7 @@ const EXPECTED: &[(Resource, [&str; 8])] = &[
     (Resource::Resellers, ["rw P", "r R", "—", "—", "—", "—", "—", "—"]),
     (Resource::Domains, ["rw P", "rw R", "r D", "r D", "r D", "r D", "r D", "r D"]),
     (Resource::Sites, ["rw P", "rw R", "rw D", "r S", "—", "—", "—", "—"]),
-    (Resource::Users, ["rw+i P", "rw+i R", "ru+i D, cd D if policy allows", "ru S", "r Q", "ru O", "ru O", "ru O"]),
+    (Resource::Users, ["rw+i P", "rw+i R", "ru+i D, cd D if policy allows", "ru S", "r Q, ru O", "ru O", "ru O", "ru O"]),
     (Resource::UserScope, ["u P", "u R", "u D", "—", "—", "—", "—", "—"]),
     (Resource::Devices, ["rw P", "rw R", "rw D", "rw S", "r O", "r O", "r O", "r O"]),
     (Resource::PhoneNumbers, ["rw P", "rw R", "r+route D", "r+route S", "—", "—", "—", "—"]),

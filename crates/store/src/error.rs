@@ -29,6 +29,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A uniqueness rule of the database refused the change (a race past the checks).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+    }
+
     pub(crate) fn conflict(field: &'static str, message: impl Into<String>) -> StoreError {
         StoreError::Conflict {
             field: Some(field),

@@ -1,0 +1,396 @@
+//! Logging in and out, refreshing, re-authenticating and impersonating.
+
+use super::{resolve_domain, resolve_user, user_target};
+use crate::AppState;
+use crate::auth::{ACCESS_PREFIX, Caller, REFRESH_PREFIX, actor_for, new_token, token_hash};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::routes::{Access, Route, client_addr, route};
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::{Extension, extract::FromRequest};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use switchboard_domain::*;
+use switchboard_policy::{Action, Resource, Target, authorize};
+use switchboard_store::{NewSession, UserRecord};
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// `extension@domain`, e.g. `101@acme.example`.
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub refresh_expires_in: i64,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReauthRequest {
+    /// Your password (the administrator's own while impersonating).
+    pub password: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ReauthResponse {
+    /// Account Preferences stay open until then.
+    pub reauthenticated_until: Timestamp,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImpersonateRequest {
+    /// The user to act as: `extension@domain`, or an extension in your own domain.
+    pub user: String,
+}
+
+pub fn routes() -> Vec<Route> {
+    use Access::*;
+    vec![
+        route(
+            Method::POST,
+            "/api/v1/auth/token",
+            Public,
+            "auth",
+            "Log in with extension@domain and password",
+        )
+        .body::<TokenRequest>()
+        .returns::<TokenResponse>()
+        .to(token),
+        route(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            Public,
+            "auth",
+            "Exchange a refresh token for a new token pair",
+        )
+        .body::<RefreshRequest>()
+        .returns::<TokenResponse>()
+        .to(refresh),
+        route(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Guarded(Resource::Sessions, Action::Delete),
+            "auth",
+            "End the current session",
+        )
+        .no_content()
+        .to(logout),
+        route(
+            Method::POST,
+            "/api/v1/auth/reauth",
+            Guarded(Resource::Sessions, Action::Update),
+            "auth",
+            "Enter the password again to open Account Preferences for a few minutes",
+        )
+        .body::<ReauthRequest>()
+        .returns::<ReauthResponse>()
+        .to(reauth),
+        route(
+            Method::POST,
+            "/api/v1/auth/impersonate",
+            Guarded(Resource::Users, Action::Impersonate),
+            "auth",
+            "Act as a lower-scope user in your reach; audit records name both",
+        )
+        .body::<ImpersonateRequest>()
+        .created::<TokenResponse>()
+        .to(impersonate),
+    ]
+}
+
+fn unauthorized_login() -> ApiError {
+    ApiError::unauthenticated("wrong extension, domain or password")
+}
+
+fn too_many(until: Timestamp) -> ApiError {
+    let wait = (until.0 - Timestamp::now().0).max(1);
+    ApiError {
+        retry_after: Some(wait),
+        ..ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("too many failed logins; try again in {wait} seconds"),
+        )
+    }
+}
+
+/// Open a session for a user and hand out its tokens.
+async fn open_session(
+    state: &AppState,
+    ctx: &switchboard_store::AuditContext,
+    user: &UserRecord,
+    impersonator: Option<UserId>,
+    addr: Option<String>,
+    reauth: bool,
+) -> ApiResult<TokenResponse> {
+    let now = Timestamp::now();
+    let cfg = &state.config;
+    let access = new_token(ACCESS_PREFIX);
+    let refresh = new_token(REFRESH_PREFIX);
+    state
+        .store
+        .create_session(
+            ctx,
+            user,
+            NewSession {
+                user_id: user.user.id,
+                domain_id: user.user.domain_id,
+                impersonator_id: impersonator,
+                access_hash: token_hash(&access),
+                refresh_hash: token_hash(&refresh),
+                access_expires_at: now.plus_seconds(cfg.access_token_seconds),
+                refresh_expires_at: now.plus_seconds(cfg.refresh_token_seconds),
+                reauthenticated_at: reauth.then_some(now),
+                client_addr: addr,
+            },
+        )
+        .await?;
+    Ok(TokenResponse {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "Bearer",
+        expires_in: cfg.access_token_seconds,
+        refresh_expires_in: cfg.refresh_token_seconds,
+    })
+}
+
+/// Check a login; failures are counted per account and per client address in the database.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    addr: Option<String>,
+) -> ApiResult<(UserRecord, TokenResponse)> {
+    let login = Login::parse(username)
+        .map_err(|e| ApiError::invalid("username", format!("username: {e}")))?;
+    let account_key = format!("account:{login}");
+    let address_key = format!("address:{}", addr.as_deref().unwrap_or("unknown"));
+    let keys = [account_key.clone(), address_key.clone()];
+    let now = Timestamp::now();
+    if let Some(until) = state.store.throttle_state(&keys, now).await? {
+        return Err(too_many(until));
+    }
+    let found = state.store.find_login(&login).await?;
+    let hash = found.as_ref().and_then(|(_, h)| h.as_deref());
+    let ok = state.hasher.verify(password, hash).await;
+    let cfg = &state.config;
+    let Some((user, _)) = found.filter(|_| ok) else {
+        state
+            .store
+            .record_login_failure(
+                &keys[..1],
+                now,
+                cfg.login_window_seconds,
+                cfg.account_max_failures,
+                cfg.lockout_seconds,
+            )
+            .await?;
+        state
+            .store
+            .record_login_failure(
+                &keys[1..],
+                now,
+                cfg.login_window_seconds,
+                cfg.address_max_failures,
+                cfg.lockout_seconds,
+            )
+            .await?;
+        return Err(unauthorized_login());
+    };
+    if !user.scope.can_log_in() {
+        return Err(ApiError::forbidden(
+            "no_portal",
+            "this user has a phone line only and cannot log in to the portal",
+        ));
+    }
+    state.store.clear_login_failures(&account_key).await?;
+    let record = state.store.user_for_actor(user.id).await?;
+    let ctx = switchboard_store::AuditContext {
+        actor_id: Some(user.id),
+        actor_login: login.to_string(),
+        on_behalf_of: None,
+        client_addr: addr.clone(),
+    };
+    let tokens = open_session(state, &ctx, &record, None, addr, false).await?;
+    Ok((record, tokens))
+}
+
+async fn token(State(state): State<AppState>, req: Request) -> ApiResult<Json<TokenResponse>> {
+    let addr = client_addr(&req);
+    let JsonBody(body) = JsonBody::<TokenRequest>::from_request(req, &state).await?;
+    let (_, tokens) = login(&state, &body.username, &body.password, addr).await?;
+    Ok(Json(tokens))
+}
+
+async fn refresh(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> ApiResult<Json<TokenResponse>> {
+    let now = Timestamp::now();
+    let session = state
+        .store
+        .session_by_refresh_hash(&token_hash(&body.refresh_token))
+        .await?
+        .filter(|s| s.session.refresh_expires_at > now)
+        .ok_or_else(|| {
+            ApiError::unauthenticated("unknown or expired refresh token; log in again")
+        })?;
+    let cfg = &state.config;
+    let access = new_token(ACCESS_PREFIX);
+    let refresh = new_token(REFRESH_PREFIX);
+    state
+        .store
+        .rotate_session(
+            session.session.id,
+            &token_hash(&access),
+            &token_hash(&refresh),
+            now.plus_seconds(cfg.access_token_seconds),
+            now.plus_seconds(cfg.refresh_token_seconds),
+        )
+        .await?;
+    Ok(Json(TokenResponse {
+        access_token: access,
+        refresh_token: refresh,
+        token_type: "Bearer",
+        expires_in: cfg.access_token_seconds,
+        refresh_expires_in: cfg.refresh_token_seconds,
+    }))
+}
+
+/// End the caller's own session.
+pub async fn end_own_session(state: &AppState, caller: &Caller) -> ApiResult<()> {
+    let Some(session) = caller.session_id else {
+        return Err(ApiError::malformed(
+            "an API key has no session to end; delete the key instead",
+        ));
+    };
+    let target = Target::domain(caller.actor.reseller_id, caller.actor.domain_id)
+        .owned_by(caller.user.user.id);
+    let permit = authorize(&caller.actor, Action::Delete, Resource::Sessions, &target)?;
+    state
+        .store
+        .delete_session(&permit, &caller.audit(), &caller.user, session)
+        .await?;
+    Ok(())
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> ApiResult<StatusCode> {
+    end_own_session(&state, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ask the password again; the session may then open Account Preferences for a few minutes.
+pub async fn reauthenticate(
+    state: &AppState,
+    caller: &Caller,
+    password: &str,
+) -> ApiResult<Timestamp> {
+    let Some(session) = caller.session_id else {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "API keys cannot open Account Preferences; log in with a password",
+        ));
+    };
+    let person = caller
+        .impersonator
+        .as_ref()
+        .map_or(caller.user.user.id, |(id, _)| *id);
+    let hash = state.store.password_hash(person).await?;
+    if !state.hasher.verify(password, hash.as_deref()).await {
+        return Err(ApiError::unauthenticated("wrong password").with_field("password"));
+    }
+    let now = Timestamp::now();
+    state.store.mark_reauthenticated(session, now).await?;
+    Ok(now.plus_seconds(state.config.reauth_seconds))
+}
+
+async fn reauth(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(body): JsonBody<ReauthRequest>,
+) -> ApiResult<Json<ReauthResponse>> {
+    let until = reauthenticate(&state, &caller, &body.password).await?;
+    Ok(Json(ReauthResponse {
+        reauthenticated_until: until,
+    }))
+}
+
+/// Open a session as another user, for an administrator whose scope is above that user's.
+pub async fn start_impersonation(
+    state: &AppState,
+    caller: &Caller,
+    who: &str,
+) -> ApiResult<TokenResponse> {
+    if caller.api_key_id.is_some() {
+        return Err(ApiError::forbidden(
+            "forbidden",
+            "impersonation needs a login session, not an API key",
+        ));
+    }
+    let (domain_raw, ext) = match who.rsplit_once('@') {
+        Some((ext, domain)) => (domain.to_owned(), ext.to_owned()),
+        None => ("~".to_owned(), who.to_owned()),
+    };
+    let domain = resolve_domain(state, caller, &domain_raw).await?;
+    let target = resolve_user(state, caller, &domain, &ext).await?;
+    authorize(
+        &caller.actor,
+        Action::Impersonate,
+        Resource::Users,
+        &user_target(&target),
+    )?;
+    if !target.user.scope.can_log_in() {
+        return Err(ApiError::conflict(
+            "no_portal",
+            "this user has a phone line only and cannot log in",
+        ));
+    }
+    let (_, _) = actor_for(state, &target).await?;
+    let ctx = switchboard_store::AuditContext {
+        actor_id: Some(caller.user.user.id),
+        actor_login: caller.login(),
+        on_behalf_of: Some((
+            target.user.id,
+            format!("{}@{}", target.user.extension, domain.name),
+        )),
+        client_addr: caller.client_addr.clone(),
+    };
+    open_session(
+        state,
+        &ctx,
+        &target,
+        Some(caller.user.user.id),
+        caller.client_addr.clone(),
+        false,
+    )
+    .await
+}
+
+async fn impersonate(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    JsonBody(body): JsonBody<ImpersonateRequest>,
+) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
+    let tokens = start_impersonation(&state, &caller, &body.user).await?;
+    Ok((StatusCode::CREATED, Json(tokens)))
+}

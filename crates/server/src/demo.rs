@@ -1,0 +1,420 @@
+//! A demo installation: a super user, a reseller, two customer domains with two sites each, a
+//! user of every scope, call queues with agents, and filled supervisor settings. Everything
+//! after the first super user is created through the same services (and policy) as the API.
+
+use crate::AppState;
+use crate::api::directory::{NewDomainBody, create_domain_service};
+use crate::api::users::{NewUserBody, create_user, put_supervisor_settings};
+use crate::auth::{Caller, actor_for};
+use crate::error::{ApiError, ApiResult};
+use switchboard_domain::*;
+use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
+use switchboard_store::{AuditContext, NewDomain, NewReseller, NewUser, QueueRef, UserRecord};
+
+pub const DEMO_PASSWORD: &str = "switchboard-demo";
+
+/// One printed login.
+#[derive(Clone, Debug)]
+pub struct DemoLogin {
+    pub login: String,
+    pub scope: Scope,
+    pub note: &'static str,
+}
+
+/// Create the platform's first super user (reseller "Platform", domain of the login).
+pub async fn create_super_user(
+    state: &AppState,
+    login: &Login,
+    password: &Password,
+    first_name: &str,
+    last_name: &str,
+) -> ApiResult<User> {
+    let ctx = AuditContext::operator("admin create-super-user");
+    let store = &state.store;
+    let resellers = operator_visibility(Resource::Resellers);
+    let existing = store
+        .list_resellers(
+            &resellers,
+            Some("Platform"),
+            switchboard_store::PageRequest {
+                after: None,
+                limit: 10,
+            },
+        )
+        .await?;
+    let reseller = match existing
+        .items
+        .into_iter()
+        .find(|r| r.name.as_str() == "Platform")
+    {
+        Some(r) => r,
+        None => {
+            store
+                .create_reseller(
+                    &operator_permit(Resource::Resellers, Action::Create),
+                    &ctx,
+                    NewReseller {
+                        name: Label::parse("Platform").map_err(|_| ApiError::internal())?,
+                        contact_email: None,
+                    },
+                )
+                .await?
+        }
+    };
+    let domain = match store
+        .get_domain_by_name(&operator_visibility(Resource::Domains), &login.domain)
+        .await
+    {
+        Ok(d) => d,
+        Err(switchboard_store::StoreError::NotFound) => {
+            store
+                .create_domain(
+                    &operator_permit(Resource::Domains, Action::Create),
+                    &ctx,
+                    NewDomain {
+                        reseller_id: reseller.id,
+                        name: login.domain.clone(),
+                        description: Label::parse("Platform operators")
+                            .map_err(|_| ApiError::internal())?,
+                        timezone: TimeZoneName::parse("UTC").map_err(|_| ApiError::internal())?,
+                        policy: DomainPolicy::default(),
+                    },
+                )
+                .await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let hash = state.hasher.hash(password).await?;
+    let new = NewUser {
+        domain_id: domain.id,
+        site_id: None,
+        extension: login.extension.clone(),
+        first_name: Label::parse(first_name).map_err(|e| ApiError::invalid("first_name", e.0))?,
+        last_name: Label::parse(last_name).map_err(|e| ApiError::invalid("last_name", e.0))?,
+        email: None,
+        scope: Scope::SuperUser,
+        language: None,
+        timezone: None,
+        caller_id: None,
+        password_hash: Some(hash),
+    };
+    Ok(store
+        .create_user(
+            &operator_permit(Resource::Users, Action::Create),
+            &ctx,
+            domain.reseller_id,
+            new,
+        )
+        .await?)
+}
+
+/// Act as a user from the command line (the demo loader's administrator).
+pub async fn operator_caller(state: &AppState, user: UserId) -> ApiResult<Caller> {
+    let record = state.store.user_for_actor(user).await?;
+    let (actor, domain_name) = actor_for(state, &record).await?;
+    Ok(Caller {
+        actor,
+        user: record,
+        domain_name,
+        impersonator: None,
+        session_id: None,
+        api_key_id: None,
+        client_addr: None,
+    })
+}
+
+fn person(
+    ext: &str,
+    first: &str,
+    last: &str,
+    scope: Scope,
+    site: Option<SiteId>,
+    domain: &str,
+) -> NewUserBody {
+    NewUserBody {
+        extension: ext.into(),
+        first_name: first.into(),
+        last_name: last.into(),
+        email: Some(format!(
+            "{}.{}@{domain}",
+            first.to_lowercase(),
+            last.to_lowercase()
+        )),
+        scope: Some(scope),
+        site_id: site.map(|s| s.get()),
+        password: (scope != Scope::NoPortal).then(|| DEMO_PASSWORD.into()),
+        language: Some("en".into()),
+        timezone: None,
+        caller_id: None,
+    }
+}
+
+struct Org {
+    domain: &'static str,
+    description: &'static str,
+    timezone: &'static str,
+    sites: [&'static str; 2],
+    manage_users: bool,
+    people: [(&'static str, &'static str); 10],
+}
+
+const ORGS: [Org; 2] = [
+    Org {
+        domain: "acme.example",
+        description: "Acme Corporation",
+        timezone: "America/New_York",
+        sites: ["Headquarters", "Branch Office"],
+        manage_users: true,
+        people: [
+            ("Olivia", "Owens"),
+            ("Sam", "Sato"),
+            ("Sara", "Stone"),
+            ("Carl", "Cruz"),
+            ("Ava", "Adams"),
+            ("Alex", "Alvarez"),
+            ("Ben", "Baker"),
+            ("Bea", "Brown"),
+            ("Simon", "Sims"),
+            ("Lobby", "Phone"),
+        ],
+    },
+    Org {
+        domain: "globex.example",
+        description: "Globex Inc.",
+        timezone: "Europe/Berlin",
+        sites: ["East", "West"],
+        manage_users: false,
+        people: [
+            ("Greta", "Gross"),
+            ("Stefan", "Schulz"),
+            ("Sophie", "Schmidt"),
+            ("Clara", "Klein"),
+            ("Anna", "Arnold"),
+            ("Anton", "Abel"),
+            ("Bruno", "Berg"),
+            ("Birgit", "Bauer"),
+            ("Sven", "Seidel"),
+            ("Lobby", "Phone"),
+        ],
+    },
+];
+
+/// Load the demo installation (or, when it is there already, just list its logins).
+pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
+    let mut logins = Vec::new();
+    let store = &state.store;
+    let already = store
+        .get_domain_by_name(
+            &operator_visibility(Resource::Domains),
+            &DomainName::parse("acme.example").map_err(|_| ApiError::internal())?,
+        )
+        .await
+        .is_ok();
+    let scopes = [
+        Scope::OfficeManager,
+        Scope::SiteManager,
+        Scope::SiteManager,
+        Scope::CallCenterSupervisor,
+        Scope::CallCenterAgent,
+        Scope::CallCenterAgent,
+        Scope::BasicUser,
+        Scope::BasicUser,
+        Scope::SimpleUser,
+        Scope::NoPortal,
+    ];
+    let site_of = [0usize, 0, 1, 0, 0, 1, 0, 1, 1, 0];
+    logins.push(DemoLogin {
+        login: "100@platform.example".into(),
+        scope: Scope::SuperUser,
+        note: "the whole platform",
+    });
+    logins.push(DemoLogin {
+        login: "100@voiceco.example".into(),
+        scope: Scope::Reseller,
+        note: "VoiceCo's domains",
+    });
+    for org in &ORGS {
+        for (i, scope) in scopes.iter().enumerate() {
+            let note = match (i, scope) {
+                (_, Scope::NoPortal) => "phone line only: cannot log in",
+                (1, _) | (3, _) | (4, _) | (6, _) => org.sites[0],
+                (2, _) | (5, _) | (7, _) | (8, _) => org.sites[1],
+                _ => "",
+            };
+            logins.push(DemoLogin {
+                login: format!("{}@{}", 101 + i, org.domain),
+                scope: *scope,
+                note,
+            });
+        }
+    }
+    if already {
+        return Ok(logins);
+    }
+    let root = create_super_user(
+        state,
+        &Login::parse("100@platform.example").map_err(|_| ApiError::internal())?,
+        &Password::parse(DEMO_PASSWORD).map_err(|_| ApiError::internal())?,
+        "Pat",
+        "Platform",
+    )
+    .await?;
+    let admin = operator_caller(state, root.id).await?;
+    let reseller = store
+        .create_reseller(
+            &switchboard_policy::authorize_create(
+                &admin.actor,
+                Resource::Resellers,
+                &Default::default(),
+            )?,
+            &admin.audit(),
+            NewReseller {
+                name: Label::parse("VoiceCo").map_err(|_| ApiError::internal())?,
+                contact_email: Email::parse("noc@voiceco.example").ok(),
+            },
+        )
+        .await?;
+    let home = create_domain_service(
+        state,
+        &admin,
+        NewDomainBody {
+            name: "voiceco.example".into(),
+            description: "VoiceCo (provider staff)".into(),
+            timezone: "America/Chicago".into(),
+            reseller_id: Some(reseller.id.get()),
+            policy: DomainPolicy::default(),
+            office_manager: None,
+        },
+    )
+    .await?;
+    let reseller_user = create_user(
+        state,
+        &admin,
+        &home.domain,
+        person(
+            "100",
+            "Rita",
+            "Reseller",
+            Scope::Reseller,
+            None,
+            "voiceco.example",
+        ),
+    )
+    .await?;
+    let provider = operator_caller(state, reseller_user.id).await?;
+
+    for org in &ORGS {
+        let created = create_domain_service(
+            state,
+            &provider,
+            NewDomainBody {
+                name: org.domain.into(),
+                description: org.description.into(),
+                timezone: org.timezone.into(),
+                reseller_id: None,
+                policy: DomainPolicy {
+                    office_managers_manage_users: org.manage_users,
+                    limits: Limits {
+                        max_users: Some(100),
+                        max_sites: Some(10),
+                        max_call_queues: Some(20),
+                        max_auto_attendants: Some(20),
+                        max_conferences: Some(20),
+                    },
+                },
+                office_manager: None,
+            },
+        )
+        .await?;
+        let domain = created.domain;
+        let mut site_ids = Vec::new();
+        for name in org.sites {
+            let permit = switchboard_policy::authorize_create(
+                &provider.actor,
+                Resource::Sites,
+                &switchboard_policy::Target::domain(domain.reseller_id, domain.id),
+            )?;
+            let site = store
+                .create_site(
+                    &permit,
+                    &provider.audit(),
+                    domain.reseller_id,
+                    switchboard_store::NewSite {
+                        domain_id: domain.id,
+                        name: Label::parse(name).map_err(|_| ApiError::internal())?,
+                        address: None,
+                        timezone: None,
+                    },
+                )
+                .await?;
+            site_ids.push(site.id);
+        }
+        let mut users = Vec::new();
+        for (i, scope) in scopes.iter().enumerate() {
+            let (first, last) = org.people[i];
+            let ext = (101 + i).to_string();
+            users.push(
+                create_user(
+                    state,
+                    &provider,
+                    &domain,
+                    person(
+                        &ext,
+                        first,
+                        last,
+                        *scope,
+                        Some(site_ids[site_of[i]]),
+                        org.domain,
+                    ),
+                )
+                .await?,
+            );
+        }
+        // Queues and agents: their API arrives with the call-center work; the operator creates them.
+        let ctx = AuditContext::operator("demo");
+        let mut queues: Vec<QueueRef> = Vec::new();
+        for (ext, name, site) in [
+            ("600", "Sales", 0usize),
+            ("601", "Support", 1),
+            ("602", "Billing", 0),
+        ] {
+            let q = store
+                .create_call_queue(
+                    &operator_permit(Resource::CallQueues, Action::Create),
+                    &ctx,
+                    domain.reseller_id,
+                    domain.id,
+                    Some(site_ids[site]),
+                    &Extension::parse(ext).map_err(|_| ApiError::internal())?,
+                    &Label::parse(name).map_err(|_| ApiError::internal())?,
+                )
+                .await?;
+            queues.push(q);
+        }
+        let agents = operator_permit(Resource::QueueAgents, Action::Create);
+        for (queue, user) in [(0usize, 4usize), (2, 4), (1, 5)] {
+            store
+                .add_queue_agent(
+                    &agents,
+                    &ctx,
+                    domain.reseller_id,
+                    &queues[queue],
+                    users[user].id,
+                )
+                .await?;
+        }
+        let om = operator_caller(state, users[0].id).await?;
+        let supervisor: UserRecord = store.user_for_actor(users[3].id).await?;
+        put_supervisor_settings(
+            state,
+            &om,
+            &supervisor,
+            SupervisorSettings {
+                queue_ids: vec![queues[0].id, queues[1].id],
+                may_edit_queue_settings: true,
+            },
+        )
+        .await?;
+    }
+    Ok(logins)
+}

@@ -1,0 +1,155 @@
+//! The route table. Each route declares its method, path, access (public, or the resource and
+//! action it acts on), and its schemas. The router and the OpenAPI document are both built from
+//! this one table, so they cannot drift apart; a guarded route is authenticated before its
+//! handler runs (deny by default).
+
+use crate::AppState;
+use crate::auth::authenticate;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use std::net::SocketAddr;
+use switchboard_policy::{Action, Resource};
+
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema_of<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// Who may call a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (logging in, the API description).
+    Public,
+    /// An authenticated caller; the handler's service asks the policy about this resource and action.
+    Guarded(Resource, Action),
+}
+
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    pub summary: &'static str,
+    pub tag: &'static str,
+    pub query: Option<SchemaFn>,
+    pub body: Option<SchemaFn>,
+    pub response: Option<SchemaFn>,
+    pub success: u16,
+    pub(crate) handler: MethodRouter<AppState>,
+}
+
+/// Start describing a route.
+pub fn route(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    tag: &'static str,
+    summary: &'static str,
+) -> RouteBuilder {
+    RouteBuilder {
+        method,
+        path,
+        access,
+        summary,
+        tag,
+        query: None,
+        body: None,
+        response: None,
+        success: 200,
+    }
+}
+
+pub struct RouteBuilder {
+    method: Method,
+    path: &'static str,
+    access: Access,
+    summary: &'static str,
+    tag: &'static str,
+    query: Option<SchemaFn>,
+    body: Option<SchemaFn>,
+    response: Option<SchemaFn>,
+    success: u16,
+}
+
+impl RouteBuilder {
+    pub fn query<T: JsonSchema>(mut self) -> Self {
+        self.query = Some(schema_of::<T>);
+        self
+    }
+    pub fn body<T: JsonSchema>(mut self) -> Self {
+        self.body = Some(schema_of::<T>);
+        self
+    }
+    pub fn returns<T: JsonSchema>(mut self) -> Self {
+        self.response = Some(schema_of::<T>);
+        self
+    }
+    pub fn created<T: JsonSchema>(mut self) -> Self {
+        self.response = Some(schema_of::<T>);
+        self.success = 201;
+        self
+    }
+    pub fn no_content(mut self) -> Self {
+        self.response = None;
+        self.success = 204;
+        self
+    }
+    pub fn to<H, T>(self, handler: H) -> Route
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(self.method.clone()).unwrap_or(MethodFilter::GET);
+        Route {
+            method: self.method,
+            path: self.path,
+            access: self.access,
+            summary: self.summary,
+            tag: self.tag,
+            query: self.query,
+            body: self.body,
+            response: self.response,
+            success: self.success,
+            handler: on(filter, handler),
+        }
+    }
+}
+
+/// The client's address as seen by this server.
+pub fn client_addr(req: &Request) -> Option<String> {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+/// Authenticate before a guarded handler; the handler receives the `Caller` as an extension.
+async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let addr = client_addr(&req);
+    match authenticate(&state, req.headers(), addr).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(error) => error.into_response(),
+    }
+}
+
+/// The router for a table of routes.
+pub fn build_router(state: &AppState, routes: Vec<Route>) -> axum::Router<AppState> {
+    let mut router = axum::Router::new();
+    for route in routes {
+        let handler = match route.access {
+            Access::Public => route.handler,
+            Access::Guarded(..) => route
+                .handler
+                .layer(from_fn_with_state(state.clone(), guard)),
+        };
+        router = router.route(route.path, handler);
+    }
+    router
+}
