@@ -249,7 +249,7 @@ pub static MATRIX: [Row; 29] = [
         name: "users",
         label: "users",
         note: Some(
-            "impersonation (i) is the users row's own action: a reseller or Office Manager may act as a lower-scope user in its reach",
+            "impersonation (i) is the users row's own action: a reseller or Office Manager may act as a lower-scope user in its reach; a supervisor also reads and updates itself (ru O), like every user, for its My Account",
         ),
         cells: [
             &[g(R | W | IMP, RP)],
@@ -259,7 +259,7 @@ pub static MATRIX: [Row; 29] = [
                 g(C | D, RD).when(When::PolicyAllowsUserManagement),
             ],
             &[g(R | U, RS)],
-            R_Q,
+            &[g(R, RQ), g(R | U, RO)],
             RU_O,
             RU_O,
             RU_O,
