@@ -1,0 +1,5 @@
+//! Black-box tests: a real server on 127.0.0.1:0 with a fresh database, on SQLite always and on
+//! PostgreSQL whenever SWITCHBOARD_TEST_POSTGRES_URL is set.
+
+mod common;
+mod matrix;
