@@ -20,7 +20,17 @@ use switchboard_store::{Page, PageRequest, UserRecord};
 
 /// Every route of the API, in the order of the documentation.
 pub fn routes() -> Vec<crate::routes::Route> {
-    let mut all = Vec::new();
+    let mut all = vec![
+        crate::routes::route(
+            axum::http::Method::GET,
+            "/api/v1/openapi.json",
+            crate::routes::Access::Public,
+            "meta",
+            "This API's OpenAPI 3.1 description",
+        )
+        .returns::<serde_json::Value>()
+        .to(openapi_document),
+    ];
     all.extend(auth::routes());
     all.extend(me::routes());
     all.extend(directory::routes());
@@ -28,6 +38,12 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(keys::routes());
     all.extend(audit::routes());
     all
+}
+
+async fn openapi_document(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::Json<serde_json::Value> {
+    axum::Json(state.openapi().clone())
 }
 
 /// A page of a list.

@@ -1,5 +1,9 @@
 //! Black-box tests: a real server on 127.0.0.1:0 with a fresh database, on SQLite always and on
 //! PostgreSQL whenever SWITCHBOARD_TEST_POSTGRES_URL is set.
 
+mod auth;
+mod bad_input;
 mod common;
 mod matrix;
+mod openapi;
+mod properties;
