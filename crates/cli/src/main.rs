@@ -238,7 +238,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
             switchboard_server::demo::DEMO_PASSWORD
         );
         println!();
-        println!("  {:<26} {:<24} {}", "login", "scope", "");
+        println!("  {:<26} {:<24} where", "login", "scope");
         for l in &logins {
             println!("  {:<26} {:<24} {}", l.login, l.scope.as_str(), l.note);
         }

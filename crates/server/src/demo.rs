@@ -9,7 +9,9 @@ use crate::auth::{Caller, actor_for};
 use crate::error::{ApiError, ApiResult};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
-use switchboard_store::{AuditContext, NewDomain, NewReseller, NewUser, QueueRef, UserRecord};
+use switchboard_store::{
+    AuditContext, NewDomain, NewQueue, NewReseller, NewUser, QueueRef, UserRecord,
+};
 
 pub const DEMO_PASSWORD: &str = "switchboard-demo";
 
@@ -383,10 +385,12 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                     &operator_permit(Resource::CallQueues, Action::Create),
                     &ctx,
                     domain.reseller_id,
-                    domain.id,
-                    Some(site_ids[site]),
-                    &Extension::parse(ext).map_err(|_| ApiError::internal())?,
-                    &Label::parse(name).map_err(|_| ApiError::internal())?,
+                    NewQueue {
+                        domain_id: domain.id,
+                        site_id: Some(site_ids[site]),
+                        extension: Extension::parse(ext).map_err(|_| ApiError::internal())?,
+                        name: Label::parse(name).map_err(|_| ApiError::internal())?,
+                    },
                 )
                 .await?;
             queues.push(q);

@@ -138,14 +138,11 @@ fn param_help(name: &str) -> &'static str {
 
 /// Follow a `$ref` into the generator's definitions.
 fn resolve(generator: &schemars::SchemaGenerator, schema: &Value) -> Value {
-    if let Some(name) = schema
+    schema
         .get("$ref")
         .and_then(Value::as_str)
         .and_then(|r| r.rsplit('/').next())
-    {
-        if let Some(def) = generator.definitions().get(name) {
-            return def.clone();
-        }
-    }
-    schema.clone()
+        .and_then(|name| generator.definitions().get(name))
+        .cloned()
+        .unwrap_or_else(|| schema.clone())
 }

@@ -150,13 +150,13 @@ pub(crate) async fn check_limit(
         .await?
         .ok_or(StoreError::NotFound)?;
     let dom = domain_from(&row)?;
-    if let Some(max) = kind.of(&dom.policy.limits) {
-        if get_i64(&row, "used")? >= i64::from(max) {
-            return Err(StoreError::LimitReached {
-                limit: kind.as_str(),
-                max,
-            });
-        }
+    if let Some(max) = kind.of(&dom.policy.limits)
+        && get_i64(&row, "used")? >= i64::from(max)
+    {
+        return Err(StoreError::LimitReached {
+            limit: kind.as_str(),
+            max,
+        });
     }
     Ok(())
 }

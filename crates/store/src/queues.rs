@@ -17,18 +17,31 @@ pub struct QueueRef {
     pub name: Label,
 }
 
+/// A call queue to create.
+#[derive(Clone, Debug)]
+pub struct NewQueue {
+    pub domain_id: DomainId,
+    pub site_id: Option<SiteId>,
+    pub extension: Extension,
+    pub name: Label,
+}
+
 impl Store {
     pub async fn create_call_queue(
         &self,
         permit: &Permit,
         ctx: &AuditContext,
         reseller: ResellerId,
-        domain: DomainId,
-        site: Option<SiteId>,
-        extension: &Extension,
-        name: &Label,
+        new: NewQueue,
     ) -> Result<QueueRef> {
         expect_permit(permit, Resource::CallQueues, Action::Create)?;
+        let NewQueue {
+            domain_id: domain,
+            site_id: site,
+            extension,
+            name,
+        } = new;
+        let (extension, name) = (&extension, &name);
         let mut w = self.begin_write().await?;
         crate::directory::check_limit(&mut w.tx, "call_queues", domain, LimitKind::MaxCallQueues)
             .await?;

@@ -396,7 +396,7 @@ async fn conflicts_and_limits_name_the_field() {
                 w.reseller.id,
                 new_user(
                     w.domain.id,
-                    Some(w.site_a.id.get() + 1000).map(SiteId),
+                    Some(SiteId(w.site_a.id.get() + 1000)),
                     "101",
                     Scope::BasicUser,
                 ),
@@ -516,10 +516,12 @@ async fn supervisors_reach_agents_of_their_queues_only() {
                         &operator_permit(Resource::CallQueues, Action::Create),
                         &ctx(),
                         reseller,
-                        domain,
-                        None,
-                        &Extension::parse(ext).unwrap(),
-                        &Label::parse(ext).unwrap(),
+                        NewQueue {
+                            domain_id: domain,
+                            site_id: None,
+                            extension: Extension::parse(ext).unwrap(),
+                            name: Label::parse(ext).unwrap(),
+                        },
                     )
                     .await
                     .unwrap()

@@ -108,9 +108,7 @@ pub fn page_request(cursor: Option<&str>, limit: Option<u32>) -> ApiResult<PageR
 /// object is out of reach (404), not forbidden.
 pub fn visibility_for_lookup(caller: &Caller, resource: Resource) -> ApiResult<Visibility> {
     visibility(&caller.actor, resource).map_err(|denied| match denied {
-        Denied::Forbidden(why) if why == switchboard_policy::Why::ReauthRequired => {
-            ApiError::from(denied)
-        }
+        Denied::Forbidden(switchboard_policy::Why::ReauthRequired) => ApiError::from(denied),
         _ => ApiError::not_found(),
     })
 }
