@@ -127,12 +127,16 @@ fn server_config(file: &FileConfig) -> Config {
     }
 }
 
-async fn open_store(db: &DatabaseArgs, file: &FileConfig) -> Result<Store> {
-    let url = db
-        .database_url
+/// The database URL: flag or environment, then the config file, then the SQLite default.
+fn database_url(db: &DatabaseArgs, file: &FileConfig) -> String {
+    db.database_url
         .clone()
         .or_else(|| file.database_url.clone())
-        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+}
+
+async fn open_store(db: &DatabaseArgs, file: &FileConfig) -> Result<Store> {
+    let url = database_url(db, file);
     let store = Store::connect(&url).await?;
     let applied = store.migrate().await?;
     if applied > 0 {
@@ -161,11 +165,7 @@ async fn main() -> Result<()> {
         }
         Command::Migrate(db) => {
             let file = read_file_config(db.config.as_ref())?;
-            let url = db
-                .database_url
-                .clone()
-                .or_else(|| file.database_url.clone())
-                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+            let url = database_url(&db, &file);
             let store = Store::connect(&url).await?;
             let applied = store.migrate().await?;
             println!("{applied} migration(s) applied; the database is up to date");

@@ -2,7 +2,7 @@
 //! is this output; a test fails when the file is stale.
 
 use crate::layouts::{landing_layout, layouts_for};
-use crate::matrix::{Action, MATRIX, Rule};
+use crate::matrix::{Action, COLUMNS, MATRIX, Rule};
 use std::fmt::Write;
 use switchboard_domain::Scope;
 
@@ -55,17 +55,6 @@ fn render_actions(rule: &Rule) -> String {
     }
     out
 }
-
-const COLUMNS: [Scope; 8] = [
-    Scope::SuperUser,
-    Scope::Reseller,
-    Scope::OfficeManager,
-    Scope::SiteManager,
-    Scope::CallCenterSupervisor,
-    Scope::CallCenterAgent,
-    Scope::BasicUser,
-    Scope::SimpleUser,
-];
 
 /// The whole scope model as Markdown.
 pub fn render_markdown() -> String {

@@ -513,13 +513,15 @@ pub static MATRIX: [Row; 29] = [
     },
 ];
 
+/// The scopes of the matrix's columns, in order (`no_portal` has nothing anywhere).
+pub const COLUMNS: &[Scope] = Scope::ALL.split_at(8).0;
+
 /// The rules one scope has on one resource.
 pub fn rules_for(scope: Scope, resource: Resource) -> &'static [Rule] {
-    let column = scope.index();
-    if column >= 8 {
-        return NONE; // no_portal
+    match COLUMNS.iter().position(|s| *s == scope) {
+        Some(column) => MATRIX[resource as usize].cells[column],
+        None => NONE, // no_portal
     }
-    MATRIX[resource as usize].cells[column]
 }
 
 #[cfg(test)]

@@ -1,20 +1,9 @@
 //! The matrix, transcribed by hand from DESIGN §2 (in the notation of `docs/scopes.md`), checked
 //! against the data the product runs on. A change to the rules must change this table too.
 
-use switchboard_domain::Scope;
 use switchboard_policy::docs::render_cell;
+use switchboard_policy::matrix::COLUMNS;
 use switchboard_policy::{Resource, rules_for};
-
-const COLUMNS: [Scope; 8] = [
-    Scope::SuperUser,
-    Scope::Reseller,
-    Scope::OfficeManager,
-    Scope::SiteManager,
-    Scope::CallCenterSupervisor,
-    Scope::CallCenterAgent,
-    Scope::BasicUser,
-    Scope::SimpleUser,
-];
 
 #[rustfmt::skip]
 const EXPECTED: &[(Resource, [&str; 8])] = &[

@@ -8,7 +8,7 @@ use crate::sql::{
 };
 use crate::users::UserRecord;
 use crate::{
-    AuditContext, Page, PageRequest, Permit, Result, Store, StoreError, Visibility, expect_permit,
+    AuditContext, Page, PageRequest, Permit, Result, Store, Visibility, expect_permit,
     expect_visibility,
 };
 use sqlx::any::AnyRow;
@@ -228,11 +228,7 @@ impl Store {
         let mut sql = Sql::new("SELECT * FROM sessions WHERE id = ");
         sql.bind(id.get()).push(" AND ");
         push_predicate(&mut sql, vis.predicate(), &SESSION_SCOPING);
-        let row = sql
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sql.fetch_found(self.pool()).await?;
         Ok(session(&row)?.session)
     }
 
@@ -360,11 +356,7 @@ impl Store {
         let mut sql = Sql::new("SELECT * FROM api_keys WHERE id = ");
         sql.bind(id.get()).push(" AND ");
         push_predicate(&mut sql, vis.predicate(), &KEY_SCOPING);
-        let row = sql
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sql.fetch_found(self.pool()).await?;
         Ok(api_key(&row)?)
     }
 

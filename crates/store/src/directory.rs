@@ -144,11 +144,7 @@ pub(crate) async fn check_limit(
     sql.push(table)
         .push(" t WHERE t.domain_id = d.id) AS used FROM domains d WHERE d.id = ");
     sql.bind(domain.get());
-    let row = sql
-        .query()
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = sql.fetch_found(&mut **tx).await?;
     let dom = domain_from(&row)?;
     if let Some(max) = kind.of(&dom.policy.limits)
         && get_i64(&row, "used")? >= i64::from(max)
@@ -206,11 +202,7 @@ impl Store {
         let mut sql = Sql::new("SELECT * FROM resellers WHERE id = ");
         sql.bind(id.get()).push(" AND ");
         push_predicate(&mut sql, vis.predicate(), &RESELLER_SCOPING);
-        let row = sql
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sql.fetch_found(self.pool()).await?;
         Ok(reseller(&row)?)
     }
 
@@ -403,11 +395,7 @@ impl Store {
         let mut sql = Sql::new("SELECT * FROM domains WHERE name = ");
         sql.bind(name.as_str()).push(" AND ");
         push_predicate(&mut sql, vis.predicate(), &DOMAIN_SCOPING);
-        let row = sql
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sql.fetch_found(self.pool()).await?;
         Ok(domain(&row)?)
     }
 
@@ -649,11 +637,7 @@ impl Store {
         expect_visibility(vis, Resource::Sites)?;
         let mut sql = Self::site_filter(vis, domain, None, "SELECT *");
         sql.push(" AND id = ").bind(id.get());
-        let row = sql
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sql.fetch_found(self.pool()).await?;
         Ok(site(&row)?)
     }
 

@@ -89,6 +89,17 @@ impl Sql {
         self
     }
 
+    /// The one row this query finds; `NotFound` when there is none (missing or not visible).
+    pub async fn fetch_found<'e, E>(&self, executor: E) -> crate::Result<AnyRow>
+    where
+        E: sqlx::Executor<'e, Database = Any>,
+    {
+        self.query()
+            .fetch_optional(executor)
+            .await?
+            .ok_or(crate::StoreError::NotFound)
+    }
+
     pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
         let mut query = sqlx::query(&self.text);
         for arg in &self.args {

@@ -170,11 +170,7 @@ impl Store {
         expect_visibility(vis, Resource::Users)?;
         let mut sql = Self::user_filter(vis, domain, &UserFilter::default(), SELECT_USER);
         sql.push(" AND users.extension = ").bind(extension.as_str());
-        let row = sql
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sql.fetch_found(self.pool()).await?;
         self.user_record(&row).await
     }
 
@@ -481,11 +477,7 @@ impl Store {
         );
         sql.bind(target.user.id.get()).push(" AND ");
         push_predicate(&mut sql, vis.predicate(), &SETTINGS_SCOPING);
-        let row = sql
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = sql.fetch_found(self.pool()).await?;
         let (queue_ids, _) = self.supervision(target.user.id).await?;
         Ok(SupervisorSettings {
             queue_ids,

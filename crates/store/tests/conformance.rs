@@ -573,7 +573,11 @@ async fn supervisors_reach_agents_of_their_queues_only() {
             .into_iter()
             .map(|u| u.id)
             .collect();
-        assert_eq!(seen, vec![sup.id, agent_1.id], "itself and the agent of its queue, not the other agent");
+        assert_eq!(
+            seen,
+            vec![sup.id, agent_1.id],
+            "itself and the agent of its queue, not the other agent"
+        );
 
         let bad = SupervisorSettings {
             queue_ids: vec![QueueId(support.id.get() + 50)],
