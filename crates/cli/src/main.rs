@@ -15,7 +15,7 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 #[command(
     name = "switchboard",
     version,
-    about = "Multi-tenant hosted-PBX administration portal and REST API"
+    about = "Multi-tenant hosted-PBX administration: the REST API server and its tools"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -146,7 +146,18 @@ async fn open_store(db: &DatabaseArgs, file: &FileConfig) -> Result<Store> {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The message and its causes; a person needs no stack trace here.
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -251,6 +262,22 @@ async fn serve(args: ServeArgs) -> Result<()> {
         println!("  or load demo data:    switchboard serve --demo");
         println!();
     }
+    // Housekeeping: expired sessions and old failed-login counts go every ten minutes.
+    let housekeeping = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match housekeeping
+                .purge_expired(switchboard_domain::Timestamp::now(), 86_400)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "expired sessions and login failures removed"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;

@@ -259,15 +259,23 @@ impl Store {
         w.commit().await
     }
 
-    /// Remove expired sessions; returns how many.
-    pub async fn purge_expired_sessions(&self, now: Timestamp) -> Result<u64> {
+    /// Remove sessions whose refresh token has expired, and failed-login counts that no longer
+    /// lock anything and are older than `keep_failures_seconds`; returns how many rows went.
+    pub async fn purge_expired(&self, now: Timestamp, keep_failures_seconds: i64) -> Result<u64> {
         let mut w = self.begin_write().await?;
-        let done = sqlx::query("DELETE FROM sessions WHERE refresh_expires_at < $1")
+        let sessions = sqlx::query("DELETE FROM sessions WHERE refresh_expires_at < $1")
             .bind(now.0)
             .execute(&mut *w.tx)
             .await?;
+        let failures = sqlx::query(
+            "DELETE FROM login_failures WHERE locked_until < $1 AND window_started_at < $2",
+        )
+        .bind(now.0)
+        .bind(now.0 - keep_failures_seconds)
+        .execute(&mut *w.tx)
+        .await?;
         w.commit().await?;
-        Ok(done.rows_affected())
+        Ok(sessions.rows_affected() + failures.rows_affected())
     }
 
     // ----- API keys -----

@@ -640,6 +640,15 @@ async fn login_failures_lock_and_clear() {
         );
         store.clear_login_failures(&keys[0]).await.unwrap();
         assert_eq!(store.throttle_state(&keys[..1], now).await.unwrap(), None);
+        // Still locked: kept. A day later: purged.
+        assert_eq!(store.purge_expired(now, 3600).await.unwrap(), 0);
+        assert_eq!(
+            store
+                .purge_expired(now.plus_seconds(86_400), 3600)
+                .await
+                .unwrap(),
+            1
+        );
     })
     .await;
 }
