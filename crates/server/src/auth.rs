@@ -113,6 +113,8 @@ pub struct Caller {
     pub actor: Actor,
     /// The user acted as (the impersonated user while impersonating).
     pub user: UserRecord,
+    /// The caller's own domain, as loaded with it.
+    pub domain: Domain,
     pub domain_name: DomainName,
     /// The administrator, while impersonating: id and login.
     pub impersonator: Option<(UserId, String)>,
@@ -145,10 +147,9 @@ impl Caller {
     }
 }
 
-/// Build the policy's actor from what the database says about the user now.
-pub async fn actor_for(state: &AppState, record: &UserRecord) -> ApiResult<(Actor, DomainName)> {
+/// Build the policy's actor from what the database says about the user and its domain now.
+pub async fn actor_for(state: &AppState, record: &UserRecord, domain: &Domain) -> ApiResult<Actor> {
     let user = &record.user;
-    let domain = state.store.domain_for_actor(user.domain_id).await?;
     let mut actor = Actor::new(
         user.id,
         user.scope,
@@ -163,7 +164,16 @@ pub async fn actor_for(state: &AppState, record: &UserRecord) -> ApiResult<(Acto
         actor.supervised_queues = Arc::from(queues);
         actor.may_edit_queue_settings = may_edit;
     }
-    Ok((actor, domain.name))
+    Ok(actor)
+}
+
+/// A user who can no longer log in is refused, whatever token it holds.
+fn must_log_in(record: &UserRecord) -> ApiResult<()> {
+    if record.user.scope.can_log_in() {
+        Ok(())
+    } else {
+        Err(ApiError::unauthenticated("this user can no longer log in"))
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> ApiResult<&str> {
@@ -205,13 +215,13 @@ pub async fn authenticate(
                 "this API key has expired; create a new one",
             ));
         }
-        let record = state.store.user_for_actor(key.user_id).await?;
-        if !record.user.scope.can_log_in() {
-            return Err(ApiError::unauthenticated(
-                "the key's user can no longer log in",
-            ));
-        }
-        let (mut actor, domain_name) = actor_for(state, &record).await?;
+        let (record, domain) = state
+            .store
+            .user_and_domain(key.user_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthenticated("the key's user no longer exists"))?;
+        must_log_in(&record)?;
+        let mut actor = actor_for(state, &record, &domain).await?;
         // A key never carries more than its creator has now.
         actor.scope = actor.scope.min(key.scope);
         actor.read_only = key.read_only;
@@ -219,16 +229,17 @@ pub async fn authenticate(
         return Ok(Caller {
             actor,
             user: record,
-            domain_name,
+            domain_name: domain.name.clone(),
+            domain,
             impersonator: None,
             session_id: None,
             api_key_id: Some(key.id),
             client_addr,
         });
     }
-    let session = state
+    let (session, record, domain) = state
         .store
-        .session_by_access_hash(&token_hash(token))
+        .session_for_access(&token_hash(token))
         .await?
         .ok_or_else(|| ApiError::unauthenticated("unknown or ended session; log in again"))?;
     if session.session.access_expires_at <= now {
@@ -236,18 +247,17 @@ pub async fn authenticate(
             "the access token has expired; use your refresh token (POST /api/v1/auth/refresh)",
         ));
     }
-    let record = state.store.user_for_actor(session.session.user_id).await?;
-    if !record.user.scope.can_log_in() {
-        return Err(ApiError::unauthenticated("this user can no longer log in"));
-    }
-    let (mut actor, domain_name) = actor_for(state, &record).await?;
+    must_log_in(&record)?;
+    let mut actor = actor_for(state, &record, &domain).await?;
     actor.reauthenticated = session
         .reauthenticated_at
         .is_some_and(|t| t.0 + state.config.reauth_seconds > now.0);
     let impersonator = match session.session.impersonator_id {
         Some(id) => {
-            let admin = state.store.user_for_actor(id).await?;
-            let admin_domain = state.store.domain_for_actor(admin.user.domain_id).await?;
+            let (admin, admin_domain) =
+                state.store.user_and_domain(id).await?.ok_or_else(|| {
+                    ApiError::unauthenticated("the impersonating administrator no longer exists")
+                })?;
             actor.impersonator = Some(id);
             Some((
                 id,
@@ -259,7 +269,8 @@ pub async fn authenticate(
     Ok(Caller {
         actor,
         user: record,
-        domain_name,
+        domain_name: domain.name.clone(),
+        domain,
         impersonator,
         session_id: Some(session.session.id),
         api_key_id: None,

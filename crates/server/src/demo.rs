@@ -112,12 +112,17 @@ pub async fn create_super_user(
 
 /// Act as a user from the command line (the demo loader's administrator).
 pub async fn operator_caller(state: &AppState, user: UserId) -> ApiResult<Caller> {
-    let record = state.store.user_for_actor(user).await?;
-    let (actor, domain_name) = actor_for(state, &record).await?;
+    let (record, domain) = state
+        .store
+        .user_and_domain(user)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let actor = actor_for(state, &record, &domain).await?;
     Ok(Caller {
         actor,
         user: record,
-        domain_name,
+        domain_name: domain.name.clone(),
+        domain,
         impersonator: None,
         session_id: None,
         api_key_id: None,

@@ -61,22 +61,31 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub hasher: auth::Hasher,
     openapi: Arc<serde_json::Value>,
+    /// The same document, serialized once.
+    openapi_bytes: axum::body::Bytes,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> Result<AppState, String> {
         let hasher = auth::Hasher::new(config.argon2_memory_kib, config.argon2_iterations)?;
         let openapi = Arc::new(openapi::document(&api::routes()));
+        let openapi_bytes =
+            axum::body::Bytes::from(serde_json::to_vec(&*openapi).map_err(|e| e.to_string())?);
         Ok(AppState {
             store,
             config: Arc::new(config),
             hasher,
             openapi,
+            openapi_bytes,
         })
     }
 
     pub fn openapi(&self) -> &serde_json::Value {
         &self.openapi
+    }
+
+    pub fn openapi_bytes(&self) -> axum::body::Bytes {
+        self.openapi_bytes.clone()
     }
 }
 

@@ -171,6 +171,44 @@ impl Store {
         Ok(row.as_ref().map(session).transpose()?)
     }
 
+    /// A session with its user and the user's domain, in one query: what every authenticated
+    /// request needs.
+    pub async fn session_for_access(
+        &self,
+        hash: &str,
+    ) -> Result<Option<(SessionRecord, UserRecord, Domain)>> {
+        let sql = format!(
+            "SELECT users.*, d.reseller_id AS reseller_id, {}, s.id AS s_id, s.user_id AS s_user_id, \
+             s.impersonator_id AS s_impersonator_id, s.created_at AS s_created_at, \
+             s.access_expires_at AS s_access_expires_at, s.refresh_expires_at AS s_refresh_expires_at, \
+             s.client_addr AS s_client_addr, s.reauthenticated_at AS s_reauthenticated_at \
+             FROM sessions s JOIN users ON users.id = s.user_id JOIN domains d ON d.id = users.domain_id \
+             WHERE s.access_hash = $1",
+            crate::directory::DOMAIN_COLUMNS_AS_D
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let session = SessionRecord {
+            session: Session {
+                id: SessionId(get_i64(&row, "s_id")?),
+                user_id: UserId(get_i64(&row, "s_user_id")?),
+                impersonator_id: get_opt_i64(&row, "s_impersonator_id")?.map(UserId),
+                created_at: Timestamp(get_i64(&row, "s_created_at")?),
+                access_expires_at: Timestamp(get_i64(&row, "s_access_expires_at")?),
+                refresh_expires_at: Timestamp(get_i64(&row, "s_refresh_expires_at")?),
+                client_addr: get_opt_text(&row, "s_client_addr")?,
+            },
+            reauthenticated_at: get_opt_i64(&row, "s_reauthenticated_at")?.map(Timestamp),
+        };
+        let (user, domain) = self.actor_record(&row).await?;
+        Ok(Some((session, user, domain)))
+    }
+
     pub async fn session_by_refresh_hash(&self, hash: &str) -> Result<Option<SessionRecord>> {
         let row = sqlx::query("SELECT * FROM sessions WHERE refresh_hash = $1")
             .bind(hash)

@@ -74,25 +74,45 @@ fn limit(row: &AnyRow, col: &str) -> Result<Option<u32>, sqlx::Error> {
 }
 
 fn domain(row: &AnyRow) -> Result<Domain, sqlx::Error> {
+    domain_with_prefix(row, "")
+}
+
+/// A domain from a row whose domain columns carry `prefix` (for joins with other tables).
+pub(crate) fn domain_with_prefix(row: &AnyRow, prefix: &str) -> Result<Domain, sqlx::Error> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(Domain {
-        id: DomainId(get_i64(row, "id")?),
-        reseller_id: ResellerId(get_i64(row, "reseller_id")?),
-        name: parsed("name", DomainName::parse(&get_text(row, "name")?))?,
-        description: parsed("description", Label::parse(&get_text(row, "description")?))?,
-        timezone: parsed("timezone", TimeZoneName::parse(&get_text(row, "timezone")?))?,
+        id: DomainId(get_i64(row, &col("id"))?),
+        reseller_id: ResellerId(get_i64(row, &col("reseller_id"))?),
+        name: parsed("name", DomainName::parse(&get_text(row, &col("name"))?))?,
+        description: parsed(
+            "description",
+            Label::parse(&get_text(row, &col("description"))?),
+        )?,
+        timezone: parsed(
+            "timezone",
+            TimeZoneName::parse(&get_text(row, &col("timezone"))?),
+        )?,
         policy: DomainPolicy {
-            office_managers_manage_users: get_i64(row, "office_managers_manage_users")? != 0,
+            office_managers_manage_users: get_i64(row, &col("office_managers_manage_users"))? != 0,
             limits: Limits {
-                max_users: limit(row, "max_users")?,
-                max_sites: limit(row, "max_sites")?,
-                max_call_queues: limit(row, "max_call_queues")?,
-                max_auto_attendants: limit(row, "max_auto_attendants")?,
-                max_conferences: limit(row, "max_conferences")?,
+                max_users: limit(row, &col("max_users"))?,
+                max_sites: limit(row, &col("max_sites"))?,
+                max_call_queues: limit(row, &col("max_call_queues"))?,
+                max_auto_attendants: limit(row, &col("max_auto_attendants"))?,
+                max_conferences: limit(row, &col("max_conferences"))?,
             },
         },
-        created_at: Timestamp(get_i64(row, "created_at")?),
+        created_at: Timestamp(get_i64(row, &col("created_at"))?),
     })
 }
+
+/// The domain columns under a prefix, for a join: `d.id AS d_id, …`.
+pub(crate) const DOMAIN_COLUMNS_AS_D: &str = "d.id AS d_id, d.reseller_id AS d_reseller_id, \
+    d.name AS d_name, d.description AS d_description, d.timezone AS d_timezone, \
+    d.office_managers_manage_users AS d_office_managers_manage_users, d.max_users AS d_max_users, \
+    d.max_sites AS d_max_sites, d.max_call_queues AS d_max_call_queues, \
+    d.max_auto_attendants AS d_max_auto_attendants, d.max_conferences AS d_max_conferences, \
+    d.created_at AS d_created_at";
 
 fn bind_limit(sql: &mut Sql, value: Option<u32>) {
     sql.bind(value.map(i64::from));

@@ -1,7 +1,7 @@
 //! Users and supervisor settings.
 
 use crate::audit::{AuditPlace, record};
-use crate::directory::{check_limit, to_json};
+use crate::directory::{DOMAIN_COLUMNS_AS_D, check_limit, domain_with_prefix, to_json};
 use crate::sql::{
     Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text, into_page,
     parsed, push_page, push_predicate,
@@ -192,6 +192,39 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(ids.into_iter().map(QueueId).collect())
+    }
+
+    /// A user and its domain in one query, for authentication (not a resource read). Queue
+    /// memberships are loaded only for agents, whose reach depends on them.
+    pub async fn user_and_domain(&self, id: UserId) -> Result<Option<(UserRecord, Domain)>> {
+        let sql = format!(
+            "SELECT users.*, d.reseller_id AS reseller_id, {DOMAIN_COLUMNS_AS_D} FROM users \
+             JOIN domains d ON d.id = users.domain_id WHERE users.id = $1"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(id.get())
+            .fetch_optional(self.pool())
+            .await?
+        else {
+            return Ok(None);
+        };
+        self.actor_record(&row).await.map(Some)
+    }
+
+    /// The user and domain of an authentication row (users.*, reseller_id, d_* columns).
+    pub(crate) async fn actor_record(&self, row: &AnyRow) -> Result<(UserRecord, Domain)> {
+        let user = user(row)?;
+        let agent_queues = if user.scope == Scope::CallCenterAgent {
+            self.agent_queues(user.id).await?
+        } else {
+            Vec::new()
+        };
+        let record = UserRecord {
+            reseller_id: ResellerId(get_i64(row, "reseller_id")?),
+            agent_queues,
+            user,
+        };
+        Ok((record, domain_with_prefix(row, "d_")?))
     }
 
     /// A user by id, for building an authenticated actor (not a resource read).

@@ -2,7 +2,7 @@
 
 use super::{resolve_domain, resolve_user, user_target};
 use crate::AppState;
-use crate::auth::{ACCESS_PREFIX, Caller, REFRESH_PREFIX, actor_for, new_token, token_hash};
+use crate::auth::{ACCESS_PREFIX, Caller, REFRESH_PREFIX, new_token, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::routes::{Access, Route, client_addr, route};
@@ -365,7 +365,6 @@ pub async fn start_impersonation(
             "this user has a phone line only and cannot log in",
         ));
     }
-    let (_, _) = actor_for(state, &target).await?;
     let ctx = switchboard_store::AuditContext {
         actor_id: Some(caller.user.user.id),
         actor_login: caller.login(),

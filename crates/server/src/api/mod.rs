@@ -120,11 +120,18 @@ pub fn visibility_for_list(caller: &Caller, resource: Resource) -> ApiResult<Vis
 
 /// Resolve `{domain}` (a name, or `~` for the caller's own) to a domain the caller can see.
 pub async fn resolve_domain(state: &AppState, caller: &Caller, raw: &str) -> ApiResult<Domain> {
-    let name = if raw == "~" {
-        caller.domain_name.clone()
-    } else {
-        DomainName::parse(raw).map_err(|_| ApiError::not_found())?
-    };
+    if raw == "~" || raw == caller.domain.name.as_str() {
+        // Loaded with the caller already; the policy still judges it.
+        let own = &caller.domain;
+        switchboard_policy::authorize(
+            &caller.actor,
+            switchboard_policy::Action::Read,
+            Resource::Domains,
+            &Target::domain(own.reseller_id, own.id),
+        )?;
+        return Ok(own.clone());
+    }
+    let name = DomainName::parse(raw).map_err(|_| ApiError::not_found())?;
     let vis = visibility_for_lookup(caller, Resource::Domains)?;
     Ok(state.store.get_domain_by_name(&vis, &name).await?)
 }
