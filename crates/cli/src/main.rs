@@ -145,9 +145,34 @@ async fn open_store(db: &DatabaseArgs, file: &FileConfig) -> Result<Store> {
     Ok(store)
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    match run().await {
+/// Argon2id allocates 19 MiB per hash. Once such a block is freed, glibc raises its mmap
+/// threshold and keeps later blocks in per-thread arenas: over 200 MiB at rest after a few
+/// logins. A fixed threshold keeps large blocks on mmap, returned to the system when freed
+/// (15 MiB at rest with the demo data; see BENCHMARKS.md).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_large_allocations_on_mmap() {
+    // SAFETY: mallopt only sets an allocator parameter; it runs before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_large_allocations_on_mmap() {}
+
+fn main() -> std::process::ExitCode {
+    keep_large_allocations_on_mmap();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             // The message and its causes; a person needs no stack trace here.
