@@ -234,13 +234,31 @@ impl Store {
         w.commit().await
     }
 
-    pub async fn mark_reauthenticated(&self, id: SessionId, at: Timestamp) -> Result<()> {
+    /// The password was asked again: the session may open Account Preferences for a while.
+    pub async fn mark_reauthenticated(
+        &self,
+        ctx: &AuditContext,
+        user: &UserRecord,
+        id: SessionId,
+        at: Timestamp,
+    ) -> Result<()> {
         let mut w = self.begin_write().await?;
         sqlx::query("UPDATE sessions SET reauthenticated_at = $1 WHERE id = $2")
             .bind(at.0)
             .bind(id.get())
             .execute(&mut *w.tx)
             .await?;
+        let object = format!("session {id} of user {}", user.user.extension);
+        record(
+            &mut w.tx,
+            ctx,
+            session_place(user),
+            "session.reauth",
+            &object,
+            None,
+            None,
+        )
+        .await?;
         w.commit().await
     }
 

@@ -320,7 +320,10 @@ pub async fn reauthenticate(
         return Err(ApiError::unauthenticated("wrong password").with_field("password"));
     }
     let now = Timestamp::now();
-    state.store.mark_reauthenticated(session, now).await?;
+    state
+        .store
+        .mark_reauthenticated(&caller.audit(), &caller.user, session, now)
+        .await?;
     Ok(now.plus_seconds(state.config.reauth_seconds))
 }
 

@@ -405,6 +405,8 @@ async fn reauthentication_opens_account_preferences_for_a_while() {
         assert_eq!(st, StatusCode::OK, "{body}");
         assert!(body["reauthenticated_until"].as_str().is_some());
         assert_eq!(s.get(om, "/api/v1/me").await.1["reauthenticated"], true);
+        let (_, audit) = s.get(om, "/api/v1/audit-log?action=session.reauth").await;
+        assert_eq!(audit["items"][0]["actor_login"], "101@acme.example");
         s
     })
     .await;
