@@ -162,3 +162,160 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
     pub client_addr: Option<String>,
 }
+
+/// How a call queue offers a call to its agents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RingStrategy {
+    /// Every available agent at once.
+    RingAll,
+    /// The next agent after the one who took the last call.
+    RoundRobin,
+    /// The agent idle the longest.
+    LongestIdle,
+    /// Agents in priority order, always from the top.
+    Linear,
+}
+
+impl RingStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RingStrategy::RingAll => "ring_all",
+            RingStrategy::RoundRobin => "round_robin",
+            RingStrategy::LongestIdle => "longest_idle",
+            RingStrategy::Linear => "linear",
+        }
+    }
+    pub fn parse(s: &str) -> Option<RingStrategy> {
+        [
+            RingStrategy::RingAll,
+            RingStrategy::RoundRobin,
+            RingStrategy::LongestIdle,
+            RingStrategy::Linear,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// Where a call goes when the queue is full or the caller waited the maximum.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", content = "target", rename_all = "snake_case")]
+pub enum Overflow {
+    HangUp,
+    /// A user of the domain, by extension.
+    User(Extension),
+    /// Another call queue of the domain, by extension.
+    Queue(Extension),
+    /// A user's voicemail box, by extension.
+    Voicemail(Extension),
+    /// An outside number.
+    External(E164),
+}
+
+impl Overflow {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Overflow::HangUp => "hang_up",
+            Overflow::User(_) => "user",
+            Overflow::Queue(_) => "queue",
+            Overflow::Voicemail(_) => "voicemail",
+            Overflow::External(_) => "external",
+        }
+    }
+    pub fn target(&self) -> Option<&str> {
+        match self {
+            Overflow::HangUp => None,
+            Overflow::User(e) | Overflow::Queue(e) | Overflow::Voicemail(e) => Some(e.as_str()),
+            Overflow::External(n) => Some(n.as_str()),
+        }
+    }
+    pub fn from_parts(kind: &str, target: Option<&str>) -> Result<Overflow, InvalidValue> {
+        let target =
+            || target.ok_or_else(|| InvalidValue(format!("overflow to {kind} needs a target")));
+        Ok(match kind {
+            "hang_up" => Overflow::HangUp,
+            "user" => Overflow::User(Extension::parse(target()?)?),
+            "queue" => Overflow::Queue(Extension::parse(target()?)?),
+            "voicemail" => Overflow::Voicemail(Extension::parse(target()?)?),
+            "external" => Overflow::External(E164::parse(target()?)?),
+            other => return Err(InvalidValue(format!("unknown overflow kind {other}"))),
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct CallQueue {
+    pub id: QueueId,
+    pub domain_id: DomainId,
+    pub site_id: Option<SiteId>,
+    pub extension: Extension,
+    pub name: Label,
+    pub ring_strategy: RingStrategy,
+    /// The longest a caller waits before the overflow, in seconds.
+    pub max_wait_seconds: u32,
+    /// How many callers may wait at once before the overflow.
+    pub max_callers: u32,
+    /// Seconds an agent gets after a call before the next one.
+    pub wrap_up_seconds: u32,
+    pub overflow: Overflow,
+    pub created_at: Timestamp,
+}
+
+/// An agent's availability across its queues.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentStatus {
+    Available,
+    Unavailable,
+    OnBreak,
+}
+
+impl AgentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentStatus::Available => "available",
+            AgentStatus::Unavailable => "unavailable",
+            AgentStatus::OnBreak => "on_break",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AgentStatus> {
+        [
+            AgentStatus::Available,
+            AgentStatus::Unavailable,
+            AgentStatus::OnBreak,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
+/// A user's membership in a call queue.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct QueueAgent {
+    pub queue_id: QueueId,
+    pub queue_extension: Extension,
+    pub user_id: UserId,
+    pub extension: Extension,
+    pub first_name: Label,
+    pub last_name: Label,
+    /// Lower rings first (for the linear strategy, and tiers).
+    pub priority: u32,
+    /// Overrides the queue's wrap-up time for this agent.
+    pub wrap_up_seconds: Option<u32>,
+    /// Logged in to this queue.
+    pub logged_in: bool,
+    pub status: AgentStatus,
+    pub status_reason: Option<String>,
+}
+
+/// An agent's availability and its queues.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Availability {
+    pub user_id: UserId,
+    pub status: AgentStatus,
+    /// Why, when on break (e.g. "lunch").
+    pub reason: Option<String>,
+    pub changed_at: Option<Timestamp>,
+    pub queues: Vec<QueueAgent>,
+}

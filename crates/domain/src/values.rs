@@ -162,6 +162,32 @@ impl TimeZoneName {
     }
 }
 
+string_value!(
+    /// A phone number in E.164: `+`, then 8 to 15 digits, the first not 0.
+    E164
+);
+impl E164 {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let s: String = raw
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
+            .collect();
+        let Some(digits) = s.strip_prefix('+') else {
+            return invalid(
+                "an E.164 number starts with + and the country code, e.g. +15551234567",
+            );
+        };
+        if !(8..=15).contains(&digits.len())
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || digits.starts_with('0')
+        {
+            return invalid("an E.164 number has 8 to 15 digits after the +, the first not 0");
+        }
+        Ok(E164(s))
+    }
+}
+
 /// A password as typed: 10 to 256 characters. Never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
@@ -293,6 +319,24 @@ mod tests {
     }
 
     #[test]
+    fn e164_numbers() {
+        assert_eq!(
+            E164::parse("+1 (555) 123-4567").unwrap().as_str(),
+            "+15551234567"
+        );
+        for bad in [
+            "",
+            "5551234567",
+            "+0123456789",
+            "+1234",
+            "+1555abc4567",
+            "+1234567890123456",
+        ] {
+            assert!(E164::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn logins() {
         let login = Login::parse("101@acme.example").unwrap();
         assert_eq!(login.to_string(), "101@acme.example");
@@ -323,6 +367,7 @@ mod tests {
             let _ = Login::parse(&s);
             let _ = TimeZoneName::parse(&s);
             let _ = Timestamp::parse_rfc3339(&s);
+            let _ = E164::parse(&s);
         }
 
         #[test]

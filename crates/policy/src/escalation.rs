@@ -66,3 +66,41 @@ pub fn user_update_allowance(actor: &Actor, target: UserId) -> UserFields {
         },
     }
 }
+
+/// Groups of call-queue fields, for the field limits of queue updates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueFields {
+    /// Name and extension.
+    pub identity: bool,
+    /// The site the queue is designated for.
+    pub site: bool,
+    /// Ring strategy, waits, callers, wrap-up, overflow.
+    pub behaviour: bool,
+}
+
+/// Which queue fields the actor may change, once `authorize` allowed the update: a supervisor
+/// changes queue behaviour only; a Site Manager never moves a queue to another site.
+pub fn queue_update_allowance(actor: &Actor) -> QueueFields {
+    match actor.scope {
+        Scope::SuperUser | Scope::Reseller | Scope::OfficeManager => QueueFields {
+            identity: true,
+            site: true,
+            behaviour: true,
+        },
+        Scope::SiteManager => QueueFields {
+            identity: true,
+            site: false,
+            behaviour: true,
+        },
+        Scope::CallCenterSupervisor => QueueFields {
+            identity: false,
+            site: false,
+            behaviour: true,
+        },
+        _ => QueueFields {
+            identity: false,
+            site: false,
+            behaviour: false,
+        },
+    }
+}

@@ -19,6 +19,9 @@ pub use decide::{
     Atom, Denied, Permit, Predicate, Visibility, Why, authorize, authorize_create, operator_permit,
     operator_visibility, visibility,
 };
-pub use escalation::{UserFields, assignable_scopes, may_assign_scope, user_update_allowance};
+pub use escalation::{
+    QueueFields, UserFields, assignable_scopes, may_assign_scope, queue_update_allowance,
+    user_update_allowance,
+};
 pub use layouts::{Layout, Tab, landing_layout, layouts_for};
 pub use matrix::{Action, Reach, Resource, Rule, When, rules_for};

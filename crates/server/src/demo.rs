@@ -4,13 +4,14 @@
 
 use crate::AppState;
 use crate::api::directory::{NewDomainBody, create_domain_service};
+use crate::api::queues::{NewAgentBody as AddAgent, add_agent_service};
 use crate::api::users::{NewUserBody, create_user, put_supervisor_settings};
 use crate::auth::{Caller, actor_for};
 use crate::error::{ApiError, ApiResult};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
 use switchboard_store::{
-    AuditContext, NewDomain, NewQueue, NewReseller, NewUser, QueueRef, UserRecord,
+    AuditContext, NewDomain, NewQueue, NewReseller, NewUser, QueueSettings, UserRecord,
 };
 
 pub const DEMO_PASSWORD: &str = "switchboard-demo";
@@ -377,49 +378,60 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                 .await?,
             );
         }
-        // Queues and agents: their API arrives with the call-center work; the operator creates them.
-        let ctx = AuditContext::operator("demo");
-        let mut queues: Vec<QueueRef> = Vec::new();
-        for (ext, name, site) in [
-            ("600", "Sales", 0usize),
-            ("601", "Support", 1),
-            ("602", "Billing", 0),
-        ] {
-            let q = store
-                .create_call_queue(
-                    &operator_permit(Resource::CallQueues, Action::Create),
-                    &ctx,
-                    domain.reseller_id,
-                    NewQueue {
-                        domain_id: domain.id,
-                        site_id: Some(site_ids[site]),
-                        extension: Extension::parse(ext).map_err(|_| ApiError::internal())?,
-                        name: Label::parse(name).map_err(|_| ApiError::internal())?,
-                    },
-                )
-                .await?;
-            queues.push(q);
-        }
-        let agents = operator_permit(Resource::QueueAgents, Action::Create);
-        for (queue, user) in [(0usize, 4usize), (2, 4), (1, 5)] {
-            store
-                .add_queue_agent(
-                    &agents,
-                    &ctx,
-                    domain.reseller_id,
-                    &queues[queue],
-                    users[user].id,
-                )
-                .await?;
-        }
+        // Queues and agents, made by the domain's Office Manager.
         let om = operator_caller(state, users[0].id).await?;
+        let mut queues: Vec<CallQueue> = Vec::new();
+        for (ext, name, site, strategy, overflow) in [
+            // Support and Billing first: Sales overflows into Support.
+            ("601", "Support", 1usize, RingStrategy::RoundRobin, "107"),
+            ("602", "Billing", 0, RingStrategy::Linear, "107"),
+            ("600", "Sales", 0, RingStrategy::LongestIdle, "601"),
+        ] {
+            let overflow = if ext == "600" {
+                Overflow::Queue(Extension::parse(overflow).map_err(|_| ApiError::internal())?)
+            } else {
+                Overflow::Voicemail(Extension::parse(overflow).map_err(|_| ApiError::internal())?)
+            };
+            let permit = switchboard_policy::authorize_create(
+                &om.actor,
+                Resource::CallQueues,
+                &switchboard_policy::Target::domain(domain.reseller_id, domain.id),
+            )?;
+            let new = NewQueue {
+                domain_id: domain.id,
+                site_id: Some(site_ids[site]),
+                extension: Extension::parse(ext).map_err(|_| ApiError::internal())?,
+                name: Label::parse(name).map_err(|_| ApiError::internal())?,
+                settings: QueueSettings {
+                    ring_strategy: strategy,
+                    max_wait_seconds: 180,
+                    max_callers: 15,
+                    wrap_up_seconds: 15,
+                    overflow,
+                },
+            };
+            queues.push(
+                store
+                    .create_call_queue(&permit, &om.audit(), domain.reseller_id, new)
+                    .await?,
+            );
+        }
+        let (support, billing, sales) = (0usize, 1usize, 2usize);
+        for (queue, user, priority) in [(sales, 4usize, 1u32), (billing, 4, 2), (support, 5, 1)] {
+            let body = AddAgent {
+                user: users[user].extension.to_string(),
+                priority: Some(priority),
+                wrap_up_seconds: None,
+            };
+            add_agent_service(state, &om, &domain, &queues[queue], body).await?;
+        }
         let supervisor: UserRecord = store.user_for_actor(users[3].id).await?;
         put_supervisor_settings(
             state,
             &om,
             &supervisor,
             SupervisorSettings {
-                queue_ids: vec![queues[0].id, queues[1].id],
+                queue_ids: vec![queues[sales].id, queues[support].id],
                 may_edit_queue_settings: true,
             },
         )

@@ -572,6 +572,7 @@ impl Store {
             "supervisor_queues",
             "supervisor_settings",
             "queue_agents",
+            "agent_status",
         ] {
             let mut sql = Sql::new("DELETE FROM ");
             sql.push(table)

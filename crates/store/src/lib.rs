@@ -18,7 +18,7 @@ pub use audit::{AuditContext, AuditFilter};
 pub use auth::{NewApiKey, NewSession, SessionRecord, ThrottleState};
 pub use directory::{DomainChanges, NewDomain, NewReseller, NewSite, ResellerChanges, SiteChanges};
 pub use error::StoreError;
-pub use queues::{NewQueue, QueueRef};
+pub use queues::{AgentChanges, Membership, NewQueue, QueueChanges, QueueSettings};
 pub use users::{NewUser, UserChanges, UserFilter, UserRecord};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

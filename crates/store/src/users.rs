@@ -463,6 +463,7 @@ impl Store {
             "queue_agents",
             "supervisor_queues",
             "supervisor_settings",
+            "agent_status",
         ] {
             let mut sql = Sql::new("DELETE FROM ");
             sql.push(table).push(" WHERE user_id = ").bind(id);
@@ -657,5 +658,22 @@ async fn ensure_site(
             field: "site_id",
             message: format!("no site with id {site} in this domain"),
         }),
+    }
+}
+
+impl Store {
+    /// The user with this extension in a domain, to check a reference given in input (an
+    /// agent to add, say); not a read of the user, whose fields the caller does not get.
+    pub async fn user_reference(
+        &self,
+        domain: DomainId,
+        extension: &Extension,
+    ) -> Result<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE domain_id = $1 AND extension = $2")
+            .bind(domain.get())
+            .bind(extension.as_str())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(user).transpose()?)
     }
 }

@@ -521,6 +521,7 @@ async fn supervisors_reach_agents_of_their_queues_only() {
                             site_id: None,
                             extension: Extension::parse(ext).unwrap(),
                             name: Label::parse(ext).unwrap(),
+                            settings: QueueSettings::default(),
                         },
                     )
                     .await
@@ -531,11 +532,31 @@ async fn supervisors_reach_agents_of_their_queues_only() {
         let support = mk("601").await;
         let agents = operator_permit(Resource::QueueAgents, Action::Create);
         store
-            .add_queue_agent(&agents, &ctx(), w.reseller.id, &sales, agent_1.id)
+            .add_queue_agent(
+                &agents,
+                &ctx(),
+                w.reseller.id,
+                &sales,
+                &agent_1,
+                Membership {
+                    priority: 1,
+                    wrap_up_seconds: None,
+                },
+            )
             .await
             .unwrap();
         store
-            .add_queue_agent(&agents, &ctx(), w.reseller.id, &support, agent_2.id)
+            .add_queue_agent(
+                &agents,
+                &ctx(),
+                w.reseller.id,
+                &support,
+                &agent_2,
+                Membership {
+                    priority: 1,
+                    wrap_up_seconds: None,
+                },
+            )
             .await
             .unwrap();
 

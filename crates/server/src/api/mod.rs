@@ -6,6 +6,7 @@ pub mod auth;
 pub mod directory;
 pub mod keys;
 pub mod me;
+pub mod queues;
 pub mod users;
 
 use crate::AppState;
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(me::routes());
     all.extend(directory::routes());
     all.extend(users::routes());
+    all.extend(queues::routes());
     all.extend(keys::routes());
     all.extend(audit::routes());
     all
