@@ -33,6 +33,7 @@ struct ActorInfo {
     domain: i64,
     site: Option<i64>,
     supervised: Vec<i64>,
+    agent_of: Vec<i64>,
     may_edit: bool,
     manages_users: bool,
 }
@@ -52,7 +53,7 @@ fn reaches(a: &ActorInfo, reach: Reach, t: &Obj) -> bool {
         Reach::Domain => same_domain,
         Reach::Site => same_domain && a.site.is_some() && t.site == a.site,
         Reach::Queues => same_domain && t.queues.iter().any(|q| a.supervised.contains(q)),
-        Reach::AgentQueues => false, // queue memberships of actors are not targets in the core
+        Reach::AgentQueues => same_domain && t.queues.iter().any(|q| a.agent_of.contains(q)),
         Reach::Own => t.owner == Some(a.user),
         Reach::Shared => false,
     }
@@ -130,6 +131,8 @@ struct World {
     users: HashMap<String, (Obj, i64)>,
     sites: HashMap<&'static str, (String, i64)>,
     resellers: HashMap<&'static str, i64>,
+    /// call queues by "ext@domain"
+    queues: HashMap<String, Obj>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -156,6 +159,7 @@ async fn world(s: &TestServer) -> World {
         users: HashMap::new(),
         sites: HashMap::new(),
         resellers: HashMap::new(),
+        queues: HashMap::new(),
     };
     for r in s.list_all(SU, "/api/v1/resellers").await.unwrap() {
         let name = r["name"].as_str().unwrap();
@@ -191,7 +195,15 @@ async fn world(s: &TestServer) -> World {
         w.sites
             .insert(key, (domain.to_owned(), site["id"].as_i64().unwrap()));
     }
-    // Targets: a basic user in each place.
+    // Targets: a basic user in each place (and a second one in globex, to add as an agent).
+    s.create_user(
+        SU,
+        "globex.example",
+        "151",
+        "basic_user",
+        Some(w.sites["east"].1),
+    )
+    .await;
     s.create_user(
         SU,
         "acme.example",
@@ -245,8 +257,29 @@ async fn world(s: &TestServer) -> World {
                 (obj, id),
             );
         }
+        for q in s
+            .list_all(SU, &format!("/api/v1/domains/{domain}/call-queues"))
+            .await
+            .unwrap()
+        {
+            let obj = queue_obj(&w, domain, &q);
+            w.queues.insert(
+                format!("{}@{domain}", q["extension"].as_str().unwrap()),
+                obj,
+            );
+        }
     }
     w
+}
+
+fn queue_obj(w: &World, domain: &str, q: &Value) -> Obj {
+    Obj {
+        reseller: w.domains[domain].reseller,
+        domain: q["domain_id"].as_i64(),
+        site: q["site_id"].as_i64(),
+        queues: vec![q["id"].as_i64().unwrap()],
+        ..Obj::default()
+    }
 }
 
 async fn actor_info(s: &TestServer, login: &str) -> ActorInfo {
@@ -263,6 +296,15 @@ async fn actor_info(s: &TestServer, login: &str) -> ActorInfo {
         domain: me["domain"]["id"].as_i64().unwrap(),
         site: me["site_id"].as_i64(),
         supervised: supervised.into_iter().map(|q| q.get()).collect(),
+        agent_of: s
+            .state
+            .store
+            .agent_queues(UserId(user))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|q| q.get())
+            .collect(),
         may_edit,
         manages_users: domain["policy"]["office_managers_manage_users"]
             .as_bool()
@@ -551,10 +593,331 @@ async fn every_scope_every_resource_every_action() {
                 report.check(format!("{} deletes an API key of {owner}", a.login), oracle(a, Action::Delete, Resource::ApiKeys, &obj), st, &body);
             }
         }
+        call_center_checks(&s, &w, &actors, &mut report).await;
         eprintln!("{}: {} matrix checks", s.label, report.checked);
         assert!(report.failures.is_empty(), "{} of {} checks failed on {}:\n{}", report.failures.len(), report.checked, s.label, report.failures.join("\n"));
         assert!(report.checked > 700, "the matrix test ran only {} checks", report.checked);
         s
     })
     .await;
+}
+
+/// Queues, memberships, queue log-in and availability, for every actor.
+async fn call_center_checks(s: &TestServer, w: &World, actors: &[ActorInfo], report: &mut Report) {
+    let all_queues: Vec<(String, Obj)> = w
+        .queues
+        .iter()
+        .map(|(k, o)| (k.clone(), o.clone()))
+        .collect();
+    for a in actors {
+        let readable = |resource: Resource| {
+            rules_for(a.scope, resource)
+                .iter()
+                .any(|r| r.allows(Action::Read) && holds(a, r.when))
+        };
+        // Lists of queues.
+        for domain in ["acme.example", "globex.example"] {
+            let expected = if !domain_visible(a, &w.domains[domain]) {
+                Err(Expect::NotFound)
+            } else if !readable(Resource::CallQueues) {
+                Err(Expect::Forbidden)
+            } else {
+                Ok(all_queues
+                    .iter()
+                    .filter(|(k, o)| {
+                        k.ends_with(domain)
+                            && oracle(a, Action::Read, Resource::CallQueues, o) == Expect::Allowed
+                    })
+                    .map(|(_, o)| o.queues[0])
+                    .collect())
+            };
+            let got = s
+                .list_all(&a.login, &format!("/api/v1/domains/{domain}/call-queues"))
+                .await
+                .map(|v| ids(&v));
+            report.list(
+                format!("{} lists call queues of {domain}", a.login),
+                expected,
+                got,
+            );
+        }
+        for key in [
+            "600@acme.example",
+            "601@acme.example",
+            "602@acme.example",
+            "600@globex.example",
+        ] {
+            let obj = w.queues[key].clone();
+            let (ext, domain) = key.split_once('@').unwrap();
+            let path = format!("/api/v1/domains/{domain}/call-queues/{ext}");
+            let queue_visible =
+                oracle(a, Action::Read, Resource::CallQueues, &obj) == Expect::Allowed;
+            let (st, body) = s.get(&a.login, &path).await;
+            report.check(
+                format!("{} reads call queue {key}", a.login),
+                oracle(a, Action::Read, Resource::CallQueues, &obj),
+                st,
+                &body,
+            );
+            let (st, body) = s
+                .send(
+                    &a.login,
+                    Method::PATCH,
+                    &path,
+                    Some(json!({"wrap_up_seconds": 20})),
+                )
+                .await;
+            report.check(
+                format!("{} changes call queue {key}", a.login),
+                oracle(a, Action::Update, Resource::CallQueues, &obj),
+                st,
+                &body,
+            );
+            // Memberships of the queue: reached through the queue, judged on the membership.
+            let through = |e: Expect| if queue_visible { e } else { Expect::NotFound };
+            let (st, body) = s.get(&a.login, &format!("{path}/agents")).await;
+            let expected = if !queue_visible {
+                Expect::NotFound
+            } else if readable(Resource::QueueAgents) {
+                Expect::Allowed
+            } else {
+                Expect::Forbidden
+            };
+            report.check(
+                format!("{} lists the agents of {key}", a.login),
+                expected,
+                st,
+                &body,
+            );
+            if st == StatusCode::OK {
+                let all = s.get(SU, &format!("{path}/agents")).await.1;
+                let want: Vec<_> = all
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|m| {
+                        oracle(
+                            a,
+                            Action::Read,
+                            Resource::QueueAgents,
+                            &Obj {
+                                owner: m["user_id"].as_i64(),
+                                ..obj.clone()
+                            },
+                        ) == Expect::Allowed
+                    })
+                    .map(|m| m["user_id"].clone())
+                    .collect();
+                let got: Vec<_> = body
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["user_id"].clone())
+                    .collect();
+                report.checked += 1;
+                if want != got {
+                    report.failures.push(format!(
+                        "{} sees agents {got:?} of {key}, expected {want:?}",
+                        a.login
+                    ));
+                }
+            }
+            let (st, body) = s
+                .send(
+                    &a.login,
+                    Method::POST,
+                    &format!("{path}/agents"),
+                    Some(json!({"user": "150"})),
+                )
+                .await;
+            report.check(
+                format!("{} adds an agent to {key}", a.login),
+                through(oracle(a, Action::Create, Resource::QueueAgents, &obj)),
+                st,
+                &body,
+            );
+            s.send(SU, Method::DELETE, &format!("{path}/agents/150"), None)
+                .await;
+            let (st, body) = s
+                .send(
+                    SU,
+                    Method::POST,
+                    &format!("{path}/agents"),
+                    Some(json!({"user": "151"})),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{body}");
+            let member = Obj {
+                owner: body["user_id"].as_i64(),
+                ..obj.clone()
+            };
+            let member_visible = queue_visible
+                && oracle(a, Action::Read, Resource::QueueAgents, &member) == Expect::Allowed;
+            let after_lookup = |e: Expect| if member_visible { e } else { Expect::NotFound };
+            let (st, body) = s
+                .send(
+                    &a.login,
+                    Method::PUT,
+                    &format!("{path}/agents/151/login"),
+                    Some(json!({"logged_in": false})),
+                )
+                .await;
+            report.check(
+                format!("{} logs agent 151 out of {key}", a.login),
+                after_lookup(oracle(
+                    a,
+                    Action::Update,
+                    Resource::AgentAvailability,
+                    &member,
+                )),
+                st,
+                &body,
+            );
+            let (st, body) = s
+                .send(
+                    &a.login,
+                    Method::PATCH,
+                    &format!("{path}/agents/151"),
+                    Some(json!({"priority": 3})),
+                )
+                .await;
+            report.check(
+                format!("{} changes agent 151 of {key}", a.login),
+                after_lookup(oracle(a, Action::Update, Resource::QueueAgents, &member)),
+                st,
+                &body,
+            );
+            let (st, body) = s
+                .send(
+                    &a.login,
+                    Method::DELETE,
+                    &format!("{path}/agents/151"),
+                    None,
+                )
+                .await;
+            report.check(
+                format!("{} removes agent 151 from {key}", a.login),
+                after_lookup(oracle(a, Action::Delete, Resource::QueueAgents, &member)),
+                st,
+                &body,
+            );
+            s.send(SU, Method::DELETE, &format!("{path}/agents/151"), None)
+                .await;
+        }
+        // Creating and deleting queues.
+        for (domain, site) in [
+            ("acme.example", Some("hq")),
+            ("acme.example", Some("branch")),
+            ("globex.example", Some("east")),
+        ] {
+            let site_id = site.map(|k| w.sites[k].1);
+            let container = Obj {
+                reseller: w.domains[domain].reseller,
+                domain: Some(w.domain_ids[domain]),
+                site: site_id,
+                ..Obj::default()
+            };
+            let ext = fresh_ext();
+            let (st, body) = s
+                .send(
+                    &a.login,
+                    Method::POST,
+                    &format!("/api/v1/domains/{domain}/call-queues"),
+                    Some(json!({"extension": ext, "name": "New queue", "site_id": site_id})),
+                )
+                .await;
+            let expected = if domain_visible(a, &w.domains[domain]) {
+                oracle(a, Action::Create, Resource::CallQueues, &container)
+            } else {
+                Expect::NotFound
+            };
+            report.check(
+                format!("{} creates a call queue in {domain} site {site:?}", a.login),
+                expected,
+                st,
+                &body,
+            );
+            if st == StatusCode::CREATED {
+                s.send(
+                    SU,
+                    Method::DELETE,
+                    &format!("/api/v1/domains/{domain}/call-queues/{ext}"),
+                    None,
+                )
+                .await;
+            }
+            let ext = fresh_ext();
+            let (st, victim) = s
+                .send(
+                    SU,
+                    Method::POST,
+                    &format!("/api/v1/domains/{domain}/call-queues"),
+                    Some(json!({"extension": ext, "name": "Victim", "site_id": site_id})),
+                )
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{victim}");
+            let obj = queue_obj(w, domain, &victim);
+            let (st, body) = s
+                .send(
+                    &a.login,
+                    Method::DELETE,
+                    &format!("/api/v1/domains/{domain}/call-queues/{ext}"),
+                    None,
+                )
+                .await;
+            report.check(
+                format!("{} deletes a call queue in {domain} site {site:?}", a.login),
+                oracle(a, Action::Delete, Resource::CallQueues, &obj),
+                st,
+                &body,
+            );
+            s.send(
+                SU,
+                Method::DELETE,
+                &format!("/api/v1/domains/{domain}/call-queues/{ext}"),
+                None,
+            )
+            .await;
+        }
+        // Availability of agents: reached through the user, judged on the agent.
+        for target in ["105@acme.example", "106@acme.example", "105@globex.example"] {
+            let (user_obj, _) = w.users[target].clone();
+            let (ext, domain) = target.split_once('@').unwrap();
+            let path = format!("/api/v1/domains/{domain}/users/{ext}/availability");
+            let user_visible =
+                oracle(a, Action::Read, Resource::Users, &user_obj) == Expect::Allowed;
+            let through = |e: Expect| if user_visible { e } else { Expect::NotFound };
+            let (st, body) = s.get(&a.login, &path).await;
+            report.check(
+                format!("{} reads the availability of {target}", a.login),
+                through(oracle(
+                    a,
+                    Action::Read,
+                    Resource::AgentAvailability,
+                    &user_obj,
+                )),
+                st,
+                &body,
+            );
+            let (st, body) = s
+                .send(
+                    &a.login,
+                    Method::PUT,
+                    &path,
+                    Some(json!({"status": "on_break", "reason": "lunch"})),
+                )
+                .await;
+            report.check(
+                format!("{} sets the availability of {target}", a.login),
+                through(oracle(
+                    a,
+                    Action::Update,
+                    Resource::AgentAvailability,
+                    &user_obj,
+                )),
+                st,
+                &body,
+            );
+        }
+    }
 }
