@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod call_center;
 mod common;
 mod matrix;
 mod openapi;
