@@ -48,4 +48,6 @@ id_type!(
     SessionId,
     /// One audit log entry.
     AuditId,
+    /// One call record (the database's key; `CallRecord::call_id` is the switch's).
+    CallId,
 );

@@ -319,3 +319,97 @@ pub struct Availability {
     pub changed_at: Option<Timestamp>,
     pub queues: Vec<QueueAgent>,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+    Internal,
+}
+
+impl Direction {
+    pub const ALL: [Direction; 3] = [Direction::Inbound, Direction::Outbound, Direction::Internal];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+            Direction::Internal => "internal",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Direction> {
+        Direction::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// How a call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    Answered,
+    /// Rang, nobody answered, the caller did not hang up first.
+    Missed,
+    /// The caller hung up while waiting (in a queue or ringing).
+    Abandoned,
+    Voicemail,
+    Busy,
+    Failed,
+}
+
+impl Disposition {
+    pub const ALL: [Disposition; 6] = [
+        Disposition::Answered,
+        Disposition::Missed,
+        Disposition::Abandoned,
+        Disposition::Voicemail,
+        Disposition::Busy,
+        Disposition::Failed,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Answered => "answered",
+            Disposition::Missed => "missed",
+            Disposition::Abandoned => "abandoned",
+            Disposition::Voicemail => "voicemail",
+            Disposition::Busy => "busy",
+            Disposition::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Disposition> {
+        Disposition::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// One call record.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct CallRecord {
+    pub id: CallId,
+    /// The switch's own id of the call (unique in the domain).
+    pub call_id: String,
+    pub domain_id: DomainId,
+    pub direction: Direction,
+    pub from: String,
+    pub to: String,
+    pub queue_id: Option<QueueId>,
+    /// The agent who answered a queue call.
+    pub agent_user_id: Option<UserId>,
+    pub started_at: Timestamp,
+    pub answered_at: Option<Timestamp>,
+    pub ended_at: Timestamp,
+    /// Seconds until answered (or until the end, when not answered).
+    pub wait_seconds: u32,
+    pub talk_seconds: u32,
+    pub disposition: Disposition,
+    /// Users the call touched.
+    pub user_ids: Vec<UserId>,
+    /// Sites of the users and queues the call touched.
+    pub site_ids: Vec<SiteId>,
+}
+
+/// What an ingestion of call records did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct IngestSummary {
+    pub inserted: u64,
+    /// Calls whose call id the domain already had: skipped, so a batch can be sent again.
+    pub duplicates: u64,
+}

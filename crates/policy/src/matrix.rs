@@ -425,8 +425,19 @@ pub static MATRIX: [Row; 29] = [
         resource: Resource::CallHistory,
         name: "call_history",
         label: "call history (CDRs)",
-        note: None,
-        cells: [R_P, R_R, R_D, R_S, R_Q, R_O, R_O, R_O],
+        note: Some(
+            "create (c) is ingestion of call records from the switch, by the provider (super user, reseller); nobody edits or deletes a call record",
+        ),
+        cells: [
+            &[g(R | C, RP)],
+            &[g(R | C, RR)],
+            R_D,
+            R_S,
+            R_Q,
+            R_O,
+            R_O,
+            R_O,
+        ],
     },
     Row {
         resource: Resource::Reports,

@@ -40,6 +40,8 @@ pub struct Route {
     pub body: Option<SchemaFn>,
     pub response: Option<SchemaFn>,
     pub success: u16,
+    /// The media type of a successful answer.
+    pub content_type: &'static str,
     pub(crate) handler: MethodRouter<AppState>,
 }
 
@@ -61,6 +63,8 @@ pub fn route(
         body: None,
         response: None,
         success: 200,
+        content_type: "application/json",
+        body_limit: None,
     }
 }
 
@@ -74,9 +78,22 @@ pub struct RouteBuilder {
     body: Option<SchemaFn>,
     response: Option<SchemaFn>,
     success: u16,
+    content_type: &'static str,
+    body_limit: Option<usize>,
 }
 
 impl RouteBuilder {
+    /// The answer is CSV text (for spreadsheets), streamed.
+    pub fn csv(mut self) -> Self {
+        self.response = Some(schema_of::<String>);
+        self.content_type = "text/csv";
+        self
+    }
+    /// A larger body than the server's default limit (bulk uploads).
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
     pub fn query<T: JsonSchema>(mut self) -> Self {
         self.query = Some(schema_of::<T>);
         self
@@ -105,6 +122,10 @@ impl RouteBuilder {
         T: 'static,
     {
         let filter = MethodFilter::try_from(self.method.clone()).unwrap_or(MethodFilter::GET);
+        let handler = match self.body_limit {
+            Some(bytes) => on(filter, handler).layer(axum::extract::DefaultBodyLimit::max(bytes)),
+            None => on(filter, handler),
+        };
         Route {
             method: self.method,
             path: self.path,
@@ -115,7 +136,8 @@ impl RouteBuilder {
             body: self.body,
             response: self.response,
             success: self.success,
-            handler: on(filter, handler),
+            content_type: self.content_type,
+            handler,
         }
     }
 }

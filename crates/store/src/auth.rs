@@ -53,7 +53,7 @@ fn session(row: &AnyRow) -> Result<SessionRecord, sqlx::Error> {
 const SESSION_SCOPING: Scoping = Scoping {
     reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = sessions.domain_id)"),
     domain: Some("domain_id"),
-    owner: Some("user_id"),
+    owner: Some("user_id = {}"),
     ..Scoping::NONE
 };
 
@@ -89,7 +89,7 @@ const KEY_SCOPING: Scoping = Scoping {
     reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = api_keys.domain_id)"),
     domain: Some("domain_id"),
     site: Some("user_id IN (SELECT u.id FROM users u WHERE u.site_id = {})"),
-    owner: Some("user_id"),
+    owner: Some("user_id = {}"),
     ..Scoping::NONE
 };
 

@@ -7,6 +7,7 @@
 
 mod audit;
 mod auth;
+mod calls;
 mod directory;
 mod error;
 mod queues;
@@ -16,10 +17,11 @@ mod users;
 
 pub use audit::{AuditContext, AuditFilter};
 pub use auth::{NewApiKey, NewSession, SessionRecord, ThrottleState};
+pub use calls::{CallFilter, CallPage, CallPageRequest, NewCall};
 pub use directory::{DomainChanges, NewDomain, NewReseller, NewSite, ResellerChanges, SiteChanges};
 pub use error::StoreError;
 pub use queues::{AgentChanges, Membership, NewQueue, QueueChanges, QueueSettings};
-pub use users::{NewUser, UserChanges, UserFilter, UserRecord};
+pub use users::{ExtensionDirectory, NewUser, UserChanges, UserFilter, UserRecord};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -88,7 +88,7 @@ const AGENT_SCOPING: Scoping = Scoping {
     reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = qa.domain_id)"),
     domain: Some("qa.domain_id"),
     site: Some("q.site_id = {}"),
-    owner: Some("qa.user_id"),
+    owner: Some("qa.user_id = {}"),
     queues: Some("qa.queue_id IN {}"),
     shared: None,
 };

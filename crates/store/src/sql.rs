@@ -123,7 +123,7 @@ pub(crate) struct Scoping {
     pub domain: Option<&'static str>,
     /// An SQL condition template on the site, `{}` being the bound site id.
     pub site: Option<&'static str>,
-    /// The column of the user the row is, or belongs to.
+    /// An SQL condition template on the user the row is or belongs to, `{}` being its id.
     pub owner: Option<&'static str>,
     /// An SQL condition template on the queue set, `{}` being the `(…)` list of queue ids.
     pub queues: Option<&'static str>,
@@ -186,8 +186,10 @@ fn push_atom(sql: &mut Sql, atom: &Atom, scoping: &Scoping) {
                     .push(" = ")
                     .bind(domain.get())
                     .push(" AND ");
-                let (head, tail) = template.split_once("{}").unwrap_or((template, ""));
-                sql.push(head).bind(site.get()).push(tail).push(")");
+                push_template(sql, template, |sql| {
+                    sql.bind(site.get());
+                });
+                sql.push(")");
             }
             _ => {
                 sql.push(nothing);
@@ -200,19 +202,19 @@ fn push_atom(sql: &mut Sql, atom: &Atom, scoping: &Scoping) {
                     .push(" = ")
                     .bind(domain.get())
                     .push(" AND ");
-                let (head, tail) = template.split_once("{}").unwrap_or((template, ""));
-                sql.push(head);
-                sql.bind_list(queues.iter().map(|q| q.get()));
-                sql.push(tail).push(")");
+                push_template(sql, template, |sql| {
+                    sql.bind_list(queues.iter().map(|q| q.get()));
+                });
+                sql.push(")");
             }
             _ => {
                 sql.push(nothing);
             }
         },
         Atom::Owner(user) => match scoping.owner {
-            Some(col) => {
-                sql.push(col).push(" = ").bind(user.get());
-            }
+            Some(template) => push_template(sql, template, |sql| {
+                sql.bind(user.get());
+            }),
             None => {
                 sql.push(nothing);
             }
@@ -226,6 +228,18 @@ fn push_atom(sql: &mut Sql, atom: &Atom, scoping: &Scoping) {
                 sql.push(nothing);
             }
         },
+    }
+}
+
+/// Append a template, binding the value(s) anew at each `{}` in it.
+fn push_template(sql: &mut Sql, template: &str, mut bind: impl FnMut(&mut Sql)) {
+    let mut parts = template.split("{}");
+    if let Some(first) = parts.next() {
+        sql.push(first);
+    }
+    for part in parts {
+        bind(sql);
+        sql.push(part);
     }
 }
 

@@ -64,7 +64,7 @@ const SCOPING: Scoping = Scoping {
     reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = users.domain_id)"),
     domain: Some("users.domain_id"),
     site: Some("users.site_id = {}"),
-    owner: Some("users.id"),
+    owner: Some("users.id = {}"),
     queues: Some("users.id IN (SELECT qa.user_id FROM queue_agents qa WHERE qa.queue_id IN {})"),
     shared: None,
 };
@@ -502,7 +502,7 @@ impl Store {
         const SETTINGS_SCOPING: Scoping = Scoping {
             reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = u.domain_id)"),
             domain: Some("u.domain_id"),
-            owner: Some("u.id"),
+            owner: Some("u.id = {}"),
             ..Scoping::NONE
         };
         let mut sql = Sql::new(
@@ -675,5 +675,63 @@ impl Store {
             .fetch_optional(self.pool())
             .await?;
         Ok(row.as_ref().map(user).transpose()?)
+    }
+}
+
+/// A domain's extensions, for resolving references in call records.
+#[derive(Clone, Debug, Default)]
+pub struct ExtensionDirectory {
+    pub users: std::collections::HashMap<String, (UserId, Option<SiteId>)>,
+    pub queues: std::collections::HashMap<String, (QueueId, Option<SiteId>)>,
+}
+
+impl ExtensionDirectory {
+    pub fn user_extension(&self, id: UserId) -> Option<&str> {
+        self.users
+            .iter()
+            .find(|(_, (u, _))| *u == id)
+            .map(|(e, _)| e.as_str())
+    }
+    pub fn queue_extension(&self, id: QueueId) -> Option<&str> {
+        self.queues
+            .iter()
+            .find(|(_, (q, _))| *q == id)
+            .map(|(e, _)| e.as_str())
+    }
+}
+
+impl Store {
+    /// Every user and queue extension of a domain with its id and site: to resolve the
+    /// extensions in imported call records (not a read of users or queues).
+    pub async fn extension_directory(&self, domain: DomainId) -> Result<ExtensionDirectory> {
+        let mut dir = ExtensionDirectory::default();
+        for row in sqlx::query("SELECT id, extension, site_id FROM users WHERE domain_id = $1")
+            .bind(domain.get())
+            .fetch_all(self.pool())
+            .await?
+        {
+            dir.users.insert(
+                get_text(&row, "extension")?,
+                (
+                    UserId(get_i64(&row, "id")?),
+                    get_opt_i64(&row, "site_id")?.map(SiteId),
+                ),
+            );
+        }
+        for row in
+            sqlx::query("SELECT id, extension, site_id FROM call_queues WHERE domain_id = $1")
+                .bind(domain.get())
+                .fetch_all(self.pool())
+                .await?
+        {
+            dir.queues.insert(
+                get_text(&row, "extension")?,
+                (
+                    QueueId(get_i64(&row, "id")?),
+                    get_opt_i64(&row, "site_id")?.map(SiteId),
+                ),
+            );
+        }
+        Ok(dir)
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calls;
 pub mod directory;
 pub mod keys;
 pub mod me;
@@ -37,6 +38,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(directory::routes());
     all.extend(users::routes());
     all.extend(queues::routes());
+    all.extend(calls::routes());
     all.extend(keys::routes());
     all.extend(audit::routes());
     all

@@ -1,0 +1,331 @@
+//! Call records: idempotent ingestion and the scoped call-history query.
+
+use crate::audit::{AuditPlace, record};
+use crate::sql::{
+    Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_text, parsed, push_predicate,
+};
+use crate::{AuditContext, Permit, Result, Store, Visibility, expect_permit, expect_visibility};
+use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
+use switchboard_domain::*;
+use switchboard_policy::{Action, Resource};
+
+/// A call to store; extensions are already resolved to ids by the caller.
+#[derive(Clone, Debug)]
+pub struct NewCall {
+    pub call_id: String,
+    pub direction: Direction,
+    pub from: String,
+    pub to: String,
+    pub queue_id: Option<QueueId>,
+    pub agent_user_id: Option<UserId>,
+    pub started_at: Timestamp,
+    pub answered_at: Option<Timestamp>,
+    pub ended_at: Timestamp,
+    pub disposition: Disposition,
+    pub user_ids: Vec<UserId>,
+    pub site_ids: Vec<SiteId>,
+}
+
+impl NewCall {
+    pub fn wait_seconds(&self) -> i64 {
+        (self.answered_at.unwrap_or(self.ended_at).0 - self.started_at.0).max(0)
+    }
+    pub fn talk_seconds(&self) -> i64 {
+        self.answered_at
+            .map_or(0, |a| (self.ended_at.0 - a.0).max(0))
+    }
+}
+
+/// Filters on call history.
+#[derive(Clone, Debug, Default)]
+pub struct CallFilter {
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub direction: Option<Direction>,
+    /// Contained in the from or to number.
+    pub number: Option<String>,
+    pub user: Option<UserId>,
+    pub queue: Option<QueueId>,
+    pub disposition: Option<Disposition>,
+}
+
+/// Newest first: a page starts after (started_at, id) of the previous page's last call.
+#[derive(Clone, Copy, Debug)]
+pub struct CallPageRequest {
+    pub before: Option<(Timestamp, CallId)>,
+    pub limit: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct CallPage {
+    pub items: Vec<CallRecord>,
+    pub next_before: Option<(Timestamp, CallId)>,
+}
+
+const SCOPING: Scoping = Scoping {
+    reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = calls.domain_id)"),
+    domain: Some("calls.domain_id"),
+    site: Some(
+        "EXISTS (SELECT 1 FROM call_sites cs WHERE cs.call_pk = calls.id AND cs.site_id = {})",
+    ),
+    owner: Some(
+        "EXISTS (SELECT 1 FROM call_users cu WHERE cu.call_pk = calls.id AND cu.user_id = {})",
+    ),
+    // Through a supervised queue, or with an agent of one.
+    queues: Some(
+        "(calls.queue_id IN {} OR EXISTS (SELECT 1 FROM call_users cu JOIN queue_agents qa ON qa.user_id = cu.user_id \
+         WHERE cu.call_pk = calls.id AND qa.queue_id IN {}))",
+    ),
+    shared: None,
+};
+
+fn call(row: &AnyRow) -> Result<CallRecord, sqlx::Error> {
+    let direction = get_text(row, "direction")?;
+    let disposition = get_text(row, "disposition")?;
+    let secs = |col: &str| -> Result<u32, sqlx::Error> {
+        Ok(u32::try_from(get_i64(row, col)?).unwrap_or(u32::MAX))
+    };
+    Ok(CallRecord {
+        id: CallId(get_i64(row, "id")?),
+        call_id: get_text(row, "call_id")?,
+        domain_id: DomainId(get_i64(row, "domain_id")?),
+        direction: parsed(
+            "direction",
+            Direction::parse(&direction).ok_or("unknown direction"),
+        )?,
+        from: get_text(row, "from_number")?,
+        to: get_text(row, "to_number")?,
+        queue_id: get_opt_i64(row, "queue_id")?.map(QueueId),
+        agent_user_id: get_opt_i64(row, "agent_user_id")?.map(UserId),
+        started_at: Timestamp(get_i64(row, "started_at")?),
+        answered_at: get_opt_i64(row, "answered_at")?.map(Timestamp),
+        ended_at: Timestamp(get_i64(row, "ended_at")?),
+        wait_seconds: secs("wait_seconds")?,
+        talk_seconds: secs("talk_seconds")?,
+        disposition: parsed(
+            "disposition",
+            Disposition::parse(&disposition).ok_or("unknown disposition"),
+        )?,
+        user_ids: Vec::new(),
+        site_ids: Vec::new(),
+    })
+}
+
+fn filtered(vis: &Visibility, domain: DomainId, filter: &CallFilter, select: &str) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" FROM calls WHERE calls.domain_id = ")
+        .bind(domain.get())
+        .push(" AND ");
+    push_predicate(&mut sql, vis.predicate(), &SCOPING);
+    if let Some(since) = filter.since {
+        sql.push(" AND calls.started_at >= ").bind(since.0);
+    }
+    if let Some(until) = filter.until {
+        sql.push(" AND calls.started_at < ").bind(until.0);
+    }
+    if let Some(direction) = filter.direction {
+        sql.push(" AND calls.direction = ").bind(direction.as_str());
+    }
+    if let Some(disposition) = filter.disposition {
+        sql.push(" AND calls.disposition = ")
+            .bind(disposition.as_str());
+    }
+    if let Some(number) = filter.number.as_deref().filter(|n| !n.is_empty()) {
+        let pattern = contains_pattern(number);
+        sql.push(" AND (calls.from_number LIKE ")
+            .bind(pattern.clone())
+            .push(" ESCAPE '\\' OR calls.to_number LIKE ");
+        sql.bind(pattern).push(" ESCAPE '\\')");
+    }
+    if let Some(user) = filter.user {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM call_users f WHERE f.call_pk = calls.id AND f.user_id = ",
+        )
+        .bind(user.get())
+        .push(")");
+    }
+    if let Some(queue) = filter.queue {
+        sql.push(" AND calls.queue_id = ").bind(queue.get());
+    }
+    sql
+}
+
+impl Store {
+    /// Store a batch of calls in one transaction; calls whose id the domain has are skipped.
+    pub async fn ingest_calls(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        reseller: ResellerId,
+        domain: DomainId,
+        calls: &[NewCall],
+    ) -> Result<IngestSummary> {
+        expect_permit(permit, Resource::CallHistory, Action::Create)?;
+        let mut w = self.begin_write().await?;
+        let mut summary = IngestSummary::default();
+        for c in calls {
+            let mut sql = Sql::new(
+                "INSERT INTO calls (domain_id, call_id, direction, from_number, to_number, queue_id, agent_user_id, \
+                 started_at, answered_at, ended_at, wait_seconds, talk_seconds, disposition) VALUES (",
+            );
+            sql.bind(domain.get())
+                .push(", ")
+                .bind(c.call_id.as_str())
+                .push(", ")
+                .bind(c.direction.as_str())
+                .push(", ");
+            sql.bind(c.from.as_str())
+                .push(", ")
+                .bind(c.to.as_str())
+                .push(", ")
+                .bind(c.queue_id.map(|q| q.get()))
+                .push(", ");
+            sql.bind(c.agent_user_id.map(|u| u.get()))
+                .push(", ")
+                .bind(c.started_at.0)
+                .push(", ");
+            sql.bind(c.answered_at.map(|t| t.0))
+                .push(", ")
+                .bind(c.ended_at.0)
+                .push(", ")
+                .bind(c.wait_seconds())
+                .push(", ");
+            sql.bind(c.talk_seconds())
+                .push(", ")
+                .bind(c.disposition.as_str());
+            sql.push(") ON CONFLICT (domain_id, call_id) DO NOTHING RETURNING id");
+            let Some(row) = sql.query().fetch_optional(&mut *w.tx).await? else {
+                summary.duplicates += 1;
+                continue;
+            };
+            let pk = get_i64(&row, "id")?;
+            for user in dedup(c.user_ids.iter().map(|u| u.get())) {
+                sqlx::query("INSERT INTO call_users (call_pk, domain_id, user_id, started_at) VALUES ($1, $2, $3, $4)")
+                    .bind(pk).bind(domain.get()).bind(user).bind(c.started_at.0).execute(&mut *w.tx).await?;
+            }
+            for site in dedup(c.site_ids.iter().map(|s| s.get())) {
+                sqlx::query("INSERT INTO call_sites (call_pk, domain_id, site_id, started_at) VALUES ($1, $2, $3, $4)")
+                    .bind(pk).bind(domain.get()).bind(site).bind(c.started_at.0).execute(&mut *w.tx).await?;
+            }
+            summary.inserted += 1;
+        }
+        let place = AuditPlace {
+            reseller: Some(reseller),
+            domain: Some(domain),
+            site: None,
+        };
+        let after =
+            serde_json::json!({"inserted": summary.inserted, "duplicates": summary.duplicates});
+        record(
+            &mut w.tx,
+            ctx,
+            place,
+            "calls.ingest",
+            &format!("{} call record(s)", calls.len()),
+            None,
+            Some(&after),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(summary)
+    }
+
+    /// A page of call history, newest first, cut to the caller's reach.
+    pub async fn list_calls(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        filter: &CallFilter,
+        page: CallPageRequest,
+    ) -> Result<CallPage> {
+        expect_visibility(vis, Resource::CallHistory)?;
+        let mut sql = filtered(vis, domain, filter, "SELECT calls.*");
+        if let Some((started, id)) = page.before {
+            sql.push(" AND (calls.started_at < ").bind(started.0);
+            sql.push(" OR (calls.started_at = ")
+                .bind(started.0)
+                .push(" AND calls.id < ")
+                .bind(id.get())
+                .push("))");
+        }
+        sql.push(" ORDER BY calls.started_at DESC, calls.id DESC LIMIT ")
+            .bind(i64::from(page.limit) + 1);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        let mut items = rows.iter().map(call).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() > page.limit as usize;
+        items.truncate(page.limit as usize);
+        self.attach_parties(&mut items).await?;
+        let next_before = if more {
+            items.last().map(|c| (c.started_at, c.id))
+        } else {
+            None
+        };
+        Ok(CallPage { items, next_before })
+    }
+
+    pub async fn count_calls(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        filter: &CallFilter,
+    ) -> Result<i64> {
+        expect_visibility(vis, Resource::CallHistory)?;
+        let sql = filtered(vis, domain, filter, "SELECT COUNT(*) AS n");
+        Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
+    }
+
+    /// One call by the switch's call id, if visible.
+    pub async fn get_call(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        call_id: &str,
+    ) -> Result<CallRecord> {
+        expect_visibility(vis, Resource::CallHistory)?;
+        let mut sql = filtered(vis, domain, &CallFilter::default(), "SELECT calls.*");
+        sql.push(" AND calls.call_id = ").bind(call_id);
+        let mut items = vec![call(&sql.fetch_found(self.pool()).await?)?];
+        self.attach_parties(&mut items).await?;
+        Ok(items.remove(0))
+    }
+
+    /// Fill in the users and sites of a page of calls (two queries for the page).
+    async fn attach_parties(&self, calls: &mut [CallRecord]) -> Result<()> {
+        if calls.is_empty() {
+            return Ok(());
+        }
+        let pks: Vec<i64> = calls.iter().map(|c| c.id.get()).collect();
+        let mut users: BTreeMap<i64, Vec<UserId>> = BTreeMap::new();
+        let mut sites: BTreeMap<i64, Vec<SiteId>> = BTreeMap::new();
+        for (table, col) in [("call_users", "user_id"), ("call_sites", "site_id")] {
+            let mut sql = Sql::new("SELECT call_pk, ");
+            sql.push(col)
+                .push(" AS party FROM ")
+                .push(table)
+                .push(" WHERE call_pk IN ");
+            sql.bind_list(pks.iter().copied());
+            sql.push(" ORDER BY call_pk, party");
+            for row in sql.query().fetch_all(self.pool()).await? {
+                let (pk, party) = (get_i64(&row, "call_pk")?, get_i64(&row, "party")?);
+                if table == "call_users" {
+                    users.entry(pk).or_default().push(UserId(party));
+                } else {
+                    sites.entry(pk).or_default().push(SiteId(party));
+                }
+            }
+        }
+        for c in calls.iter_mut() {
+            c.user_ids = users.remove(&c.id.get()).unwrap_or_default();
+            c.site_ids = sites.remove(&c.id.get()).unwrap_or_default();
+        }
+        Ok(())
+    }
+}
+
+fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut v: Vec<i64> = ids.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
