@@ -31,6 +31,9 @@ enum Command {
     /// Platform administration.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Call records.
+    #[command(subcommand)]
+    Calls(CallsCommand),
     /// Print the scope matrix (who may do what) from the policy data.
     Scopes {
         /// Print the Markdown of docs/scopes.md instead of a terminal table.
@@ -77,6 +80,34 @@ enum AdminCommand {
         first_name: String,
         #[arg(long, default_value = "Administrator")]
         last_name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CallsCommand {
+    /// Import call records from a switch's files: Asterisk Master.csv or queue_log,
+    /// FreeSWITCH mod_cdr_csv, or JSON Lines. Streams the file, stores whole batches, and stops
+    /// at the first bad line, naming it; running the same file again stores nothing twice.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The file to import.
+        file: PathBuf,
+        /// The domain the calls belong to, e.g. acme.example.
+        #[arg(long)]
+        domain: String,
+        /// jsonl, asterisk-csv, queue-log or freeswitch-csv (default: guessed from the first line).
+        #[arg(long)]
+        format: Option<String>,
+        /// Check every line and report, storing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Calls per transaction.
+        #[arg(long, default_value_t = 5000)]
+        batch_size: usize,
+        /// The switch's time zone for CSV times (default: the domain's).
+        #[arg(long)]
+        timezone: Option<String>,
     },
 }
 
@@ -236,6 +267,15 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
+        Command::Calls(CallsCommand::Import {
+            db,
+            file,
+            domain,
+            format,
+            dry_run,
+            batch_size,
+            timezone,
+        }) => import_calls(db, file, domain, format, dry_run, batch_size, timezone).await,
     }
 }
 
@@ -318,4 +358,102 @@ async fn serve(args: ServeArgs) -> Result<()> {
     switchboard_server::serve(listener, state, shutdown).await?;
     store.close().await;
     Ok(())
+}
+
+async fn import_calls(
+    db: DatabaseArgs,
+    file: PathBuf,
+    domain: String,
+    format: Option<String>,
+    dry_run: bool,
+    batch_size: usize,
+    timezone: Option<String>,
+) -> Result<()> {
+    use switchboard_server::import::{Format, ImportOptions};
+    let format = match format.as_deref() {
+        Some(name) => Some(Format::parse(name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--format: {name} is not one of jsonl, asterisk-csv, queue-log, freeswitch-csv"
+            )
+        })?),
+        None => None,
+    };
+    let timezone = timezone
+        .map(|t| {
+            switchboard_domain::TimeZoneName::parse(&t)
+                .map_err(|e| anyhow::anyhow!("--timezone: {e}"))
+        })
+        .transpose()?;
+    if batch_size == 0 {
+        anyhow::bail!("--batch-size: at least 1");
+    }
+    let config = read_file_config(db.config.as_ref())?;
+    let store = open_store(&db, &config).await?;
+    let name = switchboard_domain::DomainName::parse(&domain)
+        .map_err(|e| anyhow::anyhow!("--domain: {e}"))?;
+    let domain = store
+        .get_domain_by_name(
+            &switchboard_policy::operator_visibility(switchboard_policy::Resource::Domains),
+            &name,
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("--domain: there is no domain {name}"))?;
+    let handle =
+        std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+    let size = handle.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:40} {bytes}/{total_bytes} {msg} ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let options = ImportOptions {
+        format,
+        batch_size,
+        dry_run,
+        timezone,
+    };
+    let reader = std::io::BufReader::with_capacity(1 << 20, handle);
+    let started = std::time::Instant::now();
+    let result = switchboard_server::import::import_calls(
+        &store,
+        &domain,
+        reader,
+        &options,
+        |bytes, report| {
+            bar.set_position(bytes);
+            bar.set_message(format!("{} calls", report.calls));
+        },
+    )
+    .await;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64().max(0.001);
+    match result {
+        Ok(r) => {
+            let verb = if dry_run {
+                "checked (dry run, nothing stored)"
+            } else {
+                "imported"
+            };
+            println!(
+                "{} lines, {} calls {verb}: {} new, {} already there, {} lines skipped; {:.0} calls/s",
+                r.lines,
+                r.calls,
+                r.inserted,
+                r.duplicates,
+                r.skipped,
+                r.calls as f64 / seconds
+            );
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!(
+                "stopped. Before the error, {} calls were stored ({} new); the batch with the bad line was not.",
+                e.report.inserted + e.report.duplicates,
+                e.report.inserted
+            );
+            anyhow::bail!("{}: {e}", file.display())
+        }
+    }
 }

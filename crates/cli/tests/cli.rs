@@ -1,0 +1,138 @@
+//! The `switchboard` binary, run as a person would.
+
+use std::process::Command;
+use switchboard_server::{AppState, Config};
+use switchboard_store::testing::TestDatabase;
+
+fn switchboard(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run switchboard");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const MASTER_CSV: &str = r#""","+15550001111","600","from-trunk","+15550001111","SIP/trunk-0001","SIP/105-0002","Queue","600","2026-03-02 09:00:00","2026-03-02 09:00:12","2026-03-02 09:05:00",300,288,"ANSWERED","DOCUMENTATION","1772461200.1"
+"","107","108","from-internal","107","SIP/107-0003","SIP/108-0004","Dial","SIP/108","2026-03-02 09:10:00","2026-03-02 09:10:03","2026-03-02 09:12:03",123,120,"ANSWERED","DOCUMENTATION","1772461800.2"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_import_from_the_command_line() {
+    let db = TestDatabase::sqlite();
+    let store = db.store().await;
+    let state = AppState::new(
+        store.clone(),
+        Config {
+            argon2_memory_kib: 256,
+            argon2_iterations: 1,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    switchboard_server::demo::load(&state).await.unwrap();
+    store.close().await;
+    let dir = std::env::temp_dir().join(format!("switchboard-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("Master.csv");
+    std::fs::write(&file, MASTER_CSV).unwrap();
+    let path = file.to_str().unwrap();
+
+    let (ok, out, err) = switchboard(&[
+        "calls",
+        "import",
+        path,
+        "--domain",
+        "acme.example",
+        "--database-url",
+        &db.url,
+        "--dry-run",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("2 calls checked (dry run, nothing stored)"),
+        "{out}"
+    );
+    let (ok, out, err) = switchboard(&[
+        "calls",
+        "import",
+        path,
+        "--domain",
+        "acme.example",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("2 calls imported: 2 new, 0 already there"),
+        "{out}"
+    );
+    let (ok, out, _) = switchboard(&[
+        "calls",
+        "import",
+        path,
+        "--domain",
+        "acme.example",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(ok && out.contains("0 new, 2 already there"), "{out}");
+
+    std::fs::write(&file, MASTER_CSV.replace("2026-03-02 09:10:00", "soon")).unwrap();
+    let (ok, _, err) = switchboard(&[
+        "calls",
+        "import",
+        path,
+        "--domain",
+        "acme.example",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(!ok);
+    assert!(err.contains("line 2") && err.contains("soon"), "{err}");
+    let (ok, _, err) = switchboard(&[
+        "calls",
+        "import",
+        path,
+        "--domain",
+        "nowhere.example",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(!ok && err.contains("--domain"), "{err}");
+    let (ok, _, err) = switchboard(&[
+        "calls",
+        "import",
+        path,
+        "--domain",
+        "acme.example",
+        "--format",
+        "excel",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(!ok && err.contains("--format"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+    db.drop_database().await;
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["scopes", "--help"],
+        vec!["admin", "create-super-user", "--help"],
+        vec!["calls", "import", "--help"],
+    ] {
+        let (ok, out, err) = switchboard(&args);
+        assert!(ok && out.contains("Usage"), "{args:?}: {err}");
+    }
+    let (ok, out, _) = switchboard(&["scopes"]);
+    assert!(ok && out.contains("call_center_supervisor") && out.contains("r Q, u Q if allowed"));
+}
