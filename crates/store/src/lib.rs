@@ -11,6 +11,7 @@ mod calls;
 mod directory;
 mod error;
 mod queues;
+mod reports;
 mod sql;
 pub mod testing;
 mod users;
@@ -21,6 +22,7 @@ pub use calls::{CallFilter, CallPage, CallPageRequest, NewCall};
 pub use directory::{DomainChanges, NewDomain, NewReseller, NewSite, ResellerChanges, SiteChanges};
 pub use error::StoreError;
 pub use queues::{AgentChanges, Membership, NewQueue, QueueChanges, QueueSettings};
+pub use reports::{AgentSums, QueueSlot, ReportRange, SLOT_SECONDS};
 pub use users::{ExtensionDirectory, NewUser, UserChanges, UserFilter, UserRecord};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

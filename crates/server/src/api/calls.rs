@@ -433,7 +433,7 @@ async fn get(
 const CSV_HEADER: &str = "call_id,direction,from,to,started_at,answered_at,ended_at,wait_seconds,talk_seconds,disposition,queue,agent,users\r\n";
 
 /// A CSV field, quoted when it needs to be (RFC 4180).
-fn csv_field(out: &mut String, value: &str) {
+pub(crate) fn csv_field(out: &mut String, value: &str) {
     if value.contains([',', '"', '\r', '\n']) {
         out.push('"');
         out.push_str(&value.replace('"', "\"\""));

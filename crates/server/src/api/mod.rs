@@ -8,6 +8,7 @@ pub mod directory;
 pub mod keys;
 pub mod me;
 pub mod queues;
+pub mod reports;
 pub mod users;
 
 use crate::AppState;
@@ -39,6 +40,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(users::routes());
     all.extend(queues::routes());
     all.extend(calls::routes());
+    all.extend(reports::routes());
     all.extend(keys::routes());
     all.extend(audit::routes());
     all

@@ -110,7 +110,7 @@ async fn asterisk_master_csv() {
 
 // A queue_log: one answered call (waited 15 s, talked 120 s), one abandoned after 40 s, one that
 // timed out after 180 s, agent events to skip, and a call still waiting when the file ends.
-const QUEUE_LOG: &str = "1772461200|NONE|Sales|SIP/105|ADDMEMBER|
+pub const QUEUE_LOG: &str = "1772461200|NONE|Sales|SIP/105|ADDMEMBER|
 1772461200|1772461200.10|Sales|NONE|ENTERQUEUE||+15550004444|1
 1772461210|1772461200.10|Sales|SIP/105|RINGNOANSWER|10000
 1772461215|1772461200.10|Sales|SIP/105|CONNECT|15|1772461215.11|5

@@ -10,3 +10,4 @@ mod import;
 mod matrix;
 mod openapi;
 mod properties;
+mod reports;

@@ -1,0 +1,178 @@
+//! Reports: checked on a hand-made queue_log whose figures are worked out below, and on a
+//! generated history against an independent computation, across a daylight-saving change.
+
+use crate::common::{TestServer, on_each_database};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use switchboard_domain::DomainName;
+use switchboard_policy::{Resource, operator_visibility};
+use switchboard_server::import::{ImportOptions, import_calls};
+
+const OM: &str = "101@acme.example";
+
+async fn import_queue_log(s: &TestServer) {
+    let domain = s
+        .state
+        .store
+        .get_domain_by_name(
+            &operator_visibility(Resource::Domains),
+            &DomainName::parse("acme.example").unwrap(),
+        )
+        .await
+        .unwrap();
+    let options = ImportOptions {
+        format: None,
+        batch_size: 100,
+        dry_run: false,
+        timezone: None,
+    };
+    import_calls(
+        &s.state.store,
+        &domain,
+        crate::import::QUEUE_LOG.as_bytes(),
+        &options,
+        |_, _| {},
+    )
+    .await
+    .unwrap();
+}
+
+fn by_queue(report: &Value, key: &str) -> BTreeMap<String, Value> {
+    report[key]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["queue_extension"].as_str().unwrap().to_owned(), r.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_hand_made_queue_log_adds_up() {
+    on_each_database(|s| async move {
+        import_queue_log(&s).await;
+        // The calls entered between 14:20 and 14:25 UTC on 2 March 2026: 09:20 in New York.
+        let q = "?since=2026-03-02T05:00:00Z&until=2026-03-03T05:00:00Z&interval=day&service_level_seconds=20";
+        let (st, report) = s.get(OM, &format!("/api/v1/domains/~/reports/queues{q}")).await;
+        assert_eq!(st, StatusCode::OK, "{report}");
+        let rows = by_queue(&report, "rows");
+        // Sales: one answered after 15 s (talk 120 s), one abandoned after 40 s.
+        let sales = &rows["600"];
+        assert_eq!(sales["interval_start"], "2026-03-02T00:00:00-05:00");
+        assert_eq!((sales["offered"].as_i64(), sales["answered"].as_i64(), sales["abandoned"].as_i64(), sales["timed_out"].as_i64()), (Some(2), Some(1), Some(1), Some(0)));
+        assert_eq!((sales["service_level_percent"].as_f64(), sales["average_wait_seconds"].as_f64()), (Some(50.0), Some(15.0)));
+        assert_eq!((sales["longest_wait_seconds"].as_i64(), sales["average_talk_seconds"].as_f64()), (Some(40), Some(120.0)));
+        // Support: one call that timed out after 180 s.
+        let support = &rows["601"];
+        assert_eq!((support["offered"].as_i64(), support["timed_out"].as_i64(), support["service_level_percent"].as_f64()), (Some(1), Some(1), Some(0.0)));
+        assert_eq!((support["longest_wait_seconds"].as_i64(), support["average_wait_seconds"].clone()), (Some(180), Value::Null));
+        let total = &report["total"];
+        assert_eq!((total["offered"].as_i64(), total["answered"].as_i64(), total["service_level_percent"].as_f64()), (Some(3), Some(1), Some(33.33)));
+        let (_, agents) = s.get(OM, &format!("/api/v1/domains/~/reports/agents{q}")).await;
+        assert_eq!(agents["rows"], json!([{"user_id": agents["rows"][0]["user_id"], "extension": "105", "calls_answered": 1, "talk_seconds": 120, "average_handling_seconds": 120.0}]));
+        // Cut to each scope: a site manager its site's queue, the supervisor both, the agent its
+        // own answered call, a basic user nothing.
+        let queues_of = |report: &Value| report["queue_totals"].as_array().unwrap().iter().map(|r| r["queue_extension"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+        assert_eq!(queues_of(&s.get("102@acme.example", &format!("/api/v1/domains/~/reports/queues{q}")).await.1), ["600"]);
+        assert_eq!(queues_of(&s.get("103@acme.example", &format!("/api/v1/domains/~/reports/queues{q}")).await.1), ["601"]);
+        assert_eq!(queues_of(&s.get("104@acme.example", &format!("/api/v1/domains/~/reports/queues{q}")).await.1), ["600", "601"]);
+        let (_, own) = s.get("105@acme.example", &format!("/api/v1/domains/~/reports/queues{q}")).await;
+        assert_eq!((own["total"]["offered"].as_i64(), own["total"]["answered"].as_i64()), (Some(1), Some(1)));
+        assert_eq!(s.get("107@acme.example", &format!("/api/v1/domains/~/reports/queues{q}")).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(s.get("101@globex.example", "/api/v1/domains/acme.example/reports/queues").await.0, StatusCode::NOT_FOUND);
+        // CSV for spreadsheets.
+        let csv = s.client.get(s.url(&format!("/api/v1/domains/~/reports/queues.csv{q}"))).bearer_auth(s.token(OM).await).send().await.unwrap().text().await.unwrap();
+        assert!(csv.contains("600,2026-03-02T00:00:00-05:00,2,1,1,0,1,50,15,40,120"), "{csv}");
+        assert!(csv.lines().last().unwrap().starts_with("all,total,3,1,1,1,1,33.33"), "{csv}");
+        // Bad ranges are named.
+        for (query, field) in [("?since=2026-03-03T00:00:00Z&until=2026-03-02T00:00:00Z", "since"), ("?interval=week", "interval"), ("?since=2025-01-01T00:00:00Z&until=2026-03-01T00:00:00Z&interval=hour", "since"), ("?service_level_seconds=99999", "service_level_seconds")] {
+            let (_, body) = s.get(OM, &format!("/api/v1/domains/~/reports/queues{query}")).await;
+            assert_eq!(body["error"]["field"], field, "{query}: {body}");
+        }
+        s
+    })
+    .await;
+}
+
+/// A tiny deterministic generator, so both databases get the same history.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+#[tokio::test]
+async fn generated_history_matches_an_independent_computation() {
+    on_each_database(|s| async move {
+        // 400 queue calls from 6 to 10 March 2026, across the switch to daylight time on the 8th.
+        let mut rng = Lcg(42);
+        let start = 1_772_773_200; // 2026-03-06T05:00:00Z, midnight in New York
+        let mut calls = Vec::new();
+        for i in 0..400 {
+            let queue = ["600", "601", "602"][rng.next(3) as usize];
+            let started = start + rng.next(4 * 86_400) as i64;
+            let wait = rng.next(120) as i64;
+            let kind = rng.next(10);
+            let ts = |t: i64| jiff::Timestamp::from_second(t).unwrap().to_string();
+            let (disposition, answered, talk) = match kind {
+                0..=6 => ("answered", Some(started + wait), 30 + rng.next(600) as i64),
+                7 | 8 => ("abandoned", None, 0),
+                _ => ("missed", None, 0),
+            };
+            let end = answered.map_or(started + wait, |a| a + talk);
+            let agent = if queue == "601" { "106" } else { "105" };
+            calls.push(json!({"call_id": format!("gen-{i}"), "direction": "inbound", "from": "+15550001234", "to": queue,
+                "started_at": ts(started), "answered_at": answered.map(ts), "ended_at": ts(end), "disposition": disposition,
+                "queue": queue, "agent": answered.map(|_| agent)}));
+        }
+        let (st, body) = s.send("100@voiceco.example", Method::POST, "/api/v1/domains/acme.example/calls", Some(json!({"calls": calls.clone()}))).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+
+        // Independently: bucket each call by its local hour in New York.
+        let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+        let mut expected: BTreeMap<(String, String), [i64; 6]> = BTreeMap::new();
+        for c in &calls {
+            let started: jiff::Timestamp = c["started_at"].as_str().unwrap().parse().unwrap();
+            let hour = started.to_zoned(tz.clone()).with().minute(0).second(0).build().unwrap();
+            let key = (c["queue"].as_str().unwrap().to_owned(), hour.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string());
+            let e = expected.entry(key).or_default();
+            let wait = match c["answered_at"].as_str() {
+                Some(a) => a.parse::<jiff::Timestamp>().unwrap().as_second() - started.as_second(),
+                None => c["ended_at"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap().as_second() - started.as_second(),
+            };
+            e[0] += 1;
+            match c["disposition"].as_str().unwrap() {
+                "answered" => {
+                    e[1] += 1;
+                    e[4] += i64::from(wait <= 20);
+                }
+                "abandoned" => e[2] += 1,
+                _ => e[3] += 1,
+            }
+            e[5] = e[5].max(wait);
+        }
+        let (st, report) = s.get(OM, "/api/v1/domains/~/reports/queues?since=2026-03-06T05:00:00Z&until=2026-03-10T05:00:00Z&interval=hour").await;
+        assert_eq!(st, StatusCode::OK, "{report}");
+        let got: BTreeMap<(String, String), [i64; 6]> = report["rows"].as_array().unwrap().iter().map(|r| {
+            let n = |k: &str| r[k].as_i64().unwrap();
+            ((r["queue_extension"].as_str().unwrap().to_owned(), r["interval_start"].as_str().unwrap().to_owned()),
+             [n("offered"), n("answered"), n("abandoned"), n("timed_out"), n("answered_within_threshold"), n("longest_wait_seconds")])
+        }).collect();
+        assert_eq!(got, expected);
+        // 02:00 to 03:00 does not exist on 8 March in New York.
+        assert!(got.keys().all(|(_, h)| !h.starts_with("2026-03-08T02:")), "02:00 does not exist on 8 March in New York");
+        let total: i64 = expected.values().map(|e| e[0]).sum();
+        assert_eq!(report["total"]["offered"].as_i64(), Some(total));
+        // Days: four local days, the third 23 hours long.
+        let (_, days) = s.get(OM, "/api/v1/domains/~/reports/queues?since=2026-03-06T05:00:00Z&until=2026-03-10T04:00:00Z&interval=day").await;
+        let starts: std::collections::BTreeSet<String> = days["rows"].as_array().unwrap().iter().map(|r| r["interval_start"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(starts.into_iter().collect::<Vec<_>>(), ["2026-03-06T00:00:00-05:00", "2026-03-07T00:00:00-05:00", "2026-03-08T00:00:00-05:00", "2026-03-09T00:00:00-04:00"]);
+        s
+    })
+    .await;
+}
