@@ -34,6 +34,18 @@ enum Command {
     /// Call records.
     #[command(subcommand)]
     Calls(CallsCommand),
+    /// Load the demo installation (if missing) and give its two customer domains a realistic,
+    /// reproducible call history.
+    Demo {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Calls in all (split between the two demo domains); millions are fine.
+        #[arg(long, default_value_t = 20_000)]
+        calls: u64,
+        /// The same seed gives the same history; running it again stores nothing twice.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Print the scope matrix (who may do what) from the policy data.
     Scopes {
         /// Print the Markdown of docs/scopes.md instead of a terminal table.
@@ -267,6 +279,7 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
+        Command::Demo { db, calls, seed } => demo(db, calls, seed).await,
         Command::Calls(CallsCommand::Import {
             db,
             file,
@@ -456,4 +469,38 @@ async fn import_calls(
             anyhow::bail!("{}: {e}", file.display())
         }
     }
+}
+
+async fn demo(db: DatabaseArgs, calls: u64, seed: u64) -> Result<()> {
+    let file = read_file_config(db.config.as_ref())?;
+    let store = open_store(&db, &file).await?;
+    let state = AppState::new(store.clone(), server_config(&file)).map_err(anyhow::Error::msg)?;
+    switchboard_server::demo::load(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("loading the demo data failed: {}", e.message))?;
+    let bar = indicatif::ProgressBar::new(calls);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} calls ({per_sec}, {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let per_domain = calls / 2;
+    let summary = switchboard_server::demo::fill_call_history(&state, per_domain, seed, |done| {
+        bar.set_position(done)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("generating calls failed: {}", e.message))?;
+    bar.finish_and_clear();
+    println!(
+        "{} calls generated ({} new, {} already there) in {:.1} s, for {}. Log in with serve --demo's logins.",
+        per_domain * 2,
+        summary.inserted,
+        summary.duplicates,
+        started.elapsed().as_secs_f64(),
+        switchboard_server::demo::DEMO_DOMAINS.join(" and ")
+    );
+    store.close().await;
+    Ok(())
 }

@@ -439,3 +439,56 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
     }
     Ok(logins)
 }
+
+/// The demo's customer domains.
+pub const DEMO_DOMAINS: [&str; 2] = ["acme.example", "globex.example"];
+
+/// Give each demo domain a call history of `per_domain` calls (seeded: the same seed gives the
+/// same calls, and running it again stores nothing twice). `progress` gets calls done so far.
+pub async fn fill_call_history(
+    state: &AppState,
+    per_domain: u64,
+    seed: u64,
+    mut progress: impl FnMut(u64),
+) -> ApiResult<IngestSummary> {
+    let mut total = IngestSummary::default();
+    let now = Timestamp::now();
+    for (n, name) in DEMO_DOMAINS.iter().enumerate() {
+        let domain = state
+            .store
+            .get_domain_by_name(
+                &operator_visibility(Resource::Domains),
+                &DomainName::parse(name).map_err(|_| ApiError::internal())?,
+            )
+            .await?;
+        let done = n as u64 * per_domain;
+        let s =
+            crate::demo_calls::generate_calls(&state.store, &domain, per_domain, seed, now, |k| {
+                progress(done + k)
+            })
+            .await?;
+        total.inserted += s.inserted;
+        total.duplicates += s.duplicates;
+    }
+    Ok(total)
+}
+
+/// Does the demo already have a call history?
+pub async fn has_call_history(state: &AppState) -> ApiResult<bool> {
+    let domain = state
+        .store
+        .get_domain_by_name(
+            &operator_visibility(Resource::Domains),
+            &DomainName::parse(DEMO_DOMAINS[0]).map_err(|_| ApiError::internal())?,
+        )
+        .await?;
+    let n = state
+        .store
+        .count_calls(
+            &operator_visibility(Resource::CallHistory),
+            domain.id,
+            &switchboard_store::CallFilter::default(),
+        )
+        .await?;
+    Ok(n > 0)
+}

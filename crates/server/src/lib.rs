@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod demo;
+pub mod demo_calls;
 pub mod error;
 pub mod extract;
 pub mod import;

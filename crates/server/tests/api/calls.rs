@@ -200,13 +200,40 @@ async fn ingestion_is_idempotent_all_or_none_and_names_the_line() {
         .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(count(&s).await, 8, "no failed batch left anything behind");
+        // The same call twice in one batch is stored once.
+        let twice = vec![
+            call(
+                "t1",
+                "internal",
+                "107",
+                "108",
+                "2026-03-04T09:00",
+                "missed",
+                json!({"users": ["107"]}),
+            ),
+            call(
+                "t1",
+                "internal",
+                "107",
+                "108",
+                "2026-03-04T09:00",
+                "missed",
+                json!({"users": ["107"]}),
+            ),
+        ];
+        let (st, body) = ingest(&s, RESELLER, "acme.example", twice).await;
+        assert_eq!(
+            (st, body["inserted"].as_u64(), body["duplicates"].as_u64()),
+            (StatusCode::OK, Some(1), Some(1))
+        );
+        assert_eq!(count(&s).await, 9);
         // Customers read call history; only the provider ingests it.
         let (st, _) = ingest(&s, "101@acme.example", "acme.example", acme_calls()).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _) = ingest(&s, RESELLER, "initech.example", acme_calls()).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "another reseller's domain");
         let (_, audit) = s.get(SU, "/api/v1/audit-log?action=calls.ingest").await;
-        assert_eq!(audit["items"].as_array().unwrap().len(), 2);
+        assert_eq!(audit["items"].as_array().unwrap().len(), 3);
         s
     })
     .await;
