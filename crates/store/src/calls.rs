@@ -112,6 +112,22 @@ fn call(row: &AnyRow) -> Result<CallRecord, sqlx::Error> {
     })
 }
 
+/// The SQL of one page of call history.
+fn page_sql(vis: &Visibility, domain: DomainId, filter: &CallFilter, page: CallPageRequest) -> Sql {
+    let mut sql = filtered(vis, domain, filter, "SELECT calls.*");
+    if let Some((started, id)) = page.before {
+        sql.push(" AND (calls.started_at < ").bind(started.0);
+        sql.push(" OR (calls.started_at = ")
+            .bind(started.0)
+            .push(" AND calls.id < ")
+            .bind(id.get())
+            .push("))");
+    }
+    sql.push(" ORDER BY calls.started_at DESC, calls.id DESC LIMIT ")
+        .bind(i64::from(page.limit) + 1);
+    sql
+}
+
 fn filtered(vis: &Visibility, domain: DomainId, filter: &CallFilter, select: &str) -> Sql {
     let mut sql = Sql::new(select);
     sql.push(" FROM calls WHERE calls.domain_id = ")
@@ -282,17 +298,7 @@ impl Store {
         page: CallPageRequest,
     ) -> Result<CallPage> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let mut sql = filtered(vis, domain, filter, "SELECT calls.*");
-        if let Some((started, id)) = page.before {
-            sql.push(" AND (calls.started_at < ").bind(started.0);
-            sql.push(" OR (calls.started_at = ")
-                .bind(started.0)
-                .push(" AND calls.id < ")
-                .bind(id.get())
-                .push("))");
-        }
-        sql.push(" ORDER BY calls.started_at DESC, calls.id DESC LIMIT ")
-            .bind(i64::from(page.limit) + 1);
+        let sql = page_sql(vis, domain, filter, page);
         let rows = sql.query().fetch_all(self.pool()).await?;
         let mut items = rows.iter().map(call).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() > page.limit as usize;
@@ -304,6 +310,33 @@ impl Store {
             None
         };
         Ok(CallPage { items, next_before })
+    }
+
+    /// The database's plan for one page of call history (for benchmarks and diagnosis).
+    pub async fn explain_calls(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        filter: &CallFilter,
+        page: CallPageRequest,
+    ) -> Result<Vec<String>> {
+        let mut sql = page_sql(vis, domain, filter, page);
+        let prefix = match self.backend() {
+            crate::Backend::Sqlite => "EXPLAIN QUERY PLAN ",
+            crate::Backend::Postgres => "EXPLAIN ",
+        };
+        sql.text.insert_str(0, prefix);
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                let col = if self.backend() == crate::Backend::Sqlite {
+                    "detail"
+                } else {
+                    "QUERY PLAN"
+                };
+                Ok(get_text(r, col)?)
+            })
+            .collect()
     }
 
     pub async fn count_calls(

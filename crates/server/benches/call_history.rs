@@ -1,0 +1,141 @@
+//! DESIGN §7: a call-history page (50 calls) for every scope, first and later page, and a
+//! 30-day queue report, on a database filled with `switchboard demo --calls N`.
+//!
+//!   ./target/release/switchboard demo --calls 10000000 --database-url sqlite:///tmp/calls.db
+//!   SWITCHBOARD_BENCH_DATABASE_URL=sqlite:///tmp/calls.db cargo bench -p switchboard-server --bench call_history
+//!
+//! Prints each scope's query plan first: every scope's page must be served by an index.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use switchboard_domain::{Login, Timestamp};
+use switchboard_policy::{Resource, visibility};
+use switchboard_server::api::reports::{ReportQuery, queue_report};
+use switchboard_server::auth::{Caller, actor_for};
+use switchboard_server::{AppState, Config};
+use switchboard_store::{CallFilter, CallPageRequest, Store};
+
+const SCOPES: [(&str, &str); 7] = [
+    ("super user", "100@platform.example"),
+    ("reseller", "100@voiceco.example"),
+    ("office manager", "101@acme.example"),
+    ("site manager", "102@acme.example"),
+    ("supervisor", "104@acme.example"),
+    ("agent", "105@acme.example"),
+    ("basic user", "107@acme.example"),
+];
+
+async fn caller(state: &AppState, login: &str) -> Caller {
+    let login = Login::parse(login).unwrap();
+    let (user, _) = state
+        .store
+        .find_login(&login)
+        .await
+        .unwrap()
+        .expect("the demo logins (run switchboard demo first)");
+    let (record, domain) = state.store.user_and_domain(user.id).await.unwrap().unwrap();
+    let actor = actor_for(state, &record, &domain).await.unwrap();
+    Caller {
+        actor,
+        user: record,
+        domain_name: domain.name.clone(),
+        domain,
+        impersonator: None,
+        session_id: None,
+        api_key_id: None,
+        client_addr: None,
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let Ok(url) = std::env::var("SWITCHBOARD_BENCH_DATABASE_URL") else {
+        panic!(
+            "set SWITCHBOARD_BENCH_DATABASE_URL to a database filled by `switchboard demo --calls N` (see the top of this file)"
+        );
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let state = rt.block_on(async {
+        let store = Store::connect(&url).await.unwrap();
+        AppState::new(
+            store,
+            Config {
+                argon2_memory_kib: 256,
+                argon2_iterations: 1,
+                ..Config::default()
+            },
+        )
+        .unwrap()
+    });
+    let acme = rt.block_on(caller(&state, "101@acme.example")).domain;
+    let total = rt
+        .block_on(state.store.count_calls(
+            &switchboard_policy::operator_visibility(Resource::CallHistory),
+            acme.id,
+            &CallFilter::default(),
+        ))
+        .unwrap();
+    println!("acme.example holds {total} calls");
+    let everything = CallFilter::default();
+    let mut group = c.benchmark_group("call history page of 50");
+    group.sample_size(20);
+    for (name, login) in SCOPES {
+        let who = rt.block_on(caller(&state, login));
+        let vis = visibility(&who.actor, Resource::CallHistory).unwrap();
+        let first = CallPageRequest {
+            before: None,
+            limit: 50,
+        };
+        let plan = rt
+            .block_on(
+                state
+                    .store
+                    .explain_calls(&vis, acme.id, &CallFilter::default(), first),
+            )
+            .unwrap();
+        println!("\n{name}: plan\n  {}", plan.join("\n  "));
+        // A later page: 20 pages in.
+        let mut before = None;
+        for _ in 0..20 {
+            let page = rt
+                .block_on(state.store.list_calls(
+                    &vis,
+                    acme.id,
+                    &CallFilter::default(),
+                    CallPageRequest { before, limit: 50 },
+                ))
+                .unwrap();
+            match page.next_before {
+                Some(next) => before = Some(next),
+                None => break,
+            }
+        }
+        group.bench_function(format!("{name}: first page"), |b| {
+            b.to_async(&rt)
+                .iter(|| state.store.list_calls(&vis, acme.id, &everything, first))
+        });
+        let later = CallPageRequest { before, limit: 50 };
+        group.bench_function(format!("{name}: page 21"), |b| {
+            b.to_async(&rt)
+                .iter(|| state.store.list_calls(&vis, acme.id, &everything, later))
+        });
+    }
+    group.finish();
+    let mut reports = c.benchmark_group("queue report");
+    reports.sample_size(10);
+    let om = rt.block_on(caller(&state, "101@acme.example"));
+    let since = Timestamp(Timestamp::now().0 - 30 * 86_400).to_rfc3339();
+    let query = ReportQuery {
+        since: Some(since),
+        until: None,
+        interval: None,
+        queue: None,
+        service_level_seconds: None,
+    };
+    reports.bench_function("office manager: 30 days, daily, all queues", |b| {
+        b.to_async(&rt)
+            .iter(|| queue_report(&state, &om, "acme.example", &query))
+    });
+    reports.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
