@@ -180,8 +180,9 @@ impl Store {
         expect_permit(permit, Resource::CallHistory, Action::Create)?;
         let mut w = self.begin_write().await?;
         let mut summary = IngestSummary::default();
-        // Several calls per statement: far fewer round trips (SQLite allows 32,766 parameters).
-        for chunk in calls.chunks(500) {
+        // Several calls per statement, for fewer round trips; but not too many: SQLite finds a
+        // numbered parameter by scanning, so binding costs grow with the square of the count.
+        for chunk in calls.chunks(CALLS_PER_STATEMENT) {
             let mut sql = Sql::new(
                 "INSERT INTO calls (domain_id, call_id, direction, from_number, to_number, queue_id, agent_user_id, \
                  started_at, answered_at, ended_at, wait_seconds, talk_seconds, disposition) VALUES ",
@@ -247,7 +248,7 @@ impl Store {
                 ("call_users", "user_id", users),
                 ("call_sites", "site_id", sites),
             ] {
-                for part in parties.chunks(2000) {
+                for part in parties.chunks(PARTIES_PER_STATEMENT) {
                     let mut sql = Sql::new("INSERT INTO ");
                     sql.push(table)
                         .push(" (call_pk, domain_id, ")
@@ -397,6 +398,11 @@ impl Store {
         Ok(())
     }
 }
+
+/// 13 parameters a call: 260 a statement.
+const CALLS_PER_STATEMENT: usize = 20;
+/// 4 parameters a party: 240 a statement.
+const PARTIES_PER_STATEMENT: usize = 60;
 
 fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {
     let mut v: Vec<i64> = ids.collect();
