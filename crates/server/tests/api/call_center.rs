@@ -9,11 +9,46 @@ const OM: &str = "101@acme.example";
 const SUP: &str = "104@acme.example";
 const AGENT: &str = "105@acme.example";
 
+/// The supervisor's call ids, sorted.
+async fn call_ids(s: &crate::common::TestServer) -> Vec<String> {
+    let mut ids: Vec<String> = s
+        .list_all(SUP, "/api/v1/domains/~/calls")
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c["call_id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The queues in the supervisor's report for 2 March 2026.
+async fn report_queues(s: &crate::common::TestServer) -> Vec<String> {
+    let (_, r) = s.get(SUP, "/api/v1/domains/~/reports/queues?since=2026-03-02T00:00:00Z&until=2026-03-03T00:00:00Z").await;
+    r["queue_totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["queue_extension"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[tokio::test]
 async fn a_supervisors_reach_follows_its_settings_at_once() {
     on_each_database(|s| async move {
         let settings = "/api/v1/domains/~/users/104/supervisor-settings";
         let (_, current) = s.get(OM, settings).await;
+        // Two calls: one through Support, one answered in Sales.
+        let calls = json!({"calls": [
+            {"call_id": "via-support", "direction": "inbound", "from": "+15550000001", "to": "601", "started_at": "2026-03-02T14:00:00Z",
+             "ended_at": "2026-03-02T14:01:00Z", "disposition": "abandoned", "queue": "601"},
+            {"call_id": "via-sales", "direction": "inbound", "from": "+15550000002", "to": "600", "started_at": "2026-03-02T14:05:00Z",
+             "answered_at": "2026-03-02T14:05:10Z", "ended_at": "2026-03-02T14:06:00Z", "disposition": "answered", "queue": "600", "agent": "105"},
+        ]});
+        let (st, body) = s.send("100@voiceco.example", Method::POST, "/api/v1/domains/acme.example/calls", Some(calls)).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(call_ids(&s).await, ["via-sales", "via-support"]);
+        assert_eq!(report_queues(&s).await, ["600", "601"]);
         let sales = s.get(OM, "/api/v1/domains/~/call-queues/600").await.1["id"].clone();
         // Before: Sales and Support, with their agents 105 and 106.
         assert_eq!(
