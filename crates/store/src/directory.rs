@@ -827,3 +827,66 @@ impl Store {
         w.commit().await
     }
 }
+
+/// Who holds an extension now, when checking that a change keeps extensions unique.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Holder {
+    Nobody,
+    User(UserId),
+    Queue(QueueId),
+}
+
+/// An extension is unique among a domain's users and call queues.
+pub(crate) async fn ensure_extension_free(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    domain: DomainId,
+    extension: &Extension,
+    holder: Holder,
+) -> Result<()> {
+    let (user, queue) = match holder {
+        Holder::Nobody => (-1, -1),
+        Holder::User(u) => (u.get(), -1),
+        Holder::Queue(q) => (-1, q.get()),
+    };
+    let taken = sqlx::query(
+        "SELECT 'user' AS kind FROM users WHERE domain_id = $1 AND extension = $2 AND id <> $3 \
+         UNION ALL SELECT 'call queue' AS kind FROM call_queues WHERE domain_id = $1 AND extension = $2 AND id <> $4",
+    )
+    .bind(domain.get())
+    .bind(extension.as_str())
+    .bind(user)
+    .bind(queue)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match taken {
+        Some(row) => Err(StoreError::conflict(
+            "extension",
+            format!(
+                "extension {extension} is already used by a {} in this domain",
+                get_text(&row, "kind")?
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A site given in input exists in the domain.
+pub(crate) async fn ensure_site(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    domain: DomainId,
+    site: Option<SiteId>,
+) -> Result<()> {
+    let Some(site) = site else { return Ok(()) };
+    let found = sqlx::query("SELECT 1 FROM sites WHERE id = $1 AND domain_id = $2")
+        .bind(site.get())
+        .bind(domain.get())
+        .fetch_optional(&mut **tx)
+        .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(StoreError::InvalidReference {
+            field: "site_id",
+            message: format!("no site with id {site} in this domain"),
+        }),
+    }
+}

@@ -1,7 +1,7 @@
 //! Call queues, their agents, and agent availability.
 
 use crate::audit::{AuditPlace, record};
-use crate::directory::{check_limit, to_json};
+use crate::directory::{Holder, check_limit, ensure_extension_free, ensure_site, to_json};
 use crate::sql::{
     Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text, into_page,
     parsed, push_page, push_predicate,
@@ -199,44 +199,6 @@ async fn check_overflow(
     }
 }
 
-async fn ensure_extension_free(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    domain: DomainId,
-    extension: &Extension,
-    except_queue: Option<QueueId>,
-) -> Result<()> {
-    let taken = sqlx::query("SELECT 1 FROM users WHERE domain_id = $1 AND extension = $2 UNION ALL SELECT 1 FROM call_queues WHERE domain_id = $1 AND extension = $2 AND id <> $3")
-        .bind(domain.get())
-        .bind(extension.as_str())
-        .bind(except_queue.map_or(-1, |q| q.get()))
-        .fetch_optional(&mut **tx)
-        .await?;
-    match taken {
-        Some(_) => Err(StoreError::conflict(
-            "extension",
-            format!("extension {extension} is already used in this domain"),
-        )),
-        None => Ok(()),
-    }
-}
-
-async fn ensure_site(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    domain: DomainId,
-    site: Option<SiteId>,
-) -> Result<()> {
-    let Some(site) = site else { return Ok(()) };
-    let found = sqlx::query("SELECT 1 FROM sites WHERE id = $1 AND domain_id = $2")
-        .bind(site.get())
-        .bind(domain.get())
-        .fetch_optional(&mut **tx)
-        .await?;
-    found.map(|_| ()).ok_or(StoreError::InvalidReference {
-        field: "site_id",
-        message: format!("no site with id {site} in this domain"),
-    })
-}
-
 impl Store {
     fn queue_filter(vis: &Visibility, domain: DomainId, q: Option<&str>, select: &str) -> Sql {
         let mut sql = Sql::new(select);
@@ -311,7 +273,7 @@ impl Store {
             LimitKind::MaxCallQueues,
         )
         .await?;
-        ensure_extension_free(&mut w.tx, new.domain_id, &new.extension, None).await?;
+        ensure_extension_free(&mut w.tx, new.domain_id, &new.extension, Holder::Nobody).await?;
         ensure_site(&mut w.tx, new.domain_id, new.site_id).await?;
         check_overflow(&mut w.tx, new.domain_id, &new.settings.overflow, None).await?;
         let s = &new.settings;
@@ -369,7 +331,13 @@ impl Store {
         let extension = changes
             .extension
             .unwrap_or_else(|| before.extension.clone());
-        ensure_extension_free(&mut w.tx, before.domain_id, &extension, Some(before.id)).await?;
+        ensure_extension_free(
+            &mut w.tx,
+            before.domain_id,
+            &extension,
+            Holder::Queue(before.id),
+        )
+        .await?;
         let site_id = changes.site_id.unwrap_or(before.site_id);
         ensure_site(&mut w.tx, before.domain_id, site_id).await?;
         let overflow = changes.overflow.unwrap_or_else(|| before.overflow.clone());

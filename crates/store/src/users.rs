@@ -1,7 +1,10 @@
 //! Users and supervisor settings.
 
 use crate::audit::{AuditPlace, record};
-use crate::directory::{DOMAIN_COLUMNS_AS_D, check_limit, domain_with_prefix, to_json};
+use crate::directory::{
+    DOMAIN_COLUMNS_AS_D, Holder, check_limit, domain_with_prefix, ensure_extension_free,
+    ensure_site, to_json,
+};
 use crate::sql::{
     Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text, into_page,
     parsed, push_page, push_predicate,
@@ -272,7 +275,7 @@ impl Store {
         expect_permit(permit, Resource::Users, Action::Create)?;
         let mut w = self.begin_write().await?;
         check_limit(&mut w.tx, "users", new.domain_id, LimitKind::MaxUsers).await?;
-        ensure_free_extension(&mut w.tx, new.domain_id, &new.extension, None).await?;
+        ensure_extension_free(&mut w.tx, new.domain_id, &new.extension, Holder::Nobody).await?;
         ensure_site(&mut w.tx, new.domain_id, new.site_id).await?;
         let mut sql = Sql::new(
             "INSERT INTO users (domain_id, site_id, extension, first_name, last_name, email, scope, \
@@ -333,7 +336,7 @@ impl Store {
         let b = &before.user;
         let mut w = self.begin_write().await?;
         let extension = changes.extension.unwrap_or_else(|| b.extension.clone());
-        ensure_free_extension(&mut w.tx, b.domain_id, &extension, Some(b.id)).await?;
+        ensure_extension_free(&mut w.tx, b.domain_id, &extension, Holder::User(b.id)).await?;
         let site_id = changes.site_id.unwrap_or(b.site_id);
         ensure_site(&mut w.tx, b.domain_id, site_id).await?;
         let first = changes.first_name.unwrap_or_else(|| b.first_name.clone());
@@ -611,53 +614,6 @@ impl Store {
         .await?;
         w.commit().await?;
         Ok(after)
-    }
-}
-
-async fn ensure_free_extension(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    domain: DomainId,
-    extension: &Extension,
-    except: Option<UserId>,
-) -> Result<()> {
-    let taken = sqlx::query(
-        "SELECT 'user' AS kind FROM users WHERE domain_id = $1 AND extension = $2 AND id <> $3 \
-         UNION ALL SELECT 'call queue' AS kind FROM call_queues WHERE domain_id = $1 AND extension = $2",
-    )
-    .bind(domain.get())
-    .bind(extension.as_str())
-    .bind(except.map_or(-1, |u| u.get()))
-    .fetch_optional(&mut **tx)
-    .await?;
-    match taken {
-        Some(row) => Err(StoreError::conflict(
-            "extension",
-            format!(
-                "extension {extension} is already used by a {} in this domain",
-                get_text(&row, "kind")?
-            ),
-        )),
-        None => Ok(()),
-    }
-}
-
-async fn ensure_site(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    domain: DomainId,
-    site: Option<SiteId>,
-) -> Result<()> {
-    let Some(site) = site else { return Ok(()) };
-    let found = sqlx::query("SELECT 1 FROM sites WHERE id = $1 AND domain_id = $2")
-        .bind(site.get())
-        .bind(domain.get())
-        .fetch_optional(&mut **tx)
-        .await?;
-    match found {
-        Some(_) => Ok(()),
-        None => Err(StoreError::InvalidReference {
-            field: "site_id",
-            message: format!("no site with id {site} in this domain"),
-        }),
     }
 }
 
