@@ -45,6 +45,10 @@ enum Command {
         /// The same seed gives the same history; running it again stores nothing twice.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Spread the calls over this many days up to now (default: about 400 calls a business
+        /// day per domain, at least 30 days).
+        #[arg(long)]
+        days: Option<u64>,
     },
     /// Print the scope matrix (who may do what) from the policy data.
     Scopes {
@@ -279,7 +283,12 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
-        Command::Demo { db, calls, seed } => demo(db, calls, seed).await,
+        Command::Demo {
+            db,
+            calls,
+            seed,
+            days,
+        } => demo(db, calls, seed, days).await,
         Command::Calls(CallsCommand::Import {
             db,
             file,
@@ -471,7 +480,7 @@ async fn import_calls(
     }
 }
 
-async fn demo(db: DatabaseArgs, calls: u64, seed: u64) -> Result<()> {
+async fn demo(db: DatabaseArgs, calls: u64, seed: u64, days: Option<u64>) -> Result<()> {
     let file = read_file_config(db.config.as_ref())?;
     let store = open_store(&db, &file).await?;
     let state = AppState::new(store.clone(), server_config(&file)).map_err(anyhow::Error::msg)?;
@@ -487,11 +496,12 @@ async fn demo(db: DatabaseArgs, calls: u64, seed: u64) -> Result<()> {
     );
     let started = std::time::Instant::now();
     let per_domain = calls / 2;
-    let summary = switchboard_server::demo::fill_call_history(&state, per_domain, seed, |done| {
-        bar.set_position(done)
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("generating calls failed: {}", e.message))?;
+    let summary =
+        switchboard_server::demo::fill_call_history(&state, per_domain, seed, days, |done| {
+            bar.set_position(done)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("generating calls failed: {}", e.message))?;
     bar.finish_and_clear();
     println!(
         "{} calls generated ({} new, {} already there) in {:.1} s, for {}. Log in with serve --demo's logins.",

@@ -449,6 +449,7 @@ pub async fn fill_call_history(
     state: &AppState,
     per_domain: u64,
     seed: u64,
+    days: Option<u64>,
     mut progress: impl FnMut(u64),
 ) -> ApiResult<IngestSummary> {
     let mut total = IngestSummary::default();
@@ -462,11 +463,16 @@ pub async fn fill_call_history(
             )
             .await?;
         let done = n as u64 * per_domain;
-        let s =
-            crate::demo_calls::generate_calls(&state.store, &domain, per_domain, seed, now, |k| {
-                progress(done + k)
-            })
-            .await?;
+        let s = crate::demo_calls::generate_calls(
+            &state.store,
+            &domain,
+            per_domain,
+            seed,
+            now,
+            days,
+            |k| progress(done + k),
+        )
+        .await?;
         total.inserted += s.inserted;
         total.duplicates += s.duplicates;
     }

@@ -41,13 +41,15 @@ struct QueueInfo {
     agents: Vec<(UserId, Option<SiteId>)>,
 }
 
-/// Generate `count` calls for a domain, ending at `end`, in batches; `progress` gets the total so far.
+/// Generate `count` calls for a domain, ending at `end`, in batches; `progress` gets the total so
+/// far. They spread over `days` days, or by default about 400 a business day (at least 30 days).
 pub async fn generate_calls(
     store: &Store,
     domain: &Domain,
     count: u64,
     seed: u64,
     end: Timestamp,
+    days: Option<u64>,
     mut progress: impl FnMut(u64),
 ) -> ApiResult<IngestSummary> {
     let tz = jiff::tz::TimeZone::get(domain.timezone.as_str()).map_err(|_| ApiError::internal())?;
@@ -99,7 +101,7 @@ pub async fn generate_calls(
         ));
     }
     // About 400 calls a business day, but never fewer than 30 days.
-    let days = (count / 400).max(30) as i64;
+    let days = days.unwrap_or((count / 400).max(30)).max(1) as i64;
     let mut rng = Rng(seed ^ (domain.id.get() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let end_day = jiff::Timestamp::from_second(end.0)
         .map_err(|_| ApiError::internal())?

@@ -19,11 +19,11 @@ async fn a_seeded_history_is_reproducible_and_realistic() {
             .await
             .unwrap();
         let end = Timestamp(1_772_600_000);
-        let first = generate_calls(&s.state.store, &domain, 3000, 7, end, |_| {})
+        let first = generate_calls(&s.state.store, &domain, 3000, 7, end, None, |_| {})
             .await
             .unwrap();
         assert_eq!(first.inserted, 3000);
-        let again = generate_calls(&s.state.store, &domain, 3000, 7, end, |_| {})
+        let again = generate_calls(&s.state.store, &domain, 3000, 7, end, None, |_| {})
             .await
             .unwrap();
         assert_eq!(
@@ -62,7 +62,7 @@ async fn a_seeded_history_is_reproducible_and_realistic() {
         let abandoned = dispositions["abandoned"] as f64 / 3000.0;
         assert!((0.02..0.2).contains(&abandoned), "abandon rate {abandoned}");
         // A different seed, a different history.
-        let other = generate_calls(&s.state.store, &domain, 100, 8, end, |_| {})
+        let other = generate_calls(&s.state.store, &domain, 100, 8, end, None, |_| {})
             .await
             .unwrap();
         assert_eq!(other.inserted, 100);
