@@ -639,20 +639,17 @@ impl Store {
 pub struct ExtensionDirectory {
     pub users: std::collections::HashMap<String, (UserId, Option<SiteId>)>,
     pub queues: std::collections::HashMap<String, (QueueId, Option<SiteId>)>,
+    /// The same, by id: exports look an extension up for every call.
+    user_extensions: std::collections::HashMap<UserId, String>,
+    queue_extensions: std::collections::HashMap<QueueId, String>,
 }
 
 impl ExtensionDirectory {
     pub fn user_extension(&self, id: UserId) -> Option<&str> {
-        self.users
-            .iter()
-            .find(|(_, (u, _))| *u == id)
-            .map(|(e, _)| e.as_str())
+        self.user_extensions.get(&id).map(String::as_str)
     }
     pub fn queue_extension(&self, id: QueueId) -> Option<&str> {
-        self.queues
-            .iter()
-            .find(|(_, (q, _))| *q == id)
-            .map(|(e, _)| e.as_str())
+        self.queue_extensions.get(&id).map(String::as_str)
     }
 }
 
@@ -688,6 +685,16 @@ impl Store {
                 ),
             );
         }
+        dir.user_extensions = dir
+            .users
+            .iter()
+            .map(|(e, (id, _))| (*id, e.clone()))
+            .collect();
+        dir.queue_extensions = dir
+            .queues
+            .iter()
+            .map(|(e, (id, _))| (*id, e.clone()))
+            .collect();
         Ok(dir)
     }
 }
