@@ -37,7 +37,6 @@ async fn caller(state: &AppState, login: &str) -> Caller {
     Caller {
         actor,
         user: record,
-        domain_name: domain.name.clone(),
         domain,
         impersonator: None,
         session_id: None,

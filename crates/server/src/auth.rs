@@ -115,7 +115,6 @@ pub struct Caller {
     pub user: UserRecord,
     /// The caller's own domain, as loaded with it.
     pub domain: Domain,
-    pub domain_name: DomainName,
     /// The administrator, while impersonating: id and login.
     pub impersonator: Option<(UserId, String)>,
     pub session_id: Option<SessionId>,
@@ -125,7 +124,7 @@ pub struct Caller {
 
 impl Caller {
     pub fn login(&self) -> String {
-        format!("{}@{}", self.user.user.extension, self.domain_name)
+        format!("{}@{}", self.user.user.extension, self.domain.name)
     }
 
     /// Who to name in audit records: the administrator acts, on behalf of the impersonated user.
@@ -229,7 +228,6 @@ pub async fn authenticate(
         return Ok(Caller {
             actor,
             user: record,
-            domain_name: domain.name.clone(),
             domain,
             impersonator: None,
             session_id: None,
@@ -269,7 +267,6 @@ pub async fn authenticate(
     Ok(Caller {
         actor,
         user: record,
-        domain_name: domain.name.clone(),
         domain,
         impersonator,
         session_id: Some(session.session.id),

@@ -122,7 +122,6 @@ pub async fn operator_caller(state: &AppState, user: UserId) -> ApiResult<Caller
     Ok(Caller {
         actor,
         user: record,
-        domain_name: domain.name.clone(),
         domain,
         impersonator: None,
         session_id: None,

@@ -157,15 +157,15 @@ fn site(row: &AnyRow) -> Result<Site, sqlx::Error> {
 pub(crate) async fn check_limit(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     table: &str,
-    domain: DomainId,
+    domain_id: DomainId,
     kind: LimitKind,
 ) -> Result<()> {
     let mut sql = Sql::new("SELECT d.*, (SELECT COUNT(*) FROM ");
     sql.push(table)
         .push(" t WHERE t.domain_id = d.id) AS used FROM domains d WHERE d.id = ");
-    sql.bind(domain.get());
+    sql.bind(domain_id.get());
     let row = sql.fetch_found(&mut **tx).await?;
-    let dom = domain_from(&row)?;
+    let dom = domain(&row)?;
     if let Some(max) = kind.of(&dom.policy.limits)
         && get_i64(&row, "used")? >= i64::from(max)
     {
@@ -175,10 +175,6 @@ pub(crate) async fn check_limit(
         });
     }
     Ok(())
-}
-
-fn domain_from(row: &AnyRow) -> Result<Domain> {
-    Ok(domain(row)?)
 }
 
 impl Store {

@@ -125,7 +125,7 @@ pub fn describe(caller: &Caller) -> MeResponse {
         scope_label: scope.label(),
         domain: DomainSummary {
             id: caller.actor.domain_id,
-            name: caller.domain_name.clone(),
+            name: caller.domain.name.clone(),
         },
         site_id: caller.actor.site_id,
         reseller_id: caller.actor.reseller_id,
