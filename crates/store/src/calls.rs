@@ -112,32 +112,112 @@ fn call(row: &AnyRow) -> Result<CallRecord, sqlx::Error> {
     })
 }
 
-/// The SQL of one page of call history. A predicate of one user or one site is driven by that
-/// party's own time index (call_users or call_sites), so the page costs the same however rare
-/// the party's calls are; anything else walks the domain's calls by time.
-fn page_sql(vis: &Visibility, domain: DomainId, filter: &CallFilter, page: CallPageRequest) -> Sql {
-    let driver = match vis.predicate().0.as_slice() {
-        [Atom::Owner(user)] => Some(("call_users", "user_id", user.get())),
-        [Atom::Site(d, site)] if *d == domain => Some(("call_sites", "site_id", site.get())),
-        _ => None,
-    };
-    let (mut sql, order_time, order_id) = match driver {
-        Some((table, column, party)) => {
-            let mut sql = Sql::new("SELECT calls.* FROM ");
-            sql.push(table)
-                .push(" drv JOIN calls ON calls.id = drv.call_pk WHERE drv.domain_id = ")
-                .bind(domain.get());
-            sql.push(" AND drv.").push(column).push(" = ").bind(party);
-            sql.push(" AND calls.domain_id = ").bind(domain.get());
-            push_filters(&mut sql, filter);
-            (sql, "drv.started_at", "drv.call_pk")
+/// One index-driven stream of a scope's calls, newest first.
+#[derive(Clone, Copy, Debug)]
+enum Branch {
+    /// The calls of one queue (`calls_by_queue_time`).
+    Queue(i64),
+    /// The calls one user took part in (`call_users_by_user_time`).
+    User(i64),
+    /// The calls touching one site (`call_sites_by_site_time`).
+    Site(i64),
+}
+
+/// More branches than this and one walk of the domain's calls is cheaper.
+const MAX_BRANCHES: usize = 64;
+
+/// The index-driven branches whose union is exactly the predicate's calls, or `None` when the
+/// predicate covers the whole domain (or too many branches): then the domain's time index drives.
+/// `agents` are the current agents of the predicate's queues (a supervisor sees their calls).
+fn branches(vis: &Visibility, domain: DomainId, agents: &[i64]) -> Option<Vec<Branch>> {
+    let mut out = Vec::new();
+    for atom in &vis.predicate().0 {
+        match atom {
+            Atom::Owner(user) => out.push(Branch::User(user.get())),
+            Atom::Site(d, site) if *d == domain => out.push(Branch::Site(site.get())),
+            Atom::Queues(d, queues) if *d == domain => {
+                out.extend(queues.iter().map(|q| Branch::Queue(q.get())));
+                out.extend(agents.iter().map(|a| Branch::User(*a)));
+            }
+            // Another domain's site or queues: nothing here.
+            Atom::Site(..) | Atom::Queues(..) => {}
+            Atom::All | Atom::Reseller(_) | Atom::Domain(_) | Atom::Shared(_) => return None,
         }
-        None => (
-            filtered(vis, domain, filter, "SELECT calls.*"),
-            "calls.started_at",
-            "calls.id",
-        ),
+    }
+    out.sort_by_key(|b| match b {
+        Branch::Queue(q) => (0, *q),
+        Branch::User(u) => (1, *u),
+        Branch::Site(s) => (2, *s),
+    });
+    out.dedup_by_key(|b| match b {
+        Branch::Queue(q) => (0, *q),
+        Branch::User(u) => (1, *u),
+        Branch::Site(s) => (2, *s),
+    });
+    (!out.is_empty() && out.len() <= MAX_BRANCHES).then_some(out)
+}
+
+/// The SQL of one page of call history. Each party of the reach (a user, a site, a queue, a
+/// supervised queue's agent) is read from its own time index, newest first and no further than
+/// the page; the page is the newest of their union. So a page costs the same however rare the
+/// parties' calls are. A reach covering the whole domain walks the domain's time index.
+fn page_sql(
+    vis: &Visibility,
+    domain: DomainId,
+    filter: &CallFilter,
+    page: CallPageRequest,
+    agents: &[i64],
+) -> Sql {
+    let Some(branches) = branches(vis, domain, agents) else {
+        let mut sql = filtered(vis, domain, filter, "SELECT calls.*");
+        push_keyset(&mut sql, page, "calls.started_at", "calls.id");
+        return sql;
     };
+    let mut sql = Sql::new("SELECT calls.* FROM calls WHERE calls.id IN (");
+    for (n, branch) in branches.iter().enumerate() {
+        if n > 0 {
+            sql.push(" UNION ");
+        }
+        sql.push("SELECT pk FROM (");
+        push_branch(&mut sql, *branch, domain, filter, page);
+        sql.push(") b").push(&n.to_string());
+    }
+    sql.push(")");
+    push_keyset(&mut sql, page, "calls.started_at", "calls.id");
+    sql
+}
+
+fn push_branch(
+    sql: &mut Sql,
+    branch: Branch,
+    domain: DomainId,
+    filter: &CallFilter,
+    page: CallPageRequest,
+) {
+    let (table, column, party) = match branch {
+        Branch::Queue(q) => {
+            sql.push("SELECT calls.id AS pk FROM calls WHERE calls.domain_id = ")
+                .bind(domain.get());
+            sql.push(" AND calls.queue_id = ").bind(q);
+            push_filters(sql, filter);
+            push_keyset(sql, page, "calls.started_at", "calls.id");
+            return;
+        }
+        Branch::User(u) => ("call_users", "user_id", u),
+        Branch::Site(s) => ("call_sites", "site_id", s),
+    };
+    sql.push("SELECT drv.call_pk AS pk FROM ")
+        .push(table)
+        .push(" drv JOIN calls ON calls.id = drv.call_pk WHERE drv.domain_id = ")
+        .bind(domain.get());
+    sql.push(" AND drv.").push(column).push(" = ").bind(party);
+    sql.push(" AND calls.domain_id = ").bind(domain.get());
+    push_filters(sql, filter);
+    push_keyset(sql, page, "drv.started_at", "drv.call_pk");
+}
+
+/// Newer-than-the-cursor condition, newest-first order and the page size (one more than asked).
+fn push_keyset(sql: &mut Sql, page: CallPageRequest, order_time: &str, order_id: &str) {
     if let Some((started, id)) = page.before {
         sql.push(" AND (")
             .push(order_time)
@@ -159,7 +239,6 @@ fn page_sql(vis: &Visibility, domain: DomainId, filter: &CallFilter, page: CallP
         .push(order_id)
         .push(" DESC LIMIT ")
         .bind(i64::from(page.limit) + 1);
-    sql
 }
 
 fn filtered(vis: &Visibility, domain: DomainId, filter: &CallFilter, select: &str) -> Sql {
@@ -337,7 +416,8 @@ impl Store {
         page: CallPageRequest,
     ) -> Result<CallPage> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let sql = page_sql(vis, domain, filter, page);
+        let agents = self.agents_in_reach(vis).await?;
+        let sql = page_sql(vis, domain, filter, page, &agents);
         let rows = sql.query().fetch_all(self.pool()).await?;
         let mut items = rows.iter().map(call).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() > page.limit as usize;
@@ -359,7 +439,8 @@ impl Store {
         filter: &CallFilter,
         page: CallPageRequest,
     ) -> Result<Vec<String>> {
-        let mut sql = page_sql(vis, domain, filter, page);
+        let agents = self.agents_in_reach(vis).await?;
+        let mut sql = page_sql(vis, domain, filter, page, &agents);
         let prefix = match self.backend() {
             crate::Backend::Sqlite => "EXPLAIN QUERY PLAN ",
             crate::Backend::Postgres => "EXPLAIN ",
@@ -402,6 +483,30 @@ impl Store {
         let mut items = vec![call(&sql.fetch_found(self.pool()).await?)?];
         self.attach_parties(&mut items).await?;
         Ok(items.remove(0))
+    }
+
+    /// The current agents of the queues a predicate reaches (whose calls a supervisor sees).
+    async fn agents_in_reach(&self, vis: &Visibility) -> Result<Vec<i64>> {
+        let queues: Vec<i64> = vis
+            .predicate()
+            .0
+            .iter()
+            .filter_map(|atom| match atom {
+                Atom::Queues(_, queues) => Some(queues.iter().map(|q| q.get())),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if queues.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = Sql::new("SELECT DISTINCT user_id FROM queue_agents WHERE queue_id IN ");
+        sql.bind_list(queues).push(" ORDER BY user_id");
+        let rows = sql.query().fetch_all(self.pool()).await?;
+        Ok(rows
+            .iter()
+            .map(|r| get_i64(r, "user_id"))
+            .collect::<Result<_, _>>()?)
     }
 
     /// Fill in the users and sites of a page of calls (two queries for the page).

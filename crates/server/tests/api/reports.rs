@@ -176,3 +176,91 @@ async fn generated_history_matches_an_independent_computation() {
     })
     .await;
 }
+
+/// Every login of the demo, in both domains: the report's totals are exactly the queue calls in
+/// the login's reach (DESIGN §2's reports row: D, S = its site's queues, Q = its queues, O = the
+/// calls it answered), 403 for scopes without reports, 404 for another customer's domain.
+#[tokio::test]
+async fn reports_are_cut_to_every_scope() {
+    on_each_database(|s| async move {
+        let mut rng = Lcg(7);
+        let start = 1_772_773_200;
+        // (domain, queue, agent extension or none)
+        let mut made: Vec<(&str, &str, Option<&str>)> = Vec::new();
+        for domain in ["acme.example", "globex.example"] {
+            let mut calls = Vec::new();
+            for i in 0..60 {
+                let queue = ["600", "601", "602"][rng.next(3) as usize];
+                let agent = ["105", "106"][rng.next(2) as usize];
+                let started = start + rng.next(86_400) as i64;
+                let answered = rng.next(3) > 0;
+                let ts = |t: i64| jiff::Timestamp::from_second(t).unwrap().to_string();
+                calls.push(json!({"call_id": format!("{domain}-{i}"), "direction": "inbound", "from": "+15550001234", "to": queue,
+                    "started_at": ts(started), "answered_at": answered.then(|| ts(started + 10)), "ended_at": ts(started + 70),
+                    "disposition": if answered { "answered" } else { "abandoned" }, "queue": queue, "agent": answered.then_some(agent)}));
+                made.push((domain, queue, answered.then_some(agent)));
+            }
+            let (st, body) = s.send("100@voiceco.example", Method::POST, &format!("/api/v1/domains/{domain}/calls"), Some(json!({"calls": calls}))).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+        // Each queue's site, by domain, as the super user sees it.
+        let mut queue_site: BTreeMap<(String, String), Option<i64>> = BTreeMap::new();
+        let mut queue_id: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for domain in ["acme.example", "globex.example"] {
+            for q in s.list_all("100@platform.example", &format!("/api/v1/domains/{domain}/call-queues")).await.unwrap() {
+                let key = (domain.to_owned(), q["extension"].as_str().unwrap().to_owned());
+                queue_site.insert(key.clone(), q["site_id"].as_i64());
+                queue_id.insert(key, q["id"].as_i64().unwrap());
+            }
+        }
+        let range = "?since=2026-03-06T00:00:00Z&until=2026-03-08T00:00:00Z&interval=day";
+        let mut logins = vec!["100@platform.example".to_owned(), "100@voiceco.example".to_owned()];
+        for domain in ["acme.example", "globex.example"] {
+            logins.extend((101..=109).map(|n| format!("{n}@{domain}")));
+        }
+        let mut checked = 0;
+        for login in &logins {
+            let (_, me) = s.get(login, "/api/v1/me").await;
+            let scope = me["scope"].as_str().unwrap().to_owned();
+            let home = me["domain"]["name"].as_str().unwrap().to_owned();
+            let ext = me["user"]["extension"].as_str().unwrap().to_owned();
+            let site = me["site_id"].as_i64();
+            let supervised: Vec<i64> = s.state.store.supervision(switchboard_domain::UserId(me["user"]["id"].as_i64().unwrap())).await.unwrap().0.iter().map(|q| q.get()).collect();
+            for domain in ["acme.example", "globex.example"] {
+                let provider = matches!(scope.as_str(), "super_user" | "reseller");
+                let (st, report) = s.get(login, &format!("/api/v1/domains/{domain}/reports/queues{range}")).await;
+                if !provider && home != domain {
+                    assert_eq!(st, StatusCode::NOT_FOUND, "{login} reads {domain}'s report");
+                    continue;
+                }
+                let in_reach = |(d, q, agent): &(&str, &str, Option<&str>)| {
+                    let key = (d.to_string(), q.to_string());
+                    *d == domain
+                        && match scope.as_str() {
+                            "super_user" | "reseller" | "office_manager" => true,
+                            "site_manager" => site.is_some() && queue_site[&key] == site,
+                            "call_center_supervisor" => supervised.contains(&queue_id[&key]),
+                            "call_center_agent" => *agent == Some(ext.as_str()),
+                            _ => false,
+                        }
+                };
+                if matches!(scope.as_str(), "basic_user" | "simple_user") {
+                    assert_eq!(st, StatusCode::FORBIDDEN, "{login} reads {domain}'s report");
+                    continue;
+                }
+                assert_eq!(st, StatusCode::OK, "{login} reads {domain}'s report: {report}");
+                let offered = made.iter().filter(|c| in_reach(c)).count() as i64;
+                let answered = made.iter().filter(|c| in_reach(c) && c.2.is_some()).count() as i64;
+                assert_eq!(report["total"]["offered"].as_i64(), Some(offered), "{login} in {domain}");
+                assert_eq!(report["total"]["answered"].as_i64(), Some(answered), "{login} in {domain}");
+                let (_, agents) = s.get(login, &format!("/api/v1/domains/{domain}/reports/agents{range}")).await;
+                let total: i64 = agents["rows"].as_array().unwrap().iter().map(|r| r["calls_answered"].as_i64().unwrap()).sum();
+                assert_eq!(total, answered, "{login}'s agent report in {domain}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 12, "only {checked} reports were compared");
+        s
+    })
+    .await;
+}
