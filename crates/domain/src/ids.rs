@@ -50,4 +50,7 @@ id_type!(
     AuditId,
     /// One call record (the database's key; `CallRecord::call_id` is the switch's).
     CallId,
+    /// One phone-system setting (a device, number, time frame, rule, contact, message, …); each
+    /// kind has its own table, so an id is only meaningful with its kind.
+    SettingId,
 );

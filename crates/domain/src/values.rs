@@ -44,6 +44,8 @@ macro_rules! string_value {
     };
 }
 
+pub(crate) use string_value;
+
 string_value!(
     /// A dialable extension: 2 to 10 digits, not starting with 0 (0 reaches the operator).
     Extension
