@@ -259,6 +259,8 @@ pub struct CallQueue {
     /// Seconds an agent gets after a call before the next one.
     pub wrap_up_seconds: u32,
     pub overflow: Overflow,
+    /// The domain's hold music played to waiting callers (absent: the system default).
+    pub music_on_hold_id: Option<crate::ids::SettingId>,
     pub created_at: Timestamp,
 }
 

@@ -2,7 +2,7 @@
 //! and `check` holds the rules that types alone cannot say; a body that passes both is well
 //! formed. References to other objects (extensions, time frames) are resolved by the store.
 
-use crate::ids::{SettingId, UserId};
+use crate::ids::{DomainId, SettingId, SiteId, UserId};
 use crate::timeframe::{CivilDate, FieldError, Schedule};
 use crate::values::{E164, Email, Extension, InvalidValue, Label, Timestamp, string_value};
 use schemars::JsonSchema;
@@ -124,6 +124,24 @@ pub struct Audio {
     pub duration_ms: u64,
     pub sample_rate: u32,
     pub channels: u16,
+}
+
+/// A stored setting: where it lives, and its body.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Setting<T> {
+    pub id: SettingId,
+    pub domain_id: DomainId,
+    /// The user it belongs to; absent for the domain's own (shared) settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<UserId>,
+    /// The site it counts for with Site Managers: its own site, its user's, or for a number the
+    /// site its route leads to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reach_site_id: Option<SiteId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(flatten)]
+    pub body: T,
 }
 
 // ---------- devices ----------
@@ -505,7 +523,7 @@ pub struct AutoAttendant {
     pub extension: Extension,
     pub name: Label,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_id: Option<crate::ids::SiteId>,
+    pub site_id: Option<SiteId>,
     pub menus: Vec<Menu>,
     /// Set by uploading a greeting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -557,7 +575,7 @@ pub struct Conference {
     pub extension: Extension,
     pub name: Label,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_id: Option<crate::ids::SiteId>,
+    pub site_id: Option<SiteId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<Pin>,
     #[serde(default = "ten")]
@@ -601,7 +619,7 @@ impl CountryCode {
 #[serde(deny_unknown_fields)]
 pub struct EmergencyAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site_id: Option<crate::ids::SiteId>,
+    pub site_id: Option<SiteId>,
     /// The name dispatchers see.
     pub caller_name: Label,
     pub street: Label,

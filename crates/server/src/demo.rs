@@ -407,6 +407,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                     max_callers: 15,
                     wrap_up_seconds: 15,
                     overflow,
+                    music_on_hold_id: None,
                 },
             };
             queues.push(

@@ -103,7 +103,7 @@ impl From<StoreError> for ApiError {
                 ),
             )
             .with_field(limit),
-            StoreError::InvalidReference { field, message } => ApiError::invalid(field, message),
+            StoreError::InvalidReference { field, message } => ApiError::invalid(&field, message),
             other if other.is_unique_violation() => {
                 ApiError::conflict("conflict", "this conflicts with an existing object")
             }

@@ -439,7 +439,7 @@ impl Store {
             .await?;
         if reseller_exists.is_none() {
             return Err(StoreError::InvalidReference {
-                field: "reseller_id",
+                field: "reseller_id".into(),
                 message: format!("no reseller with id {}", new.reseller_id),
             });
         }
@@ -793,11 +793,20 @@ impl Store {
             .bind(before.id.get())
             .fetch_one(&mut *w.tx)
             .await?;
-        if users + queues > 0 {
+        let mut others = 0i64;
+        for table in ["auto_attendants", "conferences", "emergency_addresses"] {
+            let mut sql = Sql::new("SELECT COUNT(*) AS n FROM ");
+            sql.push(table)
+                .push(" WHERE site_id = ")
+                .bind(before.id.get());
+            others += get_i64(&sql.query().fetch_one(&mut *w.tx).await?, "n")?;
+        }
+        if users + queues + others > 0 {
             return Err(StoreError::conflict(
                 "site",
                 format!(
-                    "the site still has {users} user(s) and {queues} call queue(s); move them to another site first"
+                    "the site still has {users} user(s), {queues} call queue(s) and {others} attendant(s), \
+                     conference(s) or 911 address(es); move them to another site first"
                 ),
             ));
         }
@@ -830,28 +839,36 @@ pub(crate) enum Holder {
     Nobody,
     User(UserId),
     Queue(QueueId),
+    /// An attendant or conference: its table and id.
+    Setting(&'static str, SettingId),
 }
 
-/// An extension is unique among a domain's users and call queues.
+/// An extension is unique among a domain's users, call queues, auto attendants and conferences.
 pub(crate) async fn ensure_extension_free(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     domain: DomainId,
     extension: &Extension,
     holder: Holder,
 ) -> Result<()> {
-    let (user, queue) = match holder {
-        Holder::Nobody => (-1, -1),
-        Holder::User(u) => (u.get(), -1),
-        Holder::Queue(q) => (-1, q.get()),
+    let (user, queue, attendant, conference) = match holder {
+        Holder::Nobody => (-1, -1, -1, -1),
+        Holder::User(u) => (u.get(), -1, -1, -1),
+        Holder::Queue(q) => (-1, q.get(), -1, -1),
+        Holder::Setting("auto_attendants", id) => (-1, -1, id.get(), -1),
+        Holder::Setting(_, id) => (-1, -1, -1, id.get()),
     };
     let taken = sqlx::query(
         "SELECT 'user' AS kind FROM users WHERE domain_id = $1 AND extension = $2 AND id <> $3 \
-         UNION ALL SELECT 'call queue' AS kind FROM call_queues WHERE domain_id = $1 AND extension = $2 AND id <> $4",
+         UNION ALL SELECT 'call queue' AS kind FROM call_queues WHERE domain_id = $1 AND extension = $2 AND id <> $4 \
+         UNION ALL SELECT 'auto attendant' AS kind FROM auto_attendants WHERE domain_id = $1 AND unique_key = $2 AND id <> $5 \
+         UNION ALL SELECT 'conference' AS kind FROM conferences WHERE domain_id = $1 AND unique_key = $2 AND id <> $6",
     )
     .bind(domain.get())
     .bind(extension.as_str())
     .bind(user)
     .bind(queue)
+    .bind(attendant)
+    .bind(conference)
     .fetch_optional(&mut **tx)
     .await?;
     match taken {
@@ -881,7 +898,7 @@ pub(crate) async fn ensure_site(
     match found {
         Some(_) => Ok(()),
         None => Err(StoreError::InvalidReference {
-            field: "site_id",
+            field: "site_id".into(),
             message: format!("no site with id {site} in this domain"),
         }),
     }

@@ -17,7 +17,7 @@ pub enum StoreError {
     /// A referenced object does not exist (or is not visible).
     #[error("{message}")]
     InvalidReference {
-        field: &'static str,
+        field: std::borrow::Cow<'static, str>,
         message: String,
     },
     #[error("database configuration: {0}")]

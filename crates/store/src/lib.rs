@@ -10,8 +10,10 @@ mod auth;
 mod calls;
 mod directory;
 mod error;
+mod kinds;
 mod queues;
 mod reports;
+mod settings;
 mod sql;
 pub mod testing;
 mod users;
@@ -23,6 +25,7 @@ pub use directory::{DomainChanges, NewDomain, NewReseller, NewSite, ResellerChan
 pub use error::StoreError;
 pub use queues::{AgentChanges, Membership, NewQueue, QueueChanges, QueueSettings};
 pub use reports::{AgentSums, QueueSlot, ReportRange, SLOT_SECONDS};
+pub use settings::{RefTarget, Reference, SettingFilter, SettingKind, Unique};
 pub use users::{ExtensionDirectory, NewUser, UserChanges, UserFilter, UserRecord};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

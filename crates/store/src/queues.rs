@@ -32,6 +32,7 @@ pub struct QueueSettings {
     pub max_callers: u32,
     pub wrap_up_seconds: u32,
     pub overflow: Overflow,
+    pub music_on_hold_id: Option<SettingId>,
 }
 
 impl Default for QueueSettings {
@@ -42,6 +43,7 @@ impl Default for QueueSettings {
             max_callers: 20,
             wrap_up_seconds: 0,
             overflow: Overflow::HangUp,
+            music_on_hold_id: None,
         }
     }
 }
@@ -57,6 +59,7 @@ pub struct QueueChanges {
     pub max_callers: Option<u32>,
     pub wrap_up_seconds: Option<u32>,
     pub overflow: Option<Overflow>,
+    pub music_on_hold_id: Option<Option<SettingId>>,
 }
 
 /// A new membership's details.
@@ -118,8 +121,43 @@ fn queue(row: &AnyRow) -> Result<CallQueue, sqlx::Error> {
             "overflow",
             Overflow::from_parts(&overflow_kind, overflow_target.as_deref()),
         )?,
+        music_on_hold_id: get_opt_i64(row, "music_on_hold_id")?.map(SettingId),
         created_at: Timestamp(get_i64(row, "created_at")?),
     })
+}
+
+/// A queue's hold music must be the domain's; the queue is then recorded as using it.
+async fn set_music_on_hold(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    queue: &CallQueue,
+) -> Result<()> {
+    let targets = match queue.music_on_hold_id {
+        Some(id) => {
+            let found =
+                sqlx::query("SELECT id FROM music_on_hold WHERE id = $1 AND domain_id = $2")
+                    .bind(id.get())
+                    .bind(queue.domain_id.get())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if found.is_none() {
+                return Err(StoreError::InvalidReference {
+                    field: "music_on_hold_id".into(),
+                    message: format!("no music on hold {id} in this domain"),
+                });
+            }
+            vec![("music_on_hold", id.get())]
+        }
+        None => Vec::new(),
+    };
+    let label = format!("call queue {}", queue.extension);
+    crate::settings::write_refs(
+        tx,
+        queue.domain_id,
+        ("call_queues", queue.id.get()),
+        &label,
+        &targets,
+    )
+    .await
 }
 
 const SELECT_AGENT: &str = "SELECT qa.queue_id, q.extension AS queue_extension, qa.user_id, u.extension, u.first_name, \
@@ -180,13 +218,13 @@ async fn check_overflow(
     match found {
         Some(row) if own_queue.is_some_and(|q| q.get() == get_i64(&row, "id").unwrap_or(-1)) => {
             Err(StoreError::InvalidReference {
-                field: "overflow",
+                field: "overflow".into(),
                 message: "a queue cannot overflow into itself".into(),
             })
         }
         Some(_) => Ok(()),
         None => Err(StoreError::InvalidReference {
-            field: "overflow",
+            field: "overflow".into(),
             message: format!(
                 "no {} with extension {ext} in this domain",
                 if table == "users" {
@@ -279,7 +317,7 @@ impl Store {
         let s = &new.settings;
         let mut sql = Sql::new(
             "INSERT INTO call_queues (domain_id, site_id, extension, name, created_at, ring_strategy, \
-            max_wait_seconds, max_callers, wrap_up_seconds, overflow_kind, overflow_target) VALUES (",
+            max_wait_seconds, max_callers, wrap_up_seconds, overflow_kind, overflow_target, music_on_hold_id) VALUES (",
         );
         sql.bind(new.domain_id.get())
             .push(", ")
@@ -302,8 +340,11 @@ impl Store {
         sql.bind(s.overflow.kind())
             .push(", ")
             .bind(s.overflow.target())
+            .push(", ")
+            .bind(s.music_on_hold_id.map(SettingId::get))
             .push(") RETURNING *");
         let created = queue(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        set_music_on_hold(&mut w.tx, &created).await?;
         record(
             &mut w.tx,
             ctx,
@@ -369,10 +410,17 @@ impl Store {
             .bind(overflow.kind())
             .push(", overflow_target = ")
             .bind(overflow.target());
+        sql.push(", music_on_hold_id = ").bind(
+            changes
+                .music_on_hold_id
+                .unwrap_or(before.music_on_hold_id)
+                .map(SettingId::get),
+        );
         sql.push(" WHERE id = ")
             .bind(before.id.get())
             .push(" RETURNING *");
         let after = queue(&sql.query().fetch_one(&mut *w.tx).await?)?;
+        set_music_on_hold(&mut w.tx, &after).await?;
         record(
             &mut w.tx,
             ctx,
@@ -395,9 +443,27 @@ impl Store {
         ctx: &AuditContext,
         reseller: ResellerId,
         before: &CallQueue,
+        reroute_numbers_to: Option<&Route>,
     ) -> Result<()> {
         expect_permit(permit, Resource::CallQueues, Action::Delete)?;
         let mut w = self.begin_write().await?;
+        let id = before.id.get();
+        if let Some(route) = reroute_numbers_to {
+            crate::settings::reroute_numbers(
+                &mut w.tx,
+                ctx,
+                reseller,
+                before.domain_id,
+                &["call_queue"],
+                id,
+                route,
+            )
+            .await?;
+        }
+        let what = format!("call queue {}", before.extension);
+        crate::settings::ensure_unreferenced(&mut w.tx, &["call_queue"], id, &what).await?;
+        crate::settings::write_refs(&mut w.tx, before.domain_id, ("call_queues", id), &what, &[])
+            .await?;
         let feeding: Vec<String> = sqlx::query_scalar("SELECT extension FROM call_queues WHERE domain_id = $1 AND overflow_kind = 'queue' AND overflow_target = $2 ORDER BY extension")
             .bind(before.domain_id.get())
             .bind(before.extension.as_str())
@@ -485,7 +551,7 @@ impl Store {
         expect_permit(permit, Resource::QueueAgents, Action::Create)?;
         if user.domain_id != queue.domain_id {
             return Err(StoreError::InvalidReference {
-                field: "user",
+                field: "user".into(),
                 message: "the user is not in this queue's domain".into(),
             });
         }

@@ -451,15 +451,33 @@ impl Store {
         w.commit().await
     }
 
+    /// Delete a user and what is only its own (sessions, keys, memberships, its settings);
+    /// refused while numbers, attendants or rules of others point at it, unless the numbers are
+    /// re-routed (`reroute_numbers_to`).
     pub async fn delete_user(
         &self,
         permit: &Permit,
         ctx: &AuditContext,
         before: &UserRecord,
+        reroute_numbers_to: Option<&Route>,
     ) -> Result<()> {
         expect_permit(permit, Resource::Users, Action::Delete)?;
         let mut w = self.begin_write().await?;
         let id = before.user.id.get();
+        let what = format!("user {}", before.user.extension);
+        if let Some(route) = reroute_numbers_to {
+            crate::settings::reroute_numbers(
+                &mut w.tx,
+                ctx,
+                before.reseller_id,
+                before.user.domain_id,
+                &["user", "voicemail"],
+                id,
+                route,
+            )
+            .await?;
+        }
+        crate::settings::ensure_unreferenced(&mut w.tx, &["user", "voicemail"], id, &what).await?;
         for table in [
             "sessions",
             "api_keys",
@@ -569,7 +587,7 @@ impl Store {
                 .collect::<Result<_, _>>()?;
             if let Some(missing) = queue_ids.iter().find(|q| !found.contains(&q.get())) {
                 return Err(StoreError::InvalidReference {
-                    field: "queue_ids",
+                    field: "queue_ids".into(),
                     message: format!("no call queue with id {missing} in this domain"),
                 });
             }

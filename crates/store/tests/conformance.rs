@@ -404,10 +404,7 @@ async fn conflicts_and_limits_name_the_field() {
             .await;
         assert!(matches!(
             bad_site,
-            Err(StoreError::InvalidReference {
-                field: "site_id",
-                ..
-            })
+            Err(StoreError::InvalidReference { ref field, .. }) if field == "site_id"
         ));
         for ext in 101..106 {
             add_user(
@@ -614,10 +611,7 @@ async fn supervisors_reach_agents_of_their_queues_only() {
             .await;
         assert!(matches!(
             refused,
-            Err(StoreError::InvalidReference {
-                field: "queue_ids",
-                ..
-            })
+            Err(StoreError::InvalidReference { ref field, .. }) if field == "queue_ids"
         ));
         assert_eq!(
             store.supervision(sup.id).await.unwrap().0,

@@ -170,6 +170,26 @@ pub fn user_target(record: &UserRecord) -> Target<'_> {
         .with_user_scope(record.user.scope)
 }
 
+/// Deleting something phone numbers route to.
+#[derive(serde::Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteQuery {
+    /// Re-route the numbers that lead here, then delete: `none`, `user:105`, `call_queue:600`,
+    /// `auto_attendant:700`, `conference:800` or `external:+15551234567`. Without it, a delete
+    /// of something numbers lead to is refused (409) naming the numbers.
+    pub reroute_numbers_to: Option<String>,
+}
+
+impl DeleteQuery {
+    pub fn reroute(&self) -> ApiResult<Option<Route>> {
+        field(
+            "reroute_numbers_to",
+            self.reroute_numbers_to.as_deref(),
+            Route::parse_short,
+        )
+    }
+}
+
 /// Parse an optional field with the value's parser, naming the field on failure.
 pub fn field<T>(
     name: &str,

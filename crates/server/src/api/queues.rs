@@ -47,6 +47,8 @@ pub struct NewQueueBody {
     pub wrap_up_seconds: Option<u32>,
     /// Where calls go when the queue is full or the wait is over (default: hang up).
     pub overflow: Option<Overflow>,
+    /// One of the domain's music-on-hold files (default: the system's).
+    pub music_on_hold_id: Option<i64>,
 }
 
 #[derive(Deserialize, JsonSchema, Default)]
@@ -61,6 +63,9 @@ pub struct QueuePatch {
     pub max_callers: Option<u32>,
     pub wrap_up_seconds: Option<u32>,
     pub overflow: Option<Overflow>,
+    /// `null` goes back to the system's hold music.
+    #[serde(default, deserialize_with = "double_option")]
+    pub music_on_hold_id: Option<Option<i64>>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -153,6 +158,7 @@ pub fn routes() -> Vec<Route> {
             Guarded(CallQueues, Delete),
             "Delete a call queue",
         )
+        .query::<super::DeleteQuery>()
         .no_content()
         .to(delete),
         m(
@@ -325,6 +331,7 @@ async fn create(
             wrap_up_seconds: bounded("wrap_up_seconds", body.wrap_up_seconds, 0..=600)?
                 .unwrap_or(defaults.wrap_up_seconds),
             overflow: body.overflow.unwrap_or(defaults.overflow),
+            music_on_hold_id: body.music_on_hold_id.map(switchboard_domain::SettingId),
         },
     };
     Ok((
@@ -390,6 +397,11 @@ pub async fn update_queue(
             allowed.behaviour,
         ),
         ("overflow", body.overflow.is_some(), allowed.behaviour),
+        (
+            "music_on_hold_id",
+            body.music_on_hold_id.is_some(),
+            allowed.behaviour,
+        ),
     ] {
         if present && !ok {
             return Err(refuse(name));
@@ -408,6 +420,9 @@ pub async fn update_queue(
         max_callers: bounded("max_callers", body.max_callers, 1..=1000)?,
         wrap_up_seconds: bounded("wrap_up_seconds", body.wrap_up_seconds, 0..=600)?,
         overflow: body.overflow,
+        music_on_hold_id: body
+            .music_on_hold_id
+            .map(|m| m.map(switchboard_domain::SettingId)),
     };
     Ok(state
         .store
@@ -438,6 +453,7 @@ async fn delete(
     State(state): S,
     Extension(caller): C,
     Path((domain, queue)): Path<(String, String)>,
+    QueryParams(q): QueryParams<super::DeleteQuery>,
 ) -> ApiResult<StatusCode> {
     let domain = resolve_domain(&state, &caller, &domain).await?;
     let before = resolve_queue(&state, &caller, &domain, &queue).await?;
@@ -449,7 +465,13 @@ async fn delete(
     )?;
     state
         .store
-        .delete_call_queue(&permit, &caller.audit(), domain.reseller_id, &before)
+        .delete_call_queue(
+            &permit,
+            &caller.audit(),
+            domain.reseller_id,
+            &before,
+            q.reroute()?.as_ref(),
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -190,6 +190,7 @@ pub fn routes() -> Vec<Route> {
             Guarded(Users, Delete),
             "Delete a user",
         )
+        .query::<super::DeleteQuery>()
         .no_content()
         .to(delete),
         m(
@@ -446,6 +447,7 @@ async fn delete(
     State(state): S,
     Extension(caller): C,
     Path((domain, user)): Path<(String, String)>,
+    QueryParams(q): QueryParams<super::DeleteQuery>,
 ) -> ApiResult<StatusCode> {
     let domain = resolve_domain(&state, &caller, &domain).await?;
     let before = resolve_user(&state, &caller, &domain, &user).await?;
@@ -460,7 +462,7 @@ async fn delete(
     )?;
     state
         .store
-        .delete_user(&permit, &caller.audit(), &before)
+        .delete_user(&permit, &caller.audit(), &before, q.reroute()?.as_ref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
