@@ -142,6 +142,9 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
+    /// Where recordings are kept (default `switchboard-blobs`, or `SWITCHBOARD_BLOB_DIR`).
+    blob_dir: Option<PathBuf>,
+    max_audio_bytes: Option<usize>,
 }
 
 fn read_file_config(path: Option<&PathBuf>) -> Result<FileConfig> {
@@ -170,6 +173,11 @@ fn server_config(file: &FileConfig) -> Config {
         max_body_bytes: file.max_body_bytes.unwrap_or(d.max_body_bytes),
         argon2_memory_kib: file.argon2_memory_kib.unwrap_or(d.argon2_memory_kib),
         argon2_iterations: file.argon2_iterations.unwrap_or(d.argon2_iterations),
+        blob_dir: std::env::var_os("SWITCHBOARD_BLOB_DIR")
+            .map(PathBuf::from)
+            .or_else(|| file.blob_dir.clone())
+            .unwrap_or(d.blob_dir.clone()),
+        max_audio_bytes: file.max_audio_bytes.unwrap_or(d.max_audio_bytes),
         ..d
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod blobs;
 pub mod demo;
 pub mod demo_calls;
 pub mod error;
@@ -38,6 +39,10 @@ pub struct Config {
     /// Argon2id memory cost in KiB and iterations.
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
+    /// Where recordings are kept.
+    pub blob_dir: std::path::PathBuf,
+    /// The largest recording accepted (WAV upload).
+    pub max_audio_bytes: usize,
 }
 
 impl Default for Config {
@@ -53,6 +58,8 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
+            blob_dir: std::path::PathBuf::from("switchboard-blobs"),
+            max_audio_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -62,6 +69,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub hasher: auth::Hasher,
+    pub blobs: blobs::BlobStore,
     openapi: Arc<serde_json::Value>,
     /// The same document, serialized once.
     openapi_bytes: axum::body::Bytes,
@@ -74,6 +82,7 @@ impl AppState {
         let openapi_bytes =
             axum::body::Bytes::from(serde_json::to_vec(&*openapi).map_err(|e| e.to_string())?);
         Ok(AppState {
+            blobs: blobs::BlobStore::new(config.blob_dir.clone()),
             store,
             config: Arc::new(config),
             hasher,

@@ -53,13 +53,13 @@ pub fn document(routes: &[Route]) -> Value {
             let schema = body(&mut generator);
             op.insert(
                 "requestBody".into(),
-                json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+                json!({"required": true, "content": {route.body_type: {"schema": schema}}}),
             );
         }
         let mut responses = Map::new();
         let ok = match route.response {
             Some(response) => {
-                json!({"description": "success", "content": {"application/json": {"schema": response(&mut generator)}}})
+                json!({"description": "success", "content": {route.content_type: {"schema": response(&mut generator)}}})
             }
             None => json!({"description": "done"}),
         };

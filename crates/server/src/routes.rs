@@ -34,10 +34,12 @@ pub struct Route {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
-    pub summary: &'static str,
+    pub summary: std::borrow::Cow<'static, str>,
     pub tag: &'static str,
     pub query: Option<SchemaFn>,
     pub body: Option<SchemaFn>,
+    /// The media type of the request body.
+    pub body_type: &'static str,
     pub response: Option<SchemaFn>,
     pub success: u16,
     /// The media type of a successful answer.
@@ -51,16 +53,17 @@ pub fn route(
     path: &'static str,
     access: Access,
     tag: &'static str,
-    summary: &'static str,
+    summary: impl Into<std::borrow::Cow<'static, str>>,
 ) -> RouteBuilder {
     RouteBuilder {
         method,
         path,
         access,
-        summary,
+        summary: summary.into(),
         tag,
         query: None,
         body: None,
+        body_type: "application/json",
         response: None,
         success: 200,
         content_type: "application/json",
@@ -72,10 +75,11 @@ pub struct RouteBuilder {
     method: Method,
     path: &'static str,
     access: Access,
-    summary: &'static str,
+    summary: std::borrow::Cow<'static, str>,
     tag: &'static str,
     query: Option<SchemaFn>,
     body: Option<SchemaFn>,
+    body_type: &'static str,
     response: Option<SchemaFn>,
     success: u16,
     content_type: &'static str,
@@ -92,6 +96,19 @@ impl RouteBuilder {
     /// A larger body than the server's default limit (bulk uploads).
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = Some(bytes);
+        self
+    }
+    /// The body is a file of this media type (a WAV recording, a CSV or vCard import).
+    pub fn upload(mut self, media_type: &'static str, bytes: usize) -> Self {
+        self.body = Some(schema_of::<String>);
+        self.body_type = media_type;
+        self.body_limit = Some(bytes);
+        self
+    }
+    /// The answer is a file of this media type (a recording, a printable page).
+    pub fn file(mut self, media_type: &'static str) -> Self {
+        self.response = Some(schema_of::<String>);
+        self.content_type = media_type;
         self
     }
     pub fn query<T: JsonSchema>(mut self) -> Self {
@@ -134,6 +151,7 @@ impl RouteBuilder {
             tag: self.tag,
             query: self.query,
             body: self.body,
+            body_type: self.body_type,
             response: self.response,
             success: self.success,
             content_type: self.content_type,

@@ -100,6 +100,8 @@ pub struct SettingFilter {
     pub owner: Option<Option<UserId>>,
     /// Contained in the name or the searchable fields.
     pub q: Option<String>,
+    /// Exactly this unique key (an attendant's extension, a number).
+    pub key: Option<String>,
 }
 
 /// The SQL of a setting's Site Manager site: its own, else its user's, else (for numbers) the
@@ -397,6 +399,9 @@ impl Store {
                 sql.push(" AND t.owner_id IS NULL");
             }
             None => {}
+        }
+        if let Some(key) = &filter.key {
+            sql.push(" AND t.unique_key = ").bind(key.as_str());
         }
         if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
             sql.push(" AND t.search LIKE ")

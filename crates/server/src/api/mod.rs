@@ -9,6 +9,7 @@ pub mod keys;
 pub mod me;
 pub mod queues;
 pub mod reports;
+pub mod settings;
 pub mod users;
 
 use crate::AppState;
@@ -41,6 +42,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(queues::routes());
     all.extend(calls::routes());
     all.extend(reports::routes());
+    all.extend(settings::routes());
     all.extend(keys::routes());
     all.extend(audit::routes());
     all

@@ -26,6 +26,11 @@ pub fn test_config() -> Config {
     Config {
         argon2_memory_kib: 256,
         argon2_iterations: 1,
+        blob_dir: {
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            std::env::temp_dir().join(format!("switchboard-test-blobs-{}-{n}", std::process::id()))
+        },
         ..Config::default()
     }
 }
