@@ -220,7 +220,7 @@ fn decide_change(
 ) -> Result<Permit, Denied> {
     let mut refusal = Why::NotAllowed;
     let granted = rules.iter().any(|rule| {
-        if !rule.allows(action) || !reaches(actor, rule.reach, target) {
+        if !rule.grants(action) || !reaches(actor, rule.reach, target) {
             return false;
         }
         match condition_holds(actor, rule.when) {

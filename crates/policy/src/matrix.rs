@@ -165,6 +165,11 @@ impl Rule {
     pub fn allows(&self, action: Action) -> bool {
         self.actions & action.bit() != 0
     }
+    /// What the rule lets one do: its actions, and routing a number for whoever may update it
+    /// (routing is the part of a number's update that Office and Site Managers get alone).
+    pub fn grants(&self, action: Action) -> bool {
+        self.allows(action) || (action == Action::Route && self.allows(Action::Update))
+    }
     pub fn actions(&self) -> impl Iterator<Item = Action> + '_ {
         Action::ALL.into_iter().filter(|a| self.allows(*a))
     }

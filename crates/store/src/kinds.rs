@@ -123,7 +123,7 @@ impl SettingKind for AnswerRule {
             .ok()
             .and_then(|v| v["kind"].as_str().map(str::to_owned))
             .unwrap_or_default();
-        format!("{:04} {kind}", self.position)
+        format!("{} (position {})", kind.replace('_', " "), self.position)
     }
     fn check(&self) -> Result<(), FieldError> {
         AnswerRule::check(self)

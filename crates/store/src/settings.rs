@@ -558,7 +558,7 @@ impl Store {
             .push(", ");
             sql.bind(now).push(", ").bind(now).push(") RETURNING id");
             let id = get_i64(&sql.query().fetch_one(&mut *w.tx).await?, "id")?;
-            let label = format!("{} {}", K::NOUN.replace('_', " "), body.name());
+            let label = label_of::<K>(&mut w.tx, &body, owner).await?;
             write_refs(&mut w.tx, domain, (K::TABLE, id), &label, &refs).await?;
             let stored = self.read_in_tx::<K>(&mut w.tx, id).await?;
             record(
@@ -632,7 +632,7 @@ impl Store {
                 .push(" WHERE id = ")
                 .bind(before.id.get());
             sql.query().execute(&mut *w.tx).await?;
-            let label = format!("{} {}", K::NOUN.replace('_', " "), body.name());
+            let label = label_of::<K>(&mut w.tx, &body, before.user_id).await?;
             write_refs(
                 &mut w.tx,
                 before.domain_id,
@@ -670,7 +670,7 @@ impl Store {
     ) -> Result<()> {
         expect_write::<K>(permit, Action::Delete)?;
         let mut w = self.begin_write().await?;
-        let label = format!("{} {}", K::NOUN.replace('_', " "), before.body.name());
+        let label = label_of::<K>(&mut w.tx, &before.body, before.user_id).await?;
         if let Some(kind) = K::REF_KIND {
             if let Some(route) = reroute_numbers_to {
                 reroute_numbers(
@@ -711,6 +711,25 @@ impl Store {
         .await?;
         w.commit().await
     }
+}
+
+/// How a setting is named to people: "time frame Office hours", "answer rule … of user 107".
+async fn label_of<K: SettingKind>(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    body: &K,
+    owner: Option<UserId>,
+) -> Result<String> {
+    let mut label = format!("{} {}", K::NOUN.replace('_', " "), body.name());
+    if let Some(owner) = owner {
+        let ext: Option<String> = sqlx::query_scalar("SELECT extension FROM users WHERE id = $1")
+            .bind(owner.get())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some(ext) = ext {
+            label.push_str(&format!(" of user {ext}"));
+        }
+    }
+    Ok(label)
 }
 
 /// Point the numbers that route to a target somewhere else (in the caller's transaction).

@@ -4,12 +4,14 @@
 pub mod audit;
 pub mod auth;
 pub mod calls;
+pub mod contacts_io;
 pub mod directory;
 pub mod keys;
 pub mod me;
 pub mod queues;
 pub mod reports;
 pub mod settings;
+pub mod settings_extra;
 pub mod users;
 
 use crate::AppState;
@@ -43,6 +45,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(calls::routes());
     all.extend(reports::routes());
     all.extend(settings::routes());
+    all.extend(settings_extra::routes());
     all.extend(keys::routes());
     all.extend(audit::routes());
     all

@@ -256,13 +256,40 @@ pub async fn create_shared<K: ApiKind>(
     domain: &Domain,
     body: K,
 ) -> ApiResult<Setting<K>> {
-    let body = checked(body)?;
-    let sites: Vec<SiteId> = body.site().into_iter().collect();
-    let target = Target::domain(domain.reseller_id, domain.id)
-        .in_sites(&sites)
-        .shared(true);
-    let permit = authorize_create(&caller.actor, K::resource(false), &target)?;
-    let mut created = state
+    create_shared_many(state, caller, domain, vec![body])
+        .await?
+        .pop()
+        .ok_or_else(ApiError::internal)
+}
+
+/// Create domain-level settings in one transaction (an import's batch: all or nothing).
+pub async fn create_shared_many<K: ApiKind>(
+    state: &AppState,
+    caller: &Caller,
+    domain: &Domain,
+    bodies: Vec<K>,
+) -> ApiResult<Vec<Setting<K>>> {
+    let bodies = bodies
+        .into_iter()
+        .map(checked)
+        .collect::<ApiResult<Vec<_>>>()?;
+    let mut permit = None;
+    // Each body's site decides; an empty batch needs no permission and stores nothing.
+    for body in &bodies {
+        let sites: Vec<SiteId> = body.site().into_iter().collect();
+        let target = Target::domain(domain.reseller_id, domain.id)
+            .in_sites(&sites)
+            .shared(true);
+        permit = Some(authorize_create(
+            &caller.actor,
+            K::resource(false),
+            &target,
+        )?);
+    }
+    let Some(permit) = permit else {
+        return Ok(Vec::new());
+    };
+    Ok(state
         .store
         .create_settings(
             &permit,
@@ -270,10 +297,9 @@ pub async fn create_shared<K: ApiKind>(
             domain.reseller_id,
             domain.id,
             None,
-            vec![body],
+            bodies,
         )
-        .await?;
-    created.pop().ok_or_else(ApiError::internal)
+        .await?)
 }
 
 /// Create settings of a user (one, or an import's batch, all or nothing).

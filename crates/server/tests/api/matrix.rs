@@ -87,7 +87,7 @@ fn oracle(a: &ActorInfo, action: Action, resource: Resource, t: &Obj) -> Expect 
     }
     let granted = rules_for(a.scope, resource)
         .iter()
-        .any(|r| r.allows(action) && reaches(a, r.reach, t) && holds(a, r.when));
+        .any(|r| r.grants(action) && reaches(a, r.reach, t) && holds(a, r.when));
     if !granted {
         return Expect::Forbidden;
     }
