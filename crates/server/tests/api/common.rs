@@ -244,3 +244,32 @@ where
         server.stop().await;
     }
 }
+
+impl TestServer {
+    /// Send a file body (a WAV recording, a CSV or vCard import) as a login.
+    pub async fn send_file(
+        &self,
+        login: &str,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let token = self.token(login).await;
+        let r = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}

@@ -12,3 +12,4 @@ mod matrix;
 mod openapi;
 mod properties;
 mod reports;
+mod settings_matrix;

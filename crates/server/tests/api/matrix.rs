@@ -14,38 +14,40 @@ use switchboard_domain::{Scope, UserId};
 use switchboard_policy::{Action, Reach, Resource, When, rules_for};
 
 #[derive(Clone, Debug, Default)]
-struct Obj {
-    reseller: Option<i64>,
-    domain: Option<i64>,
-    site: Option<i64>,
-    owner: Option<i64>,
-    queues: Vec<i64>,
+pub(crate) struct Obj {
+    pub reseller: Option<i64>,
+    pub domain: Option<i64>,
+    pub site: Option<i64>,
+    pub owner: Option<i64>,
+    pub queues: Vec<i64>,
     /// For users: their scope; for API keys: the key's scope.
-    rank: Option<Scope>,
+    pub rank: Option<Scope>,
+    /// A shared item of its domain (shared contacts and time frames).
+    pub shared: bool,
 }
 
 #[derive(Clone, Debug)]
-struct ActorInfo {
-    login: String,
-    user: i64,
-    scope: Scope,
-    reseller: i64,
-    domain: i64,
-    site: Option<i64>,
-    supervised: Vec<i64>,
-    agent_of: Vec<i64>,
-    may_edit: bool,
-    manages_users: bool,
+pub(crate) struct ActorInfo {
+    pub login: String,
+    pub user: i64,
+    pub scope: Scope,
+    pub reseller: i64,
+    pub domain: i64,
+    pub site: Option<i64>,
+    pub supervised: Vec<i64>,
+    pub agent_of: Vec<i64>,
+    pub may_edit: bool,
+    pub manages_users: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Expect {
+pub(crate) enum Expect {
     Allowed,
     Forbidden,
     NotFound,
 }
 
-fn reaches(a: &ActorInfo, reach: Reach, t: &Obj) -> bool {
+pub(crate) fn reaches(a: &ActorInfo, reach: Reach, t: &Obj) -> bool {
     let same_domain = t.domain == Some(a.domain);
     match reach {
         Reach::Platform => true,
@@ -55,11 +57,11 @@ fn reaches(a: &ActorInfo, reach: Reach, t: &Obj) -> bool {
         Reach::Queues => same_domain && t.queues.iter().any(|q| a.supervised.contains(q)),
         Reach::AgentQueues => same_domain && t.queues.iter().any(|q| a.agent_of.contains(q)),
         Reach::Own => t.owner == Some(a.user),
-        Reach::Shared => false,
+        Reach::Shared => same_domain && t.shared,
     }
 }
 
-fn holds(a: &ActorInfo, when: When) -> bool {
+pub(crate) fn holds(a: &ActorInfo, when: When) -> bool {
     match when {
         When::Always => true,
         When::PolicyAllowsUserManagement => a.manages_users,
@@ -73,7 +75,7 @@ fn outranks(actor: Scope, target: Scope) -> bool {
 }
 
 /// What the matrix says about one action on one object.
-fn oracle(a: &ActorInfo, action: Action, resource: Resource, t: &Obj) -> Expect {
+pub(crate) fn oracle(a: &ActorInfo, action: Action, resource: Resource, t: &Obj) -> Expect {
     let read_resource = if resource == Resource::UserScope {
         Resource::Users
     } else {
@@ -111,11 +113,11 @@ fn oracle(a: &ActorInfo, action: Action, resource: Resource, t: &Obj) -> Expect 
 }
 
 /// May the actor see the domain a path names (the container of tenant resources)?
-fn domain_visible(a: &ActorInfo, domain: &Obj) -> bool {
+pub(crate) fn domain_visible(a: &ActorInfo, domain: &Obj) -> bool {
     oracle(a, Action::Read, Resource::Domains, domain) == Expect::Allowed
 }
 
-fn actual(status: StatusCode) -> Result<Expect, StatusCode> {
+pub(crate) fn actual(status: StatusCode) -> Result<Expect, StatusCode> {
     match status.as_u16() {
         200 | 201 | 204 => Ok(Expect::Allowed),
         403 => Ok(Expect::Forbidden),
@@ -124,27 +126,27 @@ fn actual(status: StatusCode) -> Result<Expect, StatusCode> {
     }
 }
 
-struct World {
-    domains: HashMap<String, Obj>,
-    domain_ids: HashMap<String, i64>,
+pub(crate) struct World {
+    pub domains: HashMap<String, Obj>,
+    pub domain_ids: HashMap<String, i64>,
     /// users by "ext@domain"
-    users: HashMap<String, (Obj, i64)>,
-    sites: HashMap<&'static str, (String, i64)>,
-    resellers: HashMap<&'static str, i64>,
+    pub users: HashMap<String, (Obj, i64)>,
+    pub sites: HashMap<&'static str, (String, i64)>,
+    pub resellers: HashMap<&'static str, i64>,
     /// call queues by "ext@domain"
-    queues: HashMap<String, Obj>,
+    pub queues: HashMap<String, Obj>,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
-fn fresh(prefix: &str) -> String {
+pub(crate) fn fresh(prefix: &str) -> String {
     format!("{prefix}{}", COUNTER.fetch_add(1, Ordering::Relaxed))
 }
-fn fresh_ext() -> String {
+pub(crate) fn fresh_ext() -> String {
     (7000 + COUNTER.fetch_add(1, Ordering::Relaxed)).to_string()
 }
 
-const SU: &str = "100@platform.example";
-const DOMAINS: [&str; 5] = [
+pub(crate) const SU: &str = "100@platform.example";
+pub(crate) const DOMAINS: [&str; 5] = [
     "platform.example",
     "voiceco.example",
     "acme.example",
@@ -152,7 +154,7 @@ const DOMAINS: [&str; 5] = [
     "initech.example",
 ];
 
-async fn world(s: &TestServer) -> World {
+pub(crate) async fn world(s: &TestServer) -> World {
     let mut w = World {
         domains: HashMap::new(),
         domain_ids: HashMap::new(),
@@ -251,6 +253,7 @@ async fn world(s: &TestServer) -> World {
                 owner: Some(id),
                 queues,
                 rank: Scope::parse(u["scope"].as_str().unwrap()),
+                shared: false,
             };
             w.users.insert(
                 format!("{}@{domain}", u["extension"].as_str().unwrap()),
@@ -282,7 +285,7 @@ fn queue_obj(w: &World, domain: &str, q: &Value) -> Obj {
     }
 }
 
-async fn actor_info(s: &TestServer, login: &str) -> ActorInfo {
+pub(crate) async fn actor_info(s: &TestServer, login: &str) -> ActorInfo {
     let (st, me) = s.get(login, "/api/v1/me").await;
     assert_eq!(st, StatusCode::OK, "{login}: {me}");
     let user = me["user"]["id"].as_i64().unwrap();
@@ -313,13 +316,13 @@ async fn actor_info(s: &TestServer, login: &str) -> ActorInfo {
 }
 
 #[derive(Default)]
-struct Report {
-    checked: usize,
-    failures: Vec<String>,
+pub(crate) struct Report {
+    pub checked: usize,
+    pub failures: Vec<String>,
 }
 
 impl Report {
-    fn check(&mut self, what: String, expected: Expect, status: StatusCode, body: &Value) {
+    pub fn check(&mut self, what: String, expected: Expect, status: StatusCode, body: &Value) {
         self.checked += 1;
         match actual(status) {
             Ok(got) if got == expected => {}
@@ -331,7 +334,7 @@ impl Report {
             )),
         }
     }
-    fn list(
+    pub fn list(
         &mut self,
         what: String,
         expected: Result<BTreeSet<i64>, Expect>,
@@ -350,11 +353,11 @@ impl Report {
     }
 }
 
-fn ids(items: &[Value]) -> BTreeSet<i64> {
+pub(crate) fn ids(items: &[Value]) -> BTreeSet<i64> {
     items.iter().map(|i| i["id"].as_i64().unwrap()).collect()
 }
 
-const ACTORS: [&str; 11] = [
+pub(crate) const ACTORS: [&str; 11] = [
     SU,
     "100@voiceco.example",
     "101@acme.example",
