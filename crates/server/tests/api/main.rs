@@ -12,4 +12,5 @@ mod matrix;
 mod openapi;
 mod properties;
 mod reports;
+mod settings;
 mod settings_matrix;
