@@ -34,6 +34,9 @@ enum Command {
     /// Call records.
     #[command(subcommand)]
     Calls(CallsCommand),
+    /// Invoices from the provider's billing system.
+    #[command(subcommand)]
+    Invoices(InvoicesCommand),
     /// Load the demo installation (if missing) and give its two customer domains a realistic,
     /// reproducible call history.
     Demo {
@@ -96,6 +99,24 @@ enum AdminCommand {
         first_name: String,
         #[arg(long, default_value = "Administrator")]
         last_name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum InvoicesCommand {
+    /// Load invoices for a domain from a JSON Lines file (one invoice a line, as in
+    /// POST /api/v1/domains/{domain}/invoices). All are stored, or none; a bad line is named.
+    Import {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The file to import.
+        file: PathBuf,
+        /// The domain the invoices are for, e.g. acme.example.
+        #[arg(long)]
+        domain: String,
+        /// Check the file and report, storing nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -306,6 +327,12 @@ async fn run() -> Result<()> {
             batch_size,
             timezone,
         }) => import_calls(db, file, domain, format, dry_run, batch_size, timezone).await,
+        Command::Invoices(InvoicesCommand::Import {
+            db,
+            file,
+            domain,
+            dry_run,
+        }) => import_invoices(db, file, domain, dry_run).await,
     }
 }
 
@@ -387,6 +414,41 @@ async fn serve(args: ServeArgs) -> Result<()> {
     };
     switchboard_server::serve(listener, state, shutdown).await?;
     store.close().await;
+    Ok(())
+}
+
+async fn import_invoices(
+    db: DatabaseArgs,
+    file: PathBuf,
+    domain: String,
+    dry_run: bool,
+) -> Result<()> {
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let invoices = switchboard_server::invoices::parse_invoices(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was stored", file.display()))?;
+    let config = read_file_config(db.config.as_ref())?;
+    let store = open_store(&db, &config).await?;
+    let name = switchboard_domain::DomainName::parse(&domain)
+        .map_err(|e| anyhow::anyhow!("--domain: {e}"))?;
+    let domain = store
+        .get_domain_by_name(
+            &switchboard_policy::operator_visibility(switchboard_policy::Resource::Domains),
+            &name,
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("--domain: there is no domain {name}"))?;
+    if dry_run {
+        println!(
+            "{} invoice(s) checked; nothing stored (--dry-run)",
+            invoices.len()
+        );
+        return Ok(());
+    }
+    let n = switchboard_server::invoices::import_invoices(&store, &domain, invoices)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}; nothing was stored"))?;
+    println!("{n} invoice(s) stored for {}", domain.name);
     Ok(())
 }
 

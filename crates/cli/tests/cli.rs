@@ -129,10 +129,94 @@ fn every_command_has_help() {
         vec!["scopes", "--help"],
         vec!["admin", "create-super-user", "--help"],
         vec!["calls", "import", "--help"],
+        vec!["invoices", "import", "--help"],
     ] {
         let (ok, out, err) = switchboard(&args);
         assert!(ok && out.contains("Usage"), "{args:?}: {err}");
     }
     let (ok, out, _) = switchboard(&["scopes"]);
     assert!(ok && out.contains("call_center_supervisor") && out.contains("r Q, u Q if allowed"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoices_import_from_the_command_line() {
+    let db = TestDatabase::sqlite();
+    let store = db.store().await;
+    let state = AppState::new(
+        store.clone(),
+        Config {
+            argon2_memory_kib: 256,
+            argon2_iterations: 1,
+            ..Config::default()
+        },
+    )
+    .unwrap();
+    switchboard_server::demo::load(&state).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("switchboard-cli-inv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = |n: &str, currency: &str| {
+        format!(
+            r#"{{"number": "{n}", "issued_on": "2026-11-01", "due_on": "2026-11-30", "period_start": "2026-10-01", "period_end": "2026-10-31", "currency": "{currency}", "lines": [{{"description": "Seats", "quantity": 10, "unit_price_cents": 1999}}]}}"#
+        )
+    };
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        format!("{}\n{}\n", line("N-1", "USD"), line("N-2", "US")),
+    )
+    .unwrap();
+    let good = dir.join("good.jsonl");
+    std::fs::write(
+        &good,
+        format!("{}\n{}\n", line("N-1", "USD"), line("N-2", "USD")),
+    )
+    .unwrap();
+    let count = || async {
+        let vis = switchboard_policy::operator_visibility(switchboard_policy::Resource::Invoices);
+        let domain = store
+            .get_domain_by_name(
+                &switchboard_policy::operator_visibility(switchboard_policy::Resource::Domains),
+                &switchboard_domain::DomainName::parse("acme.example").unwrap(),
+            )
+            .await
+            .unwrap();
+        store
+            .count_settings::<switchboard_domain::Invoice>(&[&vis], domain.id, &Default::default())
+            .await
+            .unwrap()
+    };
+    let (ok, _, err) = switchboard(&[
+        "invoices",
+        "import",
+        bad.to_str().unwrap(),
+        "--domain",
+        "acme.example",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(!ok && err.contains("line 2: currency"), "{err}");
+    assert_eq!(count().await, 0);
+    let (ok, out, err) = switchboard(&[
+        "invoices",
+        "import",
+        good.to_str().unwrap(),
+        "--domain",
+        "acme.example",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(ok && out.contains("2 invoice(s) stored"), "{out} {err}");
+    assert_eq!(count().await, 2);
+    let (ok, _, err) = switchboard(&[
+        "invoices",
+        "import",
+        good.to_str().unwrap(),
+        "--domain",
+        "acme.example",
+        "--database-url",
+        &db.url,
+    ]);
+    assert!(!ok && err.contains("number N-1 is already used"), "{err}");
+    assert_eq!(count().await, 2);
+    store.close().await;
 }

@@ -9,6 +9,7 @@ pub mod demo_calls;
 pub mod error;
 pub mod extract;
 pub mod import;
+pub mod invoices;
 pub mod openapi;
 pub mod routes;
 
