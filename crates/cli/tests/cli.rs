@@ -30,6 +30,8 @@ async fn calls_import_from_the_command_line() {
         Config {
             argon2_memory_kib: 256,
             argon2_iterations: 1,
+            blob_dir: std::env::temp_dir()
+                .join(format!("switchboard-cli-blobs-{}", std::process::id())),
             ..Config::default()
         },
     )
@@ -147,6 +149,8 @@ async fn invoices_import_from_the_command_line() {
         Config {
             argon2_memory_kib: 256,
             argon2_iterations: 1,
+            blob_dir: std::env::temp_dir()
+                .join(format!("switchboard-cli-blobs-{}", std::process::id())),
             ..Config::default()
         },
     )
@@ -185,6 +189,7 @@ async fn invoices_import_from_the_command_line() {
             .await
             .unwrap()
     };
+    let demo = count().await;
     let (ok, _, err) = switchboard(&[
         "invoices",
         "import",
@@ -195,7 +200,7 @@ async fn invoices_import_from_the_command_line() {
         &db.url,
     ]);
     assert!(!ok && err.contains("line 2: currency"), "{err}");
-    assert_eq!(count().await, 0);
+    assert_eq!(count().await, demo);
     let (ok, out, err) = switchboard(&[
         "invoices",
         "import",
@@ -206,7 +211,7 @@ async fn invoices_import_from_the_command_line() {
         &db.url,
     ]);
     assert!(ok && out.contains("2 invoice(s) stored"), "{out} {err}");
-    assert_eq!(count().await, 2);
+    assert_eq!(count().await, demo + 2);
     let (ok, _, err) = switchboard(&[
         "invoices",
         "import",
@@ -217,6 +222,6 @@ async fn invoices_import_from_the_command_line() {
         &db.url,
     ]);
     assert!(!ok && err.contains("number N-1 is already used"), "{err}");
-    assert_eq!(count().await, 2);
+    assert_eq!(count().await, demo + 2);
     store.close().await;
 }

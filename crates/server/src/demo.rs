@@ -310,7 +310,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
     .await?;
     let provider = operator_caller(state, reseller_user.id).await?;
 
-    for org in &ORGS {
+    for (org_index, org) in ORGS.iter().enumerate() {
         let created = create_domain_service(
             state,
             &provider,
@@ -436,6 +436,8 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             },
         )
         .await?;
+        crate::demo_settings::fill(state, &provider, &om, &domain, &users, &site_ids, org_index)
+            .await?;
     }
     Ok(logins)
 }

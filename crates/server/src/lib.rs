@@ -6,6 +6,7 @@ pub mod auth;
 pub mod blobs;
 pub mod demo;
 pub mod demo_calls;
+pub mod demo_settings;
 pub mod error;
 pub mod extract;
 pub mod import;

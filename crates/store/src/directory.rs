@@ -858,10 +858,10 @@ pub(crate) async fn ensure_extension_free(
         Holder::Setting(_, id) => (-1, -1, -1, id.get()),
     };
     let taken = sqlx::query(
-        "SELECT 'user' AS kind FROM users WHERE domain_id = $1 AND extension = $2 AND id <> $3 \
-         UNION ALL SELECT 'call queue' AS kind FROM call_queues WHERE domain_id = $1 AND extension = $2 AND id <> $4 \
-         UNION ALL SELECT 'auto attendant' AS kind FROM auto_attendants WHERE domain_id = $1 AND unique_key = $2 AND id <> $5 \
-         UNION ALL SELECT 'conference' AS kind FROM conferences WHERE domain_id = $1 AND unique_key = $2 AND id <> $6",
+        "SELECT 'a user' AS kind FROM users WHERE domain_id = $1 AND extension = $2 AND id <> $3 \
+         UNION ALL SELECT 'a call queue' AS kind FROM call_queues WHERE domain_id = $1 AND extension = $2 AND id <> $4 \
+         UNION ALL SELECT 'an auto attendant' AS kind FROM auto_attendants WHERE domain_id = $1 AND unique_key = $2 AND id <> $5 \
+         UNION ALL SELECT 'a conference' AS kind FROM conferences WHERE domain_id = $1 AND unique_key = $2 AND id <> $6",
     )
     .bind(domain.get())
     .bind(extension.as_str())
@@ -875,7 +875,7 @@ pub(crate) async fn ensure_extension_free(
         Some(row) => Err(StoreError::conflict(
             "extension",
             format!(
-                "extension {extension} is already used by a {} in this domain",
+                "extension {extension} is already used by {} in this domain",
                 get_text(&row, "kind")?
             ),
         )),

@@ -447,6 +447,20 @@ impl Store {
     ) -> Result<()> {
         expect_permit(permit, Resource::CallQueues, Action::Delete)?;
         let mut w = self.begin_write().await?;
+        let feeding: Vec<String> = sqlx::query_scalar("SELECT extension FROM call_queues WHERE domain_id = $1 AND overflow_kind = 'queue' AND overflow_target = $2 ORDER BY extension")
+            .bind(before.domain_id.get())
+            .bind(before.extension.as_str())
+            .fetch_all(&mut *w.tx)
+            .await?;
+        if !feeding.is_empty() {
+            return Err(StoreError::conflict(
+                "queue",
+                format!(
+                    "call queue(s) {} overflow into this queue; change their overflow first",
+                    feeding.join(", ")
+                ),
+            ));
+        }
         let id = before.id.get();
         if let Some(route) = reroute_numbers_to {
             crate::settings::reroute_numbers(
@@ -464,20 +478,6 @@ impl Store {
         crate::settings::ensure_unreferenced(&mut w.tx, &["call_queue"], id, &what).await?;
         crate::settings::write_refs(&mut w.tx, before.domain_id, ("call_queues", id), &what, &[])
             .await?;
-        let feeding: Vec<String> = sqlx::query_scalar("SELECT extension FROM call_queues WHERE domain_id = $1 AND overflow_kind = 'queue' AND overflow_target = $2 ORDER BY extension")
-            .bind(before.domain_id.get())
-            .bind(before.extension.as_str())
-            .fetch_all(&mut *w.tx)
-            .await?;
-        if !feeding.is_empty() {
-            return Err(StoreError::conflict(
-                "queue",
-                format!(
-                    "call queue(s) {} overflow into this queue; change their overflow first",
-                    feeding.join(", ")
-                ),
-            ));
-        }
         for table in ["queue_agents", "supervisor_queues"] {
             let mut sql = Sql::new("DELETE FROM ");
             sql.push(table)

@@ -3,7 +3,7 @@
 
 use crate::common::on_each_database;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const OM: &str = "101@acme.example";
 const SUP: &str = "104@acme.example";
@@ -254,8 +254,19 @@ async fn queue_input_is_checked_and_references_hold() {
         assert!(body["error"]["message"].as_str().unwrap().contains("600"));
         let (st, _) = s.send(OM, Method::PATCH, &format!("{base}/600"), Some(json!({"overflow": {"kind": "hang_up"}}))).await;
         assert_eq!(st, StatusCode::OK);
-        let (st, _) = s.send(OM, Method::DELETE, &format!("{base}/601"), None).await;
+        // The main attendant and numbers lead to it as well: named, then moved away.
+        let (st, body) = s.send(OM, Method::DELETE, &format!("{base}/601"), None).await;
+        let message = body["error"]["message"].as_str().unwrap_or("");
+        assert!(st == StatusCode::CONFLICT && message.contains("auto attendant Main menu") && message.contains("phone number"), "{body}");
+        let (_, attendants) = s.get(OM, "/api/v1/domains/~/auto-attendants?q=700").await;
+        let attendant = attendants["items"][0]["id"].as_i64().unwrap();
+        let (st, body) = s.send(OM, Method::PATCH, &format!("/api/v1/domains/~/auto-attendants/{attendant}"), Some(json!({"menus": [{"options": {"0": {"kind": "repeat"}}}]}))).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let (st, _) = s.send(OM, Method::DELETE, &format!("{base}/601?reroute_numbers_to=call_queue:600"), None).await;
         assert_eq!(st, StatusCode::NO_CONTENT);
+        let (_, numbers) = s.get(OM, "/api/v1/domains/~/phone-numbers").await;
+        let routes: Vec<&Value> = numbers["items"].as_array().unwrap().iter().map(|n| &n["route"]).collect();
+        assert!(!routes.contains(&&json!({"kind": "call_queue", "target": "601"})) && routes.contains(&&json!({"kind": "call_queue", "target": "600"})), "{numbers}");
         // Its supervisor loses it too.
         let (_, settings) = s.get(OM, "/api/v1/domains/~/users/104/supervisor-settings").await;
         assert_eq!(settings["queue_ids"].as_array().unwrap().len(), 1);

@@ -81,19 +81,19 @@ async fn bad_input_for_every_setting_names_the_field_and_changes_nothing() {
             ("time-frames", json!({"name": "x", "schedule": {"kind": "days_of_week", "spans": [{"days": ["monday"], "start": "25:00", "end": "17:00"}]}}), 422, "schedule"),
             ("time-frames", json!({"name": "x", "schedule": {"kind": us, "holidays": [{"name": "Nope", "month": 2, "day": 30}]}}), 422, "schedule.holidays[0].day"),
             ("time-frames", json!({"name": "", "schedule": {"kind": "always"}}), 422, "name"),
-            ("users/107/answer-rules", json!({"time_frame_id": 999999, "action": {"kind": "do_not_disturb"}}), 422, "time_frame_id"),
-            ("users/107/answer-rules", json!({"action": {"kind": "forward_always", "to": "999"}}), 422, "action.to"),
-            ("users/107/answer-rules", json!({"action": {"kind": "forward_conditional"}}), 422, "action"),
-            ("users/107/answer-rules", json!({"action": {"kind": "simultaneous_ring", "numbers": ["+15550001111"], "ring_timeout_seconds": 1}}), 422, "action.ring_timeout_seconds"),
-            ("users/107/answer-rules", json!({"action": {"kind": "teleport"}}), 422, "action.kind"),
+            ("users/108/answer-rules", json!({"time_frame_id": 999999, "action": {"kind": "do_not_disturb"}}), 422, "time_frame_id"),
+            ("users/108/answer-rules", json!({"action": {"kind": "forward_always", "to": "999"}}), 422, "action.to"),
+            ("users/108/answer-rules", json!({"action": {"kind": "forward_conditional"}}), 422, "action"),
+            ("users/108/answer-rules", json!({"action": {"kind": "simultaneous_ring", "numbers": ["+15550001111"], "ring_timeout_seconds": 1}}), 422, "action.ring_timeout_seconds"),
+            ("users/108/answer-rules", json!({"action": {"kind": "teleport"}}), 422, "action.kind"),
             ("contacts", json!({}), 422, "last_name"),
             ("contacts", json!({"last_name": "Lee", "email": "lee@"}), 422, "email"),
             ("contacts", json!({"last_name": "Lee", "phones": [{"kind": "work", "number": "call me"}]}), 422, "phones[0].number"),
-            ("auto-attendants", json!({"extension": "700", "name": "Main", "menus": []}), 422, "menus"),
-            ("auto-attendants", json!({"extension": "700", "name": "Main", "menus": [{"options": {"x": {"kind": "repeat"}}}]}), 422, "menus[0].options.x"),
-            ("auto-attendants", json!({"extension": "700", "name": "Main", "menus": [{"options": {"1": {"kind": "user", "target": "999"}}}]}), 422, "menus[0].options.1"),
+            ("auto-attendants", json!({"extension": "790", "name": "Main", "menus": []}), 422, "menus"),
+            ("auto-attendants", json!({"extension": "790", "name": "Main", "menus": [{"options": {"x": {"kind": "repeat"}}}]}), 422, "menus[0].options.x"),
+            ("auto-attendants", json!({"extension": "790", "name": "Main", "menus": [{"options": {"1": {"kind": "user", "target": "999"}}}]}), 422, "menus[0].options.1"),
             ("auto-attendants", json!({"extension": "101", "name": "Main", "menus": [{"options": {"0": {"kind": "repeat"}}}]}), 409, "extension"),
-            ("auto-attendants", json!({"extension": "700", "name": "Main", "site_id": 99999, "menus": [{"options": {"0": {"kind": "repeat"}}}]}), 422, "site_id"),
+            ("auto-attendants", json!({"extension": "790", "name": "Main", "site_id": 99999, "menus": [{"options": {"0": {"kind": "repeat"}}}]}), 422, "site_id"),
             ("conferences", json!({"extension": "800", "name": "Bridge", "pin": "12"}), 422, "pin"),
             ("conferences", json!({"extension": "800", "name": "Bridge", "max_participants": 1}), 422, "max_participants"),
             ("emergency-addresses", json!({"caller_name": "Acme", "street": "1 Main St", "city": "Springfield", "region": "IL", "postal_code": "6270", "country": "US", "callback_number": "+12175550100"}), 422, "postal_code"),
@@ -159,11 +159,11 @@ async fn references_block_deletes_and_numbers_can_be_rerouted() {
         let frame = create(&s, OM, &format!("{D}/time-frames"), json!({"name": "Office hours", "schedule": {"kind": "days_of_week", "spans": [{"days": ["monday"], "start": "09:00", "end": "17:00"}]}})).await;
         let fid = frame["id"].as_i64().unwrap();
         create(&s, "107@acme.example", &format!("{D}/users/~/answer-rules"), json!({"time_frame_id": fid, "action": {"kind": "send_to_voicemail"}})).await;
-        let aa = create(&s, OM, &format!("{D}/auto-attendants"), json!({"extension": "700", "name": "Main menu", "menus": [{"time_frame_id": fid, "options": {"1": {"kind": "user", "target": "150"}, "0": {"kind": "repeat"}}}, {"options": {"0": {"kind": "voicemail", "target": "101"}}}]})).await;
+        let aa = create(&s, OM, &format!("{D}/auto-attendants"), json!({"extension": "710", "name": "Side menu", "menus": [{"time_frame_id": fid, "options": {"1": {"kind": "user", "target": "150"}, "0": {"kind": "repeat"}}}, {"options": {"0": {"kind": "voicemail", "target": "101"}}}]})).await;
         let (st, err) = s.send(OM, Method::DELETE, &format!("{D}/time-frames/{fid}"), None).await;
         assert_eq!(st, StatusCode::CONFLICT, "{err}");
         let message = err["error"]["message"].as_str().unwrap();
-        assert!(message.contains("answer rule") && message.contains("of user 107") && message.contains("auto attendant Main menu"), "{message}");
+        assert!(message.contains("answer rule") && message.contains("of user 107") && message.contains("auto attendant Side menu"), "{message}");
         // Another user's personal frame cannot be used.
         let mine = create(&s, "108@acme.example", &format!("{D}/users/~/time-frames"), json!({"name": "Mine", "schedule": {"kind": "always"}})).await;
         let (st, err) = s.send("107@acme.example", Method::POST, &format!("{D}/users/~/answer-rules"), Some(json!({"time_frame_id": mine["id"], "action": {"kind": "do_not_disturb"}}))).await;
@@ -203,15 +203,15 @@ async fn references_block_deletes_and_numbers_can_be_rerouted() {
 async fn the_answering_rule_in_force_follows_the_time_frames() {
     on_each_database(|s| async move {
         let hours = create(&s, OM, &format!("{D}/time-frames"), json!({"name": "Weekdays", "schedule": {"kind": "days_of_week", "spans": [{"days": ["monday", "tuesday", "wednesday", "thursday", "friday"], "start": "09:00", "end": "17:00"}]}})).await;
-        let xmas = create(&s, "107@acme.example", &format!("{D}/users/~/time-frames"), json!({"name": "Christmas", "schedule": {"kind": "holidays", "holidays": [{"name": "Christmas", "month": 12, "day": 25}]}})).await;
+        let xmas = create(&s, "108@acme.example", &format!("{D}/users/~/time-frames"), json!({"name": "Christmas", "schedule": {"kind": "holidays", "holidays": [{"name": "Christmas", "month": 12, "day": 25}]}})).await;
         let me = format!("{D}/users/~/answer-rules");
-        create(&s, "107@acme.example", &me, json!({"time_frame_id": xmas["id"], "position": 1, "action": {"kind": "do_not_disturb"}})).await;
-        create(&s, "107@acme.example", &me, json!({"time_frame_id": hours["id"], "position": 2, "action": {"kind": "simultaneous_ring", "numbers": ["105", "+15550102030"]}})).await;
-        create(&s, "107@acme.example", &me, json!({"position": 9, "action": {"kind": "send_to_voicemail"}})).await;
+        create(&s, "108@acme.example", &me, json!({"time_frame_id": xmas["id"], "position": 1, "action": {"kind": "do_not_disturb"}})).await;
+        create(&s, "108@acme.example", &me, json!({"time_frame_id": hours["id"], "position": 2, "action": {"kind": "simultaneous_ring", "numbers": ["105", "+15550102030"]}})).await;
+        create(&s, "108@acme.example", &me, json!({"position": 9, "action": {"kind": "send_to_voicemail"}})).await;
         let kind_at = |at: &'static str| {
             let s = &s;
             async move {
-                let (st, body) = s.get("107@acme.example", &format!("{D}/users/~/answer-rules/active?at={at}")).await;
+                let (st, body) = s.get("108@acme.example", &format!("{D}/users/~/answer-rules/active?at={at}")).await;
                 assert_eq!(st, StatusCode::OK, "{body}");
                 body["rule"]["action"]["kind"].as_str().unwrap_or("none").to_owned()
             }
@@ -223,13 +223,13 @@ async fn the_answering_rule_in_force_follows_the_time_frames() {
         assert_eq!(kind_at("2026-03-07T15:00:00Z").await, "send_to_voicemail"); // Saturday
         assert_eq!(kind_at("2026-12-25T15:00:00Z").await, "do_not_disturb"); // a Friday, but Christmas comes first
         // A second rule for the same frame is refused; a disabled rule is skipped.
-        let (st, err) = s.send("107@acme.example", Method::POST, &me, Some(json!({"time_frame_id": hours["id"], "action": {"kind": "do_not_disturb"}}))).await;
+        let (st, err) = s.send("108@acme.example", Method::POST, &me, Some(json!({"time_frame_id": hours["id"], "action": {"kind": "do_not_disturb"}}))).await;
         assert_eq!((st.as_u16(), err["error"]["field"].as_str()), (409, Some("time_frame_id")), "{err}");
-        let (_, rules) = s.get("107@acme.example", &me).await;
+        let (_, rules) = s.get("108@acme.example", &me).await;
         let xmas_rule = rules["items"].as_array().unwrap().iter().find(|r| r["time_frame_id"] == xmas["id"]).unwrap()["id"].clone();
-        s.send("107@acme.example", Method::PATCH, &format!("{D}/answer-rules/{xmas_rule}"), Some(json!({"enabled": false}))).await;
+        s.send("108@acme.example", Method::PATCH, &format!("{D}/answer-rules/{xmas_rule}"), Some(json!({"enabled": false}))).await;
         assert_eq!(kind_at("2026-12-25T15:00:00Z").await, "simultaneous_ring");
-        let (st, body) = s.get("107@acme.example", &format!("{D}/users/~/answer-rules/active?at=yesterday")).await;
+        let (st, body) = s.get("108@acme.example", &format!("{D}/users/~/answer-rules/active?at=yesterday")).await;
         assert_eq!((st.as_u16(), body["error"]["field"].as_str()), (422, Some("at")));
         // Someone else's rules are out of a basic user's reach.
         assert_eq!(s.get("108@acme.example", &format!("{D}/users/107/answer-rules/active")).await.0, StatusCode::NOT_FOUND);
@@ -311,6 +311,10 @@ async fn invoices_are_paid_then_confirmed_and_print() {
 #[tokio::test]
 async fn contacts_import_and_export_as_csv_and_vcard() {
     on_each_database(|s| async move {
+        // Initech has no demo address book: the counts below are all this test's.
+        const D: &str = "/api/v1/domains/initech.example";
+        const OM: &str = "101@initech.example";
+        s.create_user(SU, "initech.example", "151", "basic_user", None).await;
         let csv = "first_name,last_name,company,email,work,mobile\nAnn,Lee,Acme,ann@acme.example,+1 555 0100,\nBob,Ray,,bob@ray.example,,+1 555 0199\n";
         let (st, r) = s.send_file(OM, Method::POST, &format!("{D}/contacts/import"), "text/csv", csv.as_bytes().to_vec()).await;
         assert_eq!((st, r["imported"].as_i64()), (StatusCode::OK, Some(2)), "{r}");
@@ -319,15 +323,15 @@ async fn contacts_import_and_export_as_csv_and_vcard() {
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(err["error"]["message"].as_str().unwrap().contains("line 3"), "{err}");
         let vcf = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Kay;Eve;;;\r\nTEL;TYPE=CELL:+1 555 0123\r\nEND:VCARD\r\n";
-        let (st, r) = s.send_file("107@acme.example", Method::POST, &format!("{D}/users/~/contacts/import"), "text/vcard", vcf.as_bytes().to_vec()).await;
+        let (st, r) = s.send_file("150@initech.example", Method::POST, &format!("{D}/users/~/contacts/import"), "text/vcard", vcf.as_bytes().to_vec()).await;
         assert_eq!((st, r["imported"].as_i64()), (StatusCode::OK, Some(1)), "{r}");
         // The basic user sees the shared contacts and its own; a search finds by number digits.
-        let (_, mine) = s.get("107@acme.example", &format!("{D}/contacts")).await;
+        let (_, mine) = s.get("150@initech.example", &format!("{D}/contacts")).await;
         assert_eq!(mine["items"].as_array().unwrap().len(), 3);
-        let (_, found) = s.get("107@acme.example", &format!("{D}/contacts?q=5550199")).await;
+        let (_, found) = s.get("150@initech.example", &format!("{D}/contacts?q=5550199")).await;
         assert_eq!(found["items"][0]["last_name"], "Ray");
-        assert_eq!(s.get("108@acme.example", &format!("{D}/contacts")).await.1["items"].as_array().unwrap().len(), 2);
-        let token = s.token("107@acme.example").await;
+        assert_eq!(s.get("151@initech.example", &format!("{D}/contacts")).await.1["items"].as_array().unwrap().len(), 2);
+        let token = s.token("150@initech.example").await;
         let text = |path: String| {
             let request = s.client.get(s.url(&path)).bearer_auth(&token);
             async move { request.send().await.unwrap().text().await.unwrap() }
@@ -346,7 +350,7 @@ async fn contacts_import_and_export_as_csv_and_vcard() {
 #[tokio::test]
 async fn every_change_to_a_setting_is_audited() {
     on_each_database(|s| async move {
-        let made = create(&s, OM, &format!("{D}/conferences"), json!({"extension": "800", "name": "All hands", "pin": "2468"})).await;
+        let made = create(&s, OM, &format!("{D}/conferences"), json!({"extension": "850", "name": "All hands 2", "pin": "2468"})).await;
         let path = format!("{D}/conferences/{}", made["id"]);
         s.send(OM, Method::PATCH, &path, Some(json!({"max_participants": 50}))).await;
         assert_eq!(s.send(OM, Method::DELETE, &path, None).await.0, StatusCode::NO_CONTENT);
@@ -356,8 +360,8 @@ async fn every_change_to_a_setting_is_audited() {
             assert!(actions.contains(&action), "{action} missing from {log}");
         }
         // A conference's extension is taken like a user's.
-        create(&s, OM, &format!("{D}/conferences"), json!({"extension": "801", "name": "Bridge"})).await;
-        let (st, err) = s.send(SU, Method::POST, &format!("{D}/users"), Some(json!({"extension": "801", "first_name": "A", "last_name": "B", "scope": "basic_user", "password": PASSWORD}))).await;
+        create(&s, OM, &format!("{D}/conferences"), json!({"extension": "851", "name": "Bridge"})).await;
+        let (st, err) = s.send(SU, Method::POST, &format!("{D}/users"), Some(json!({"extension": "851", "first_name": "A", "last_name": "B", "scope": "basic_user", "password": PASSWORD}))).await;
         assert_eq!((st.as_u16(), err["error"]["field"].as_str()), (409, Some("extension")), "{err}");
         s
     })
