@@ -417,6 +417,19 @@ async fn serve(args: ServeArgs) -> Result<()> {
     Ok(())
 }
 
+/// The domain a `--domain` flag names.
+async fn domain_by_flag(store: &Store, raw: &str) -> Result<switchboard_domain::Domain> {
+    let name =
+        switchboard_domain::DomainName::parse(raw).map_err(|e| anyhow::anyhow!("--domain: {e}"))?;
+    store
+        .get_domain_by_name(
+            &switchboard_policy::operator_visibility(switchboard_policy::Resource::Domains),
+            &name,
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("--domain: there is no domain {name}"))
+}
+
 async fn import_invoices(
     db: DatabaseArgs,
     file: PathBuf,
@@ -429,15 +442,7 @@ async fn import_invoices(
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was stored", file.display()))?;
     let config = read_file_config(db.config.as_ref())?;
     let store = open_store(&db, &config).await?;
-    let name = switchboard_domain::DomainName::parse(&domain)
-        .map_err(|e| anyhow::anyhow!("--domain: {e}"))?;
-    let domain = store
-        .get_domain_by_name(
-            &switchboard_policy::operator_visibility(switchboard_policy::Resource::Domains),
-            &name,
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("--domain: there is no domain {name}"))?;
+    let domain = domain_by_flag(&store, &domain).await?;
     if dry_run {
         println!(
             "{} invoice(s) checked; nothing stored (--dry-run)",
@@ -481,15 +486,7 @@ async fn import_calls(
     }
     let config = read_file_config(db.config.as_ref())?;
     let store = open_store(&db, &config).await?;
-    let name = switchboard_domain::DomainName::parse(&domain)
-        .map_err(|e| anyhow::anyhow!("--domain: {e}"))?;
-    let domain = store
-        .get_domain_by_name(
-            &switchboard_policy::operator_visibility(switchboard_policy::Resource::Domains),
-            &name,
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("--domain: there is no domain {name}"))?;
+    let domain = domain_by_flag(&store, &domain).await?;
     let handle =
         std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
     let size = handle.metadata().map(|m| m.len()).unwrap_or(0);

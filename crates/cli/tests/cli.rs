@@ -21,8 +21,8 @@ const MASTER_CSV: &str = r#""","+15550001111","600","from-trunk","+15550001111",
 "","107","108","from-internal","107","SIP/107-0003","SIP/108-0004","Dial","SIP/108","2026-03-02 09:10:00","2026-03-02 09:10:03","2026-03-02 09:12:03",123,120,"ANSWERED","DOCUMENTATION","1772461800.2"
 "#;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn calls_import_from_the_command_line() {
+/// A fresh SQLite database holding the demo installation.
+async fn demo_database() -> (TestDatabase, switchboard_store::Store) {
     let db = TestDatabase::sqlite();
     let store = db.store().await;
     let state = AppState::new(
@@ -37,6 +37,12 @@ async fn calls_import_from_the_command_line() {
     )
     .unwrap();
     switchboard_server::demo::load(&state).await.unwrap();
+    (db, store)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_import_from_the_command_line() {
+    let (db, store) = demo_database().await;
     store.close().await;
     let dir = std::env::temp_dir().join(format!("switchboard-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -142,20 +148,7 @@ fn every_command_has_help() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoices_import_from_the_command_line() {
-    let db = TestDatabase::sqlite();
-    let store = db.store().await;
-    let state = AppState::new(
-        store.clone(),
-        Config {
-            argon2_memory_kib: 256,
-            argon2_iterations: 1,
-            blob_dir: std::env::temp_dir()
-                .join(format!("switchboard-cli-blobs-{}", std::process::id())),
-            ..Config::default()
-        },
-    )
-    .unwrap();
-    switchboard_server::demo::load(&state).await.unwrap();
+    let (db, store) = demo_database().await;
     let dir = std::env::temp_dir().join(format!("switchboard-cli-inv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let line = |n: &str, currency: &str| {

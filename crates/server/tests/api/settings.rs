@@ -359,6 +359,16 @@ async fn every_change_to_a_setting_is_audited() {
         for action in ["conference.create", "conference.update", "conference.delete"] {
             assert!(actions.contains(&action), "{action} missing from {log}");
         }
+        // The domain's limit on conferences holds, and names itself.
+        let (_, d) = s.get(SU, D).await;
+        let (_, n) = s.get(SU, &format!("{D}/conferences/count")).await;
+        let mut policy = d["policy"].clone();
+        policy["limits"]["max_conferences"] = n["count"].clone();
+        assert_eq!(s.send(RESELLER, Method::PATCH, D, Some(json!({"policy": policy}))).await.0, StatusCode::OK);
+        let (st, err) = s.send(OM, Method::POST, &format!("{D}/conferences"), Some(json!({"extension": "852", "name": "One too many"}))).await;
+        assert_eq!((st.as_u16(), err["error"]["field"].as_str()), (409, Some("max_conferences")), "{err}");
+        policy["limits"]["max_conferences"] = json!(null);
+        assert_eq!(s.send(RESELLER, Method::PATCH, D, Some(json!({"policy": policy}))).await.0, StatusCode::OK);
         // A conference's extension is taken like a user's.
         create(&s, OM, &format!("{D}/conferences"), json!({"extension": "851", "name": "Bridge"})).await;
         let (st, err) = s.send(SU, Method::POST, &format!("{D}/users"), Some(json!({"extension": "851", "first_name": "A", "last_name": "B", "scope": "basic_user", "password": PASSWORD}))).await;

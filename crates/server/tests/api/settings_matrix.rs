@@ -561,6 +561,17 @@ async fn every_scope_every_setting_every_action() {
                     let expected = list_expect(a, kind, &w, domain, &made, k);
                     let got = s.list_all(&a.login, &path).await.map(|v| ids(&v));
                     report.list(format!("{} lists {path}", a.login), expected.clone(), got);
+                    // A search finds a part of what the list holds, never more.
+                    let searched = s
+                        .list_all(&a.login, &format!("{path}?q=e"))
+                        .await
+                        .map(|v| ids(&v));
+                    let within = match (&expected, &searched) {
+                        (Ok(all), Ok(found)) => Ok(found.intersection(all).copied().collect()),
+                        (Err(e), _) => Err(*e),
+                        (Ok(_), Err(_)) => Ok(BTreeSet::new()),
+                    };
+                    report.list(format!("{} searches {path}", a.login), within, searched);
                     let (st, n) = s.get(&a.login, &format!("{path}/count")).await;
                     report.list(
                         format!("{} counts {path}", a.login),
