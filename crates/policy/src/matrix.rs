@@ -301,7 +301,9 @@ pub static MATRIX: [Row; 29] = [
         resource: Resource::PhoneNumbers,
         name: "phone_numbers",
         label: "phone numbers (inventory)",
-        note: None,
+        note: Some(
+            "routing a number is part of updating it: whoever may update a number may route it; the destination must be in the router's reach too",
+        ),
         cells: [
             RW_P,
             RW_R,
