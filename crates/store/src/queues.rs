@@ -126,12 +126,13 @@ fn queue(row: &AnyRow) -> Result<CallQueue, sqlx::Error> {
     })
 }
 
-/// A queue's hold music must be the domain's; the queue is then recorded as using it.
-async fn set_music_on_hold(
+/// Record what a queue points at (its hold music, which must be the domain's, and where it
+/// overflows), so that neither goes while the queue uses it.
+async fn write_queue_refs(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     queue: &CallQueue,
 ) -> Result<()> {
-    let targets = match queue.music_on_hold_id {
+    let mut targets = match queue.music_on_hold_id {
         Some(id) => {
             let found =
                 sqlx::query("SELECT id FROM music_on_hold WHERE id = $1 AND domain_id = $2")
@@ -149,6 +150,23 @@ async fn set_music_on_hold(
         }
         None => Vec::new(),
     };
+    let overflow = match &queue.overflow {
+        Overflow::User(e) => Some(("users", "user", e)),
+        Overflow::Voicemail(e) => Some(("users", "voicemail", e)),
+        Overflow::Queue(e) => Some(("call_queues", "call_queue", e)),
+        Overflow::HangUp | Overflow::External(_) => None,
+    };
+    if let Some((table, kind, ext)) = overflow {
+        let mut sql = Sql::new("SELECT id FROM ");
+        sql.push(table)
+            .push(" WHERE domain_id = ")
+            .bind(queue.domain_id.get())
+            .push(" AND extension = ")
+            .bind(ext.as_str());
+        if let Some(row) = sql.query().fetch_optional(&mut **tx).await? {
+            targets.push((kind, get_i64(&row, "id")?));
+        }
+    }
     let label = format!("call queue {}", queue.extension);
     crate::settings::write_refs(
         tx,
@@ -344,7 +362,7 @@ impl Store {
             .bind(s.music_on_hold_id.map(SettingId::get))
             .push(") RETURNING *");
         let created = queue(&sql.query().fetch_one(&mut *w.tx).await?)?;
-        set_music_on_hold(&mut w.tx, &created).await?;
+        write_queue_refs(&mut w.tx, &created).await?;
         record(
             &mut w.tx,
             ctx,
@@ -377,6 +395,14 @@ impl Store {
             before.domain_id,
             &extension,
             Holder::Queue(before.id),
+        )
+        .await?;
+        crate::settings::ensure_extension_kept(
+            &mut w.tx,
+            &["call_queue"],
+            before.id.get(),
+            &before.extension,
+            &extension,
         )
         .await?;
         let site_id = changes.site_id.unwrap_or(before.site_id);
@@ -420,7 +446,7 @@ impl Store {
             .bind(before.id.get())
             .push(" RETURNING *");
         let after = queue(&sql.query().fetch_one(&mut *w.tx).await?)?;
-        set_music_on_hold(&mut w.tx, &after).await?;
+        write_queue_refs(&mut w.tx, &after).await?;
         record(
             &mut w.tx,
             ctx,

@@ -16,6 +16,17 @@ use std::borrow::Cow;
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource};
 
+/// The tables of settings that belong to a user.
+pub(crate) const OWNED_TABLES: &[&str] = &[
+    "devices",
+    "time_frames",
+    "answer_rules",
+    "contacts",
+    "voicemail_messages",
+    "voicemail_greetings",
+    "emergency_addresses",
+];
+
 /// Where a unique key must be unique.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unique {
@@ -362,6 +373,28 @@ pub(crate) async fn ensure_unreferenced(
     })
 }
 
+/// Settings name their targets by extension: a target they point at keeps its extension.
+pub(crate) async fn ensure_extension_kept(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    kinds: &[&str],
+    id: i64,
+    old: &Extension,
+    new: &Extension,
+) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    ensure_unreferenced(tx, kinds, id, &format!("extension {old}"))
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { message, .. } => StoreError::Conflict {
+                field: Some("extension"),
+                message: format!("{message}: they dial it by its extension"),
+            },
+            other => other,
+        })
+}
+
 impl Store {
     fn settings_sql<K: SettingKind>(
         visibilities: &[&Visibility],
@@ -475,6 +508,20 @@ impl Store {
             message: e.message,
         })?;
         if let Some(ext) = body.extension() {
+            if let (Some(id), Some(kind)) = (existing, K::REF_KIND) {
+                let old: Option<String> = {
+                    let mut sql = Sql::new("SELECT unique_key FROM ");
+                    sql.push(K::TABLE).push(" WHERE id = ").bind(id.get());
+                    sql.query()
+                        .fetch_optional(&mut **tx)
+                        .await?
+                        .map(|row| get_text(&row, "unique_key"))
+                        .transpose()?
+                };
+                if let Some(old) = old.and_then(|o| Extension::parse(&o).ok()) {
+                    ensure_extension_kept(tx, &[kind], id.get(), &old, ext).await?;
+                }
+            }
             let holder = match existing {
                 Some(id) => Holder::Setting(K::TABLE, id),
                 None => Holder::Nobody,

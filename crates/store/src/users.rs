@@ -337,6 +337,14 @@ impl Store {
         let mut w = self.begin_write().await?;
         let extension = changes.extension.unwrap_or_else(|| b.extension.clone());
         ensure_extension_free(&mut w.tx, b.domain_id, &extension, Holder::User(b.id)).await?;
+        crate::settings::ensure_extension_kept(
+            &mut w.tx,
+            &["user", "voicemail"],
+            b.id.get(),
+            &b.extension,
+            &extension,
+        )
+        .await?;
         let site_id = changes.site_id.unwrap_or(b.site_id);
         ensure_site(&mut w.tx, b.domain_id, site_id).await?;
         let first = changes.first_name.unwrap_or_else(|| b.first_name.clone());
@@ -452,15 +460,16 @@ impl Store {
     }
 
     /// Delete a user and what is only its own (sessions, keys, memberships, its settings);
-    /// refused while numbers, attendants or rules of others point at it, unless the numbers are
-    /// re-routed (`reroute_numbers_to`).
+    /// refused while numbers, attendants, queues or rules of others point at it, unless the
+    /// numbers are re-routed (`reroute_numbers_to`). Answers the blob keys of the recordings
+    /// that went with it, for the caller to remove once this has committed.
     pub async fn delete_user(
         &self,
         permit: &Permit,
         ctx: &AuditContext,
         before: &UserRecord,
         reroute_numbers_to: Option<&Route>,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         expect_permit(permit, Resource::Users, Action::Delete)?;
         let mut w = self.begin_write().await?;
         let id = before.user.id.get();
@@ -478,6 +487,28 @@ impl Store {
             .await?;
         }
         crate::settings::ensure_unreferenced(&mut w.tx, &["user", "voicemail"], id, &what).await?;
+        // Its own settings go with it (the tables cascade); what they pointed at is freed.
+        let mut recordings = Vec::new();
+        for table in crate::settings::OWNED_TABLES {
+            let mut sql = Sql::new("DELETE FROM setting_refs WHERE from_table = ");
+            sql.bind(*table).push(" AND from_id IN (SELECT id FROM ");
+            sql.push(table)
+                .push(" WHERE owner_id = ")
+                .bind(id)
+                .push(")");
+            sql.query().execute(&mut *w.tx).await?;
+        }
+        for table in ["voicemail_messages", "voicemail_greetings"] {
+            let mut sql = Sql::new("SELECT body FROM ");
+            sql.push(table).push(" WHERE owner_id = ").bind(id);
+            for row in sql.query().fetch_all(&mut *w.tx).await? {
+                let body: serde_json::Value =
+                    serde_json::from_str(&get_text(&row, "body")?).unwrap_or_default();
+                if let Some(blob) = body["audio"]["blob"].as_str() {
+                    recordings.push(blob.to_owned());
+                }
+            }
+        }
         for table in [
             "sessions",
             "api_keys",
@@ -508,7 +539,8 @@ impl Store {
             None,
         )
         .await?;
-        w.commit().await
+        w.commit().await?;
+        Ok(recordings)
     }
 
     // ----- supervisor settings -----

@@ -460,10 +460,13 @@ async fn delete(
         Resource::Users,
         &user_target(&before),
     )?;
-    state
+    let recordings = state
         .store
         .delete_user(&permit, &caller.audit(), &before, q.reroute()?.as_ref())
         .await?;
+    for blob in recordings {
+        state.blobs.delete(&blob).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -174,6 +174,12 @@ async fn references_block_deletes_and_numbers_can_be_rerouted() {
         // (the attendant points at 150 too: move it away first)
         let (st, _) = s.send(OM, Method::PATCH, &format!("{D}/auto-attendants/{}", aa["id"]), Some(json!({"menus": [{"options": {"0": {"kind": "repeat"}}}]}))).await;
         assert_eq!(st, StatusCode::OK);
+        // 150's own rule uses a shared frame, and it has a greeting: both go with it.
+        let frame2 = create(&s, OM, &format!("{D}/time-frames"), json!({"name": "Weekends", "schedule": {"kind": "days_of_week", "spans": [{"days": ["saturday", "sunday"], "start": "00:00", "end": "24:00"}]}})).await;
+        create(&s, SU, &format!("{D}/users/150/answer-rules"), json!({"time_frame_id": frame2["id"], "action": {"kind": "do_not_disturb"}})).await;
+        let (st, _) = s.send_file(SU, Method::POST, &format!("{D}/users/150/greetings?name=Hi"), "audio/wav", silent_wav(8000, 800)).await;
+        assert_eq!(st, StatusCode::CREATED);
+        let files = blob_files(&s.state.config.blob_dir);
         let (st, err) = s.send(SU, Method::DELETE, &format!("{D}/users/150"), None).await;
         assert_eq!(st, StatusCode::CONFLICT, "{err}");
         assert!(err["error"]["message"].as_str().unwrap().contains("phone number +15558880000"), "{err}");
@@ -183,6 +189,12 @@ async fn references_block_deletes_and_numbers_can_be_rerouted() {
         assert_eq!(st, StatusCode::NO_CONTENT);
         let (_, n) = s.get(SU, &format!("{D}/phone-numbers/{nid}")).await;
         assert_eq!(n["route"], json!({"kind": "call_queue", "target": "600"}));
+        assert_eq!(blob_files(&s.state.config.blob_dir), files - 1, "the greeting went with its user");
+        assert_eq!(s.send(OM, Method::DELETE, &format!("{D}/time-frames/{}", frame2["id"]), None).await.0, StatusCode::NO_CONTENT, "nothing of the deleted user holds the frame");
+        // What settings dial by extension keeps its extension.
+        let (st, err) = s.send(SU, Method::PATCH, &format!("{D}/users/101"), Some(json!({"extension": "191"}))).await;
+        assert_eq!((st.as_u16(), err["error"]["field"].as_str()), (409, Some("extension")), "{err}");
+        assert!(err["error"]["message"].as_str().unwrap().contains("auto attendant"), "{err}");
         // Queues too; and hold music a queue plays.
         let (st, err) = s.send(OM, Method::DELETE, &format!("{D}/call-queues/600"), None).await;
         assert_eq!(st, StatusCode::CONFLICT, "{err}");
