@@ -173,13 +173,19 @@ fn page_sql(
         push_keyset(&mut sql, page, "calls.started_at", "calls.id");
         return sql;
     };
+    if let [only] = branches.as_slice() {
+        // One party: its own index gives the page directly.
+        let mut sql = Sql::default();
+        push_branch(&mut sql, *only, domain, filter, page, true);
+        return sql;
+    }
     let mut sql = Sql::new("SELECT calls.* FROM calls WHERE calls.id IN (");
     for (n, branch) in branches.iter().enumerate() {
         if n > 0 {
             sql.push(" UNION ");
         }
         sql.push("SELECT pk FROM (");
-        push_branch(&mut sql, *branch, domain, filter, page);
+        push_branch(&mut sql, *branch, domain, filter, page, false);
         sql.push(") b").push(&n.to_string());
     }
     sql.push(")");
@@ -187,16 +193,24 @@ fn page_sql(
     sql
 }
 
+/// One branch's page: whole rows (the page itself), or only the call keys as `pk` (for a union).
 fn push_branch(
     sql: &mut Sql,
     branch: Branch,
     domain: DomainId,
     filter: &CallFilter,
     page: CallPageRequest,
+    whole_rows: bool,
 ) {
+    let all = whole_rows;
     let (table, column, party) = match branch {
         Branch::Queue(q) => {
-            sql.push("SELECT calls.id AS pk FROM calls WHERE calls.domain_id = ")
+            sql.push(if all {
+                "SELECT calls.*"
+            } else {
+                "SELECT calls.id AS pk"
+            });
+            sql.push(" FROM calls WHERE calls.domain_id = ")
                 .bind(domain.get());
             sql.push(" AND calls.queue_id = ").bind(q);
             push_filters(sql, filter);
@@ -206,7 +220,12 @@ fn push_branch(
         Branch::User(u) => ("call_users", "user_id", u),
         Branch::Site(s) => ("call_sites", "site_id", s),
     };
-    sql.push("SELECT drv.call_pk AS pk FROM ")
+    sql.push(if all {
+        "SELECT calls.*"
+    } else {
+        "SELECT drv.call_pk AS pk"
+    });
+    sql.push(" FROM ")
         .push(table)
         .push(" drv JOIN calls ON calls.id = drv.call_pk WHERE drv.domain_id = ")
         .bind(domain.get());
