@@ -120,6 +120,17 @@ pub fn parse_csv(text: &str) -> ApiResult<Vec<Contact>> {
     Ok(out)
 }
 
+/// Free text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading
+/// apostrophe, which spreadsheets show as text. Numbers are exempt: they hold no letters or
+/// parentheses, so they cannot call anything.
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 pub fn to_csv(contacts: &[Setting<Contact>]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(CSV_HEADER);
@@ -133,7 +144,7 @@ pub fn to_csv(contacts: &[Setting<Contact>]) -> String {
                 .collect::<Vec<_>>()
                 .join(" / ")
         };
-        let text = |v: &Option<Label>| v.as_ref().map(Label::to_string).unwrap_or_default();
+        let text = |v: &Option<Label>| v.as_ref().map(|l| inert(l.as_str())).unwrap_or_default();
         let _ = w.write_record([
             text(&b.first_name),
             text(&b.last_name),
@@ -144,7 +155,10 @@ pub fn to_csv(contacts: &[Setting<Contact>]) -> String {
             phone(PhoneKind::Home),
             phone(PhoneKind::Fax),
             phone(PhoneKind::Other),
-            b.notes.as_ref().map(Note::to_string).unwrap_or_default(),
+            b.notes
+                .as_ref()
+                .map(|n| inert(n.as_str()))
+                .unwrap_or_default(),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -526,6 +540,25 @@ mod tests {
             *c
         );
         assert_eq!(parse_csv(&to_csv(&[stored])).unwrap()[0].email, c.email);
+    }
+
+    #[test]
+    fn exported_text_never_runs_as_a_formula() {
+        let contact: Contact = serde_json::from_value(
+            serde_json::json!({"last_name": "=HYPERLINK(\"http://x\")", "company": "Acme"}),
+        )
+        .unwrap();
+        let stored = Setting {
+            id: SettingId(1),
+            domain_id: DomainId(1),
+            user_id: None,
+            reach_site_id: None,
+            created_at: Timestamp(0),
+            updated_at: Timestamp(0),
+            body: contact,
+        };
+        let csv = to_csv(&[stored]);
+        assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
     }
 
     #[test]
