@@ -134,6 +134,7 @@ impl TestServer {
             let _ = h.await;
         }
         self.state.store.close().await;
+        let _ = std::fs::remove_dir_all(&self.state.config.blob_dir);
         if let Some(db) = self.db.take() {
             db.drop_database().await;
         }
