@@ -260,7 +260,7 @@ pub struct CallQueue {
     pub wrap_up_seconds: u32,
     pub overflow: Overflow,
     /// The domain's hold music played to waiting callers (absent: the system default).
-    pub music_on_hold_id: Option<crate::ids::SettingId>,
+    pub music_on_hold_id: Option<crate::ids::Id<crate::settings::MusicOnHold>>,
     pub created_at: Timestamp,
 }
 

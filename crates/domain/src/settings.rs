@@ -2,7 +2,7 @@
 //! and `check` holds the rules that types alone cannot say; a body that passes both is well
 //! formed. References to other objects (extensions, time frames) are resolved by the store.
 
-use crate::ids::{DomainId, SettingId, SiteId, UserId};
+use crate::ids::{DomainId, Id, SiteId, UserId};
 use crate::timeframe::{CivilDate, FieldError, Schedule};
 use crate::values::{E164, Email, Extension, InvalidValue, Label, Timestamp, string_value};
 use schemars::JsonSchema;
@@ -129,7 +129,7 @@ pub struct Audio {
 /// A stored setting: where it lives, and its body.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Setting<T> {
-    pub id: SettingId,
+    pub id: Id<T>,
     pub domain_id: DomainId,
     /// The user it belongs to; absent for the domain's own (shared) settings.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -279,7 +279,7 @@ fn ring_timeout() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct AnswerRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_frame_id: Option<SettingId>,
+    pub time_frame_id: Option<Id<TimeFrame>>,
     #[serde(default)]
     pub position: u32,
     #[serde(default = "yes")]
@@ -512,7 +512,7 @@ pub enum MenuTarget {
 #[serde(deny_unknown_fields)]
 pub struct Menu {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time_frame_id: Option<SettingId>,
+    pub time_frame_id: Option<Id<TimeFrame>>,
     /// Keys `0`–`9`, `*`, `#` to what they do.
     pub options: BTreeMap<String, MenuTarget>,
 }

@@ -840,7 +840,7 @@ pub(crate) enum Holder {
     User(UserId),
     Queue(QueueId),
     /// An attendant or conference: its table and id.
-    Setting(&'static str, SettingId),
+    Setting(&'static str, i64),
 }
 
 /// An extension is unique among a domain's users, call queues, auto attendants and conferences.
@@ -854,8 +854,8 @@ pub(crate) async fn ensure_extension_free(
         Holder::Nobody => (-1, -1, -1, -1),
         Holder::User(u) => (u.get(), -1, -1, -1),
         Holder::Queue(q) => (-1, q.get(), -1, -1),
-        Holder::Setting("auto_attendants", id) => (-1, -1, id.get(), -1),
-        Holder::Setting(_, id) => (-1, -1, -1, id.get()),
+        Holder::Setting("auto_attendants", id) => (-1, -1, id, -1),
+        Holder::Setting(_, id) => (-1, -1, -1, id),
     };
     let taken = sqlx::query(
         "SELECT 'a user' AS kind FROM users WHERE domain_id = $1 AND extension = $2 AND id <> $3 \

@@ -32,7 +32,7 @@ pub struct QueueSettings {
     pub max_callers: u32,
     pub wrap_up_seconds: u32,
     pub overflow: Overflow,
-    pub music_on_hold_id: Option<SettingId>,
+    pub music_on_hold_id: Option<Id<MusicOnHold>>,
 }
 
 impl Default for QueueSettings {
@@ -59,7 +59,7 @@ pub struct QueueChanges {
     pub max_callers: Option<u32>,
     pub wrap_up_seconds: Option<u32>,
     pub overflow: Option<Overflow>,
-    pub music_on_hold_id: Option<Option<SettingId>>,
+    pub music_on_hold_id: Option<Option<Id<MusicOnHold>>>,
 }
 
 /// A new membership's details.
@@ -121,7 +121,7 @@ fn queue(row: &AnyRow) -> Result<CallQueue, sqlx::Error> {
             "overflow",
             Overflow::from_parts(&overflow_kind, overflow_target.as_deref()),
         )?,
-        music_on_hold_id: get_opt_i64(row, "music_on_hold_id")?.map(SettingId),
+        music_on_hold_id: get_opt_i64(row, "music_on_hold_id")?.map(Id::new),
         created_at: Timestamp(get_i64(row, "created_at")?),
     })
 }
@@ -359,7 +359,7 @@ impl Store {
             .push(", ")
             .bind(s.overflow.target())
             .push(", ")
-            .bind(s.music_on_hold_id.map(SettingId::get))
+            .bind(s.music_on_hold_id.map(Id::get))
             .push(") RETURNING *");
         let created = queue(&sql.query().fetch_one(&mut *w.tx).await?)?;
         write_queue_refs(&mut w.tx, &created).await?;
@@ -440,7 +440,7 @@ impl Store {
             changes
                 .music_on_hold_id
                 .unwrap_or(before.music_on_hold_id)
-                .map(SettingId::get),
+                .map(Id::get),
         );
         sql.push(" WHERE id = ")
             .bind(before.id.get())

@@ -49,8 +49,8 @@ pub enum RefTarget {
     Voicemail(Extension),
     /// Any dialable extension of the domain (a user, queue, attendant or conference).
     AnyExtension(Extension),
-    TimeFrame(SettingId),
-    MusicOnHold(SettingId),
+    TimeFrame(Id<TimeFrame>),
+    MusicOnHold(Id<MusicOnHold>),
 }
 
 #[derive(Clone, Debug)]
@@ -173,7 +173,7 @@ fn partition<K: SettingKind>(resource: Resource) -> &'static str {
 fn setting<K: SettingKind>(row: &AnyRow) -> Result<Setting<K>, sqlx::Error> {
     let body = get_text(row, "body")?;
     Ok(Setting {
-        id: SettingId(get_i64(row, "id")?),
+        id: Id::new(get_i64(row, "id")?),
         domain_id: DomainId(get_i64(row, "domain_id")?),
         user_id: get_opt_i64(row, "owner_id")?.map(UserId),
         reach_site_id: get_opt_i64(row, "reach_site")?.map(SiteId),
@@ -484,7 +484,7 @@ impl Store {
         &self,
         visibilities: &[&Visibility],
         domain: DomainId,
-        id: SettingId,
+        id: Id<K>,
     ) -> Result<Setting<K>> {
         let mut sql = Self::settings_sql::<K>(
             visibilities,
@@ -501,7 +501,7 @@ impl Store {
         domain: DomainId,
         owner: Option<UserId>,
         body: &K,
-        existing: Option<SettingId>,
+        existing: Option<Id<K>>,
     ) -> Result<Vec<Resolved>> {
         body.check().map_err(|e| StoreError::InvalidReference {
             field: Cow::Owned(e.field),
@@ -523,7 +523,7 @@ impl Store {
                 }
             }
             let holder = match existing {
-                Some(id) => Holder::Setting(K::TABLE, id),
+                Some(id) => Holder::Setting(K::TABLE, id.get()),
                 None => Holder::Nobody,
             };
             ensure_extension_free(tx, domain, ext, holder).await?;

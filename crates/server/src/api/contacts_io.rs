@@ -527,7 +527,7 @@ mod tests {
         assert_eq!(c.phones[0].kind, PhoneKind::Mobile);
         assert_eq!(c.notes.as_ref().unwrap().as_str(), "first\nsecond");
         let stored = Setting {
-            id: SettingId(1),
+            id: Id::new(1),
             domain_id: DomainId(1),
             user_id: None,
             reach_site_id: None,
@@ -549,7 +549,7 @@ mod tests {
         )
         .unwrap();
         let stored = Setting {
-            id: SettingId(1),
+            id: Id::new(1),
             domain_id: DomainId(1),
             user_id: None,
             reach_site_id: None,

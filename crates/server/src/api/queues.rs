@@ -331,7 +331,7 @@ async fn create(
             wrap_up_seconds: bounded("wrap_up_seconds", body.wrap_up_seconds, 0..=600)?
                 .unwrap_or(defaults.wrap_up_seconds),
             overflow: body.overflow.unwrap_or(defaults.overflow),
-            music_on_hold_id: body.music_on_hold_id.map(switchboard_domain::SettingId),
+            music_on_hold_id: body.music_on_hold_id.map(switchboard_domain::Id::new),
         },
     };
     Ok((
@@ -422,7 +422,7 @@ pub async fn update_queue(
         overflow: body.overflow,
         music_on_hold_id: body
             .music_on_hold_id
-            .map(|m| m.map(switchboard_domain::SettingId)),
+            .map(|m| m.map(switchboard_domain::Id::new)),
     };
     Ok(state
         .store

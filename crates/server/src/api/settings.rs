@@ -233,7 +233,7 @@ pub async fn find_setting<K: ApiKind>(
 ) -> ApiResult<Setting<K>> {
     let id = raw_id
         .parse::<i64>()
-        .map(SettingId)
+        .map(Id::new)
         .map_err(|_| ApiError::not_found())?;
     let vis = read_visibilities::<K>(caller, true)?;
     Ok(state
