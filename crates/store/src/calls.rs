@@ -202,10 +202,9 @@ fn push_branch(
     page: CallPageRequest,
     whole_rows: bool,
 ) {
-    let all = whole_rows;
     let (table, column, party) = match branch {
         Branch::Queue(q) => {
-            sql.push(if all {
+            sql.push(if whole_rows {
                 "SELECT calls.*"
             } else {
                 "SELECT calls.id AS pk"
@@ -220,7 +219,7 @@ fn push_branch(
         Branch::User(u) => ("call_users", "user_id", u),
         Branch::Site(s) => ("call_sites", "site_id", s),
     };
-    sql.push(if all {
+    sql.push(if whole_rows {
         "SELECT calls.*"
     } else {
         "SELECT drv.call_pk AS pk"
