@@ -553,23 +553,31 @@ impl Store {
     }
 
     /// Delete a domain and everything in it.
+    /// Delete a domain and everything in it. Answers the blob keys of its recordings, for the
+    /// caller to remove once this has committed.
     pub async fn delete_domain(
         &self,
         permit: &Permit,
         ctx: &AuditContext,
         before: &Domain,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         expect_permit(permit, Resource::Domains, Action::Delete)?;
         let mut w = self.begin_write().await?;
+        let recordings =
+            crate::settings::recordings(&mut w.tx, "domain_id", before.id.get()).await?;
         // Children first, so the delete does not depend on each engine's cascade order.
-        for table in [
-            "sessions",
-            "api_keys",
-            "supervisor_queues",
-            "supervisor_settings",
-            "queue_agents",
-            "agent_status",
-        ] {
+        for table in ["setting_refs"]
+            .iter()
+            .chain(crate::settings::ALL_TABLES)
+            .chain(&[
+                "sessions",
+                "api_keys",
+                "supervisor_queues",
+                "supervisor_settings",
+                "queue_agents",
+                "agent_status",
+            ])
+        {
             let mut sql = Sql::new("DELETE FROM ");
             sql.push(table)
                 .push(" WHERE domain_id = ")
@@ -605,7 +613,8 @@ impl Store {
             None,
         )
         .await?;
-        w.commit().await
+        w.commit().await?;
+        Ok(recordings)
     }
 
     // ----- sites -----

@@ -488,7 +488,7 @@ impl Store {
         }
         crate::settings::ensure_unreferenced(&mut w.tx, &["user", "voicemail"], id, &what).await?;
         // Its own settings go with it (the tables cascade); what they pointed at is freed.
-        let mut recordings = Vec::new();
+        let recordings = crate::settings::recordings(&mut w.tx, "owner_id", id).await?;
         for table in crate::settings::OWNED_TABLES {
             let mut sql = Sql::new("DELETE FROM setting_refs WHERE from_table = ");
             sql.bind(*table).push(" AND from_id IN (SELECT id FROM ");
@@ -497,17 +497,6 @@ impl Store {
                 .bind(id)
                 .push(")");
             sql.query().execute(&mut *w.tx).await?;
-        }
-        for table in ["voicemail_messages", "voicemail_greetings"] {
-            let mut sql = Sql::new("SELECT body FROM ");
-            sql.push(table).push(" WHERE owner_id = ").bind(id);
-            for row in sql.query().fetch_all(&mut *w.tx).await? {
-                let body: serde_json::Value =
-                    serde_json::from_str(&get_text(&row, "body")?).unwrap_or_default();
-                if let Some(blob) = body["audio"]["blob"].as_str() {
-                    recordings.push(blob.to_owned());
-                }
-            }
         }
         for table in [
             "sessions",

@@ -565,10 +565,13 @@ async fn delete_domain(
             "you cannot delete the domain you log in to",
         ));
     }
-    state
+    let recordings = state
         .store
         .delete_domain(&permit, &caller.audit(), &before)
         .await?;
+    for blob in recordings {
+        state.blobs.delete(&blob).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -389,3 +389,40 @@ async fn every_change_to_a_setting_is_audited() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_deleted_domain_takes_its_settings_and_recordings() {
+    on_each_database(|s| async move {
+        let files = blob_files(&s.state.config.blob_dir);
+        assert!(files > 0, "the demo keeps recordings");
+        let (_, numbers) = s
+            .get(RESELLER, "/api/v1/domains/globex.example/phone-numbers")
+            .await;
+        let number = numbers["items"][0]["number"].as_str().unwrap().to_owned();
+        let (st, body) = s
+            .send(
+                RESELLER,
+                Method::DELETE,
+                "/api/v1/domains/globex.example",
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+        // Acme's recordings stay; Globex's are gone with it.
+        let left = blob_files(&s.state.config.blob_dir);
+        assert!(
+            left > 0 && left < files,
+            "{left} of {files} recordings left"
+        );
+        // Its numbers are free to be given to another customer.
+        create(
+            &s,
+            RESELLER,
+            &format!("{D}/phone-numbers"),
+            json!({"number": number}),
+        )
+        .await;
+        s
+    })
+    .await;
+}
