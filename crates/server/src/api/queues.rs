@@ -563,21 +563,45 @@ async fn resolve_agent(
     Ok(state.store.get_queue_agent(&vis, queue, user.id).await?)
 }
 
+/// One membership named by `{domain}/{queue}/{user}`, and the policy's permit to act on it.
+struct MembershipAction {
+    domain: Domain,
+    queue: CallQueue,
+    agent: QueueAgent,
+    permit: switchboard_policy::Permit,
+}
+
+async fn membership_action(
+    state: &AppState,
+    caller: &Caller,
+    (domain, queue, user): (String, String, String),
+    action: Action,
+    resource: Resource,
+) -> ApiResult<MembershipAction> {
+    let domain = resolve_domain(state, caller, &domain).await?;
+    let queue = resolve_queue(state, caller, &domain, &queue).await?;
+    let agent = resolve_agent(state, caller, &domain, &queue, &user).await?;
+    let permit = authorize(
+        &caller.actor,
+        action,
+        resource,
+        &queue_target(&queue, domain.reseller_id).owned_by(agent.user_id),
+    )?;
+    Ok(MembershipAction {
+        domain,
+        queue,
+        agent,
+        permit,
+    })
+}
+
 async fn update_agent(
     State(state): S,
     Extension(caller): C,
-    Path((domain, queue, user)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
     JsonBody(body): JsonBody<AgentPatch>,
 ) -> ApiResult<Json<QueueAgent>> {
-    let domain = resolve_domain(&state, &caller, &domain).await?;
-    let queue = resolve_queue(&state, &caller, &domain, &queue).await?;
-    let before = resolve_agent(&state, &caller, &domain, &queue, &user).await?;
-    let permit = authorize(
-        &caller.actor,
-        Action::Update,
-        Resource::QueueAgents,
-        &queue_target(&queue, domain.reseller_id).owned_by(before.user_id),
-    )?;
+    let m = membership_action(&state, &caller, path, Action::Update, Resource::QueueAgents).await?;
     let changes = AgentChanges {
         priority: bounded("priority", body.priority, 1..=100)?,
         wrap_up_seconds: match body.wrap_up_seconds {
@@ -589,11 +613,11 @@ async fn update_agent(
         state
             .store
             .update_queue_agent(
-                &permit,
+                &m.permit,
                 &caller.audit(),
-                domain.reseller_id,
-                &queue,
-                &before,
+                m.domain.reseller_id,
+                &m.queue,
+                &m.agent,
                 changes,
             )
             .await?,
@@ -603,25 +627,17 @@ async fn update_agent(
 async fn remove_agent(
     State(state): S,
     Extension(caller): C,
-    Path((domain, queue, user)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
-    let domain = resolve_domain(&state, &caller, &domain).await?;
-    let queue = resolve_queue(&state, &caller, &domain, &queue).await?;
-    let before = resolve_agent(&state, &caller, &domain, &queue, &user).await?;
-    let permit = authorize(
-        &caller.actor,
-        Action::Delete,
-        Resource::QueueAgents,
-        &queue_target(&queue, domain.reseller_id).owned_by(before.user_id),
-    )?;
+    let m = membership_action(&state, &caller, path, Action::Delete, Resource::QueueAgents).await?;
     state
         .store
         .remove_queue_agent(
-            &permit,
+            &m.permit,
             &caller.audit(),
-            domain.reseller_id,
-            &queue,
-            &before,
+            m.domain.reseller_id,
+            &m.queue,
+            &m.agent,
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -630,27 +646,26 @@ async fn remove_agent(
 async fn set_login(
     State(state): S,
     Extension(caller): C,
-    Path((domain, queue, user)): Path<(String, String, String)>,
+    Path(path): Path<(String, String, String)>,
     JsonBody(body): JsonBody<LoginBody>,
 ) -> ApiResult<Json<QueueAgent>> {
-    let domain = resolve_domain(&state, &caller, &domain).await?;
-    let queue = resolve_queue(&state, &caller, &domain, &queue).await?;
-    let before = resolve_agent(&state, &caller, &domain, &queue, &user).await?;
-    let permit = authorize(
-        &caller.actor,
+    let m = membership_action(
+        &state,
+        &caller,
+        path,
         Action::Update,
         Resource::AgentAvailability,
-        &queue_target(&queue, domain.reseller_id).owned_by(before.user_id),
-    )?;
+    )
+    .await?;
     Ok(Json(
         state
             .store
             .set_queue_login(
-                &permit,
+                &m.permit,
                 &caller.audit(),
-                domain.reseller_id,
-                &queue,
-                &before,
+                m.domain.reseller_id,
+                &m.queue,
+                &m.agent,
                 body.logged_in,
             )
             .await?,
