@@ -549,29 +549,20 @@ impl Store {
         domain: DomainId,
         owner: Option<UserId>,
         body: &K,
-        existing: Option<Id<K>>,
+        before: Option<&Setting<K>>,
     ) -> Result<Vec<Resolved>> {
         body.check().map_err(|e| StoreError::InvalidReference {
             field: Cow::Owned(e.field),
             message: e.message,
         })?;
         if let Some(ext) = body.extension() {
-            if let (Some(id), Some(kind)) = (existing, K::REF_KIND) {
-                let old: Option<String> = {
-                    let mut sql = Sql::new("SELECT unique_key FROM ");
-                    sql.push(K::TABLE).push(" WHERE id = ").bind(id.get());
-                    sql.query()
-                        .fetch_optional(&mut **tx)
-                        .await?
-                        .map(|row| get_text(&row, "unique_key"))
-                        .transpose()?
-                };
-                if let Some(old) = old.and_then(|o| Extension::parse(&o).ok()) {
-                    ensure_extension_kept(tx, &[kind], id.get(), &old, ext).await?;
-                }
+            if let (Some(before), Some(kind)) = (before, K::REF_KIND)
+                && let Some(old) = before.body.extension()
+            {
+                ensure_extension_kept(tx, &[kind], before.id.get(), old, ext).await?;
             }
-            let holder = match existing {
-                Some(id) => Holder::Setting(K::TABLE, id.get()),
+            let holder = match before {
+                Some(before) => Holder::Setting(K::TABLE, before.id.get()),
                 None => Holder::Nobody,
             };
             ensure_extension_free(tx, domain, ext, holder).await?;
@@ -592,8 +583,8 @@ impl Store {
                         .bind(owner.map_or(-1, UserId::get));
                 }
             }
-            if let Some(id) = existing {
-                sql.push(" AND id <> ").bind(id.get());
+            if let Some(before) = before {
+                sql.push(" AND id <> ").bind(before.id.get());
             }
             if sql.query().fetch_optional(&mut **tx).await?.is_some() {
                 let whom = match unique {
@@ -707,7 +698,7 @@ impl Store {
                 before.domain_id,
                 before.user_id,
                 &body,
-                Some(before.id),
+                Some(before),
             )
             .await?;
             let mut sql = Sql::new("UPDATE ");
