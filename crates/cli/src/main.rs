@@ -366,6 +366,15 @@ async fn serve(args: ServeArgs) -> Result<()> {
         let logins = switchboard_server::demo::load(&state)
             .await
             .map_err(|e| anyhow::anyhow!("loading the demo data failed: {}", e.message))?;
+        // The same seeded history `switchboard demo` makes by default, once.
+        if !switchboard_server::demo::has_call_history(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the call history failed: {}", e.message))?
+        {
+            switchboard_server::demo::fill_call_history(&state, 10_000, 1, None, |_| {})
+                .await
+                .map_err(|e| anyhow::anyhow!("generating calls failed: {}", e.message))?;
+        }
         println!(
             "Demo installation ready. Every login's password is: {}",
             switchboard_server::demo::DEMO_PASSWORD
@@ -405,6 +414,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     println!("Switchboard is listening on http://{addr}");
+    println!("  portal:          http://{addr}/  (log in with a login above)");
     println!("  API description: http://{addr}/api/v1/openapi.json");
     println!(
         "  log in:          curl -s http://{addr}/api/v1/auth/token -H 'content-type: application/json' -d '{{\"username\":\"101@acme.example\",\"password\":\"…\"}}'"

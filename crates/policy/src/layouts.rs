@@ -3,10 +3,10 @@
 
 use crate::matrix::Resource;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::Scope;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Layout {
     MyAccount,
@@ -17,6 +17,32 @@ pub enum Layout {
 }
 
 impl Layout {
+    pub const ALL: [Layout; 5] = [
+        Layout::MyAccount,
+        Layout::ManageOrganization,
+        Layout::ManageCallCenter,
+        Layout::AccountPreferences,
+        Layout::Global,
+    ];
+
+    /// The name stored and sent in JSON (`manage_organization`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::MyAccount => "my_account",
+            Layout::ManageOrganization => "manage_organization",
+            Layout::ManageCallCenter => "manage_call_center",
+            Layout::AccountPreferences => "account_preferences",
+            Layout::Global => "global",
+        }
+    }
+
+    /// From its name, or its name in a portal address (`manage-organization`).
+    pub fn parse(s: &str) -> Option<Layout> {
+        Layout::ALL
+            .into_iter()
+            .find(|l| l.name() == s || l.name().replace('_', "-") == s)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Layout::MyAccount => "My Account",
@@ -28,7 +54,7 @@ impl Layout {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Tab {
     Home,
@@ -55,6 +81,64 @@ pub enum Tab {
 }
 
 impl Tab {
+    pub const ALL: [Tab; 21] = [
+        Home,
+        CallCenter,
+        Messages,
+        Contacts,
+        AnsweringRules,
+        TimeFrames,
+        Phones,
+        CallHistory,
+        Users,
+        Conferences,
+        AutoAttendants,
+        CallQueues,
+        MusicOnHold,
+        Inventory,
+        Agents,
+        Reports,
+        Invoices,
+        EmergencyAddresses,
+        AuthorizedContacts,
+        Domains,
+        AuditLog,
+    ];
+
+    /// The name stored and sent in JSON (`answering_rules`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Home => "home",
+            CallCenter => "call_center",
+            Messages => "messages",
+            Contacts => "contacts",
+            AnsweringRules => "answering_rules",
+            TimeFrames => "time_frames",
+            Phones => "phones",
+            CallHistory => "call_history",
+            Users => "users",
+            Conferences => "conferences",
+            AutoAttendants => "auto_attendants",
+            CallQueues => "call_queues",
+            MusicOnHold => "music_on_hold",
+            Inventory => "inventory",
+            Agents => "agents",
+            Reports => "reports",
+            Invoices => "invoices",
+            EmergencyAddresses => "emergency_addresses",
+            AuthorizedContacts => "authorized_contacts",
+            Domains => "domains",
+            AuditLog => "audit_log",
+        }
+    }
+
+    /// From its name, or its name in a portal address (`answering-rules`).
+    pub fn parse(s: &str) -> Option<Tab> {
+        Tab::ALL
+            .into_iter()
+            .find(|t| t.name() == s || t.name().replace('_', "-") == s)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Tab::Home => "Home",
@@ -180,6 +264,48 @@ pub fn layouts_for(scope: Scope) -> &'static [(Layout, &'static [Tab])] {
     }
 }
 
+/// Why a tab cannot be hidden for a scope, if it cannot. Hiding only removes a tab from the
+/// portal; it never grants anything and never blocks the API. The first tab of a layout is where
+/// the layout opens, so it stays.
+pub fn check_hide(scope: Scope, layout: Layout, tab: Tab) -> Result<(), String> {
+    let Some((_, tabs)) = layouts_for(scope).iter().find(|(l, _)| *l == layout) else {
+        return Err(format!(
+            "{} has no {} layout",
+            scope.label(),
+            layout.label()
+        ));
+    };
+    match tabs.iter().position(|t| *t == tab) {
+        None => Err(format!(
+            "{} has no {} tab in {}",
+            scope.label(),
+            tab.label(),
+            layout.label()
+        )),
+        Some(0) => Err(format!(
+            "{} is where {} opens; it cannot be hidden",
+            tab.label(),
+            layout.label()
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// A scope's layouts without the tabs its domain hides (`hidden` lists (scope, layout, tab)).
+pub fn visible_layouts(scope: Scope, hidden: &[(Scope, Layout, Tab)]) -> Vec<(Layout, Vec<Tab>)> {
+    layouts_for(scope)
+        .iter()
+        .map(|(layout, tabs)| {
+            let shown = tabs
+                .iter()
+                .copied()
+                .filter(|tab| !hidden.contains(&(scope, *layout, *tab)))
+                .collect();
+            (*layout, shown)
+        })
+        .collect()
+}
+
 /// Where a scope lands after logging in: the first layout of its switcher.
 pub fn landing_layout(scope: Scope) -> Option<Layout> {
     layouts_for(scope).first().map(|(layout, _)| *layout)
@@ -213,6 +339,40 @@ mod tests {
         let supervisor = tabs(Scope::CallCenterSupervisor, Layout::MyAccount);
         assert_eq!((supervisor.len(), supervisor[0]), (7, "Call Center"));
         assert_eq!(tabs(Scope::SimpleUser, Layout::MyAccount).len(), 5);
+    }
+
+    #[test]
+    fn names_parse_back() {
+        for layout in Layout::ALL {
+            assert_eq!(Layout::parse(layout.name()), Some(layout));
+            assert_eq!(
+                Layout::parse(&layout.name().replace('_', "-")),
+                Some(layout)
+            );
+            let json = serde_json::to_value(layout).unwrap();
+            assert_eq!(json, layout.name());
+        }
+        for tab in Tab::ALL {
+            assert_eq!(Tab::parse(tab.name()), Some(tab));
+            assert_eq!(serde_json::to_value(tab).unwrap(), tab.name());
+        }
+        assert_eq!(Tab::parse("nothing"), None);
+    }
+
+    #[test]
+    fn hiding_keeps_the_first_tab_and_only_hides_what_exists() {
+        use Layout::*;
+        assert!(check_hide(Scope::BasicUser, MyAccount, Tab::Contacts).is_ok());
+        assert!(check_hide(Scope::BasicUser, MyAccount, Tab::Home).is_err());
+        assert!(check_hide(Scope::BasicUser, MyAccount, Tab::Users).is_err());
+        assert!(check_hide(Scope::BasicUser, ManageOrganization, Tab::Users).is_err());
+        let hidden = [(Scope::BasicUser, MyAccount, Tab::Contacts)];
+        let basic = visible_layouts(Scope::BasicUser, &hidden);
+        assert_eq!(basic[0].1.len(), 6);
+        assert!(!basic[0].1.contains(&Tab::Contacts));
+        // Another scope's hidden tab changes nothing here.
+        let agent = visible_layouts(Scope::CallCenterSupervisor, &hidden);
+        assert_eq!(agent[1].1.len(), 7);
     }
 
     #[test]

@@ -23,5 +23,5 @@ pub use escalation::{
     QueueFields, UserFields, assignable_scopes, may_assign_scope, queue_update_allowance,
     user_update_allowance,
 };
-pub use layouts::{Layout, Tab, landing_layout, layouts_for};
+pub use layouts::{Layout, Tab, check_hide, landing_layout, layouts_for, visible_layouts};
 pub use matrix::{Action, Reach, Resource, Rule, When, rules_for};

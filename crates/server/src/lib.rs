@@ -12,6 +12,7 @@ pub mod extract;
 pub mod import;
 pub mod invoices;
 pub mod openapi;
+pub mod portal;
 pub mod routes;
 
 use axum::extract::DefaultBodyLimit;
@@ -102,7 +103,7 @@ impl AppState {
     }
 }
 
-async fn no_route() -> ApiError {
+pub(crate) async fn no_route() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "no_route",
@@ -121,7 +122,10 @@ async fn wrong_method() -> ApiError {
 /// The whole application.
 pub fn app(state: AppState) -> axum::Router {
     let max_body = state.config.max_body_bytes;
-    routes::build_router(&state, api::routes())
+    let api = routes::build_router(&state, api::routes());
+    // The portal's pages call the API in-process, through the same router and its guard.
+    let api_alone = api.clone().with_state(state.clone());
+    api.merge(portal::router(api_alone))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(max_body))

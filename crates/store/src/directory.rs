@@ -576,6 +576,7 @@ impl Store {
                 "supervisor_settings",
                 "queue_agents",
                 "agent_status",
+                "portal_hidden_tabs",
             ])
         {
             let mut sql = Sql::new("DELETE FROM ");

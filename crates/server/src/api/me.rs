@@ -1,19 +1,22 @@
 //! `GET /api/v1/me`: who the caller is, and everything its scope gives it.
 
+use super::resolve_domain;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
 use crate::routes::{Access, Route, route};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::{Extension, Json};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::*;
 use switchboard_policy::{
-    Action, Layout, Reach, Resource, Tab, When, assignable_scopes, landing_layout, layouts_for,
-    rules_for,
+    Action, Layout, Reach, Resource, Tab, Target, When, assignable_scopes, authorize, check_hide,
+    landing_layout, rules_for, visible_layouts,
 };
+use switchboard_store::HiddenTab;
 
 #[derive(Serialize, JsonSchema)]
 pub struct MeResponse {
@@ -71,8 +74,53 @@ pub struct GrantView {
     pub when: When,
 }
 
+/// The tabs a domain hides from its scopes' portal.
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortalTabs {
+    pub hidden: Vec<HiddenTabView>,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HiddenTabView {
+    pub scope: Scope,
+    pub layout: Layout,
+    pub tab: Tab,
+}
+
+impl PortalTabs {
+    fn from_store(hidden: Vec<HiddenTab>) -> PortalTabs {
+        PortalTabs {
+            hidden: hidden
+                .into_iter()
+                .map(|(scope, layout, tab)| HiddenTabView { scope, layout, tab })
+                .collect(),
+        }
+    }
+}
+
 pub fn routes() -> Vec<Route> {
     vec![
+        route(
+            Method::GET,
+            "/api/v1/domains/{domain}/portal-tabs",
+            Access::Guarded(Resource::PortalTabSettings, Action::Read),
+            "portal",
+            "The tabs this domain hides from each scope's portal",
+        )
+        .returns::<PortalTabs>()
+        .to(get_portal_tabs),
+        route(
+            Method::PUT,
+            "/api/v1/domains/{domain}/portal-tabs",
+            Access::Guarded(Resource::PortalTabSettings, Action::Update),
+            "portal",
+            "Replace the tabs this domain hides (hiding grants nothing and blocks no API call)",
+        )
+        .body::<PortalTabs>()
+        .returns::<PortalTabs>()
+        .to(put_portal_tabs),
         route(
             Method::GET,
             "/api/v1/me",
@@ -86,17 +134,18 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The caller's own view of itself; every scope that can log in may read itself.
-pub fn describe(caller: &Caller) -> MeResponse {
+/// `hidden` are the tabs the caller's domain hides.
+pub fn describe(caller: &Caller, hidden: &[HiddenTab]) -> MeResponse {
     let scope = caller.actor.scope;
-    let layouts = layouts_for(scope)
-        .iter()
+    let layouts = visible_layouts(scope, hidden)
+        .into_iter()
         .map(|(layout, tabs)| LayoutView {
-            layout: *layout,
+            layout,
             label: layout.label(),
             tabs: tabs
-                .iter()
+                .into_iter()
                 .map(|t| TabView {
-                    tab: *t,
+                    tab: t,
                     label: t.label(),
                 })
                 .collect(),
@@ -140,8 +189,71 @@ pub fn describe(caller: &Caller) -> MeResponse {
 }
 
 async fn me(
-    State(_): State<AppState>,
+    State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> ApiResult<Json<MeResponse>> {
-    Ok(Json(describe(&caller)))
+    let hidden = state.store.hidden_tabs(&caller.domain).await?;
+    Ok(Json(describe(&caller, &hidden)))
+}
+
+fn tabs_target(domain: &Domain) -> Target<'static> {
+    Target::domain(domain.reseller_id, domain.id)
+}
+
+async fn get_portal_tabs(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(domain): Path<String>,
+) -> ApiResult<Json<PortalTabs>> {
+    let domain = resolve_domain(&state, &caller, &domain).await?;
+    authorize(
+        &caller.actor,
+        Action::Read,
+        Resource::PortalTabSettings,
+        &tabs_target(&domain),
+    )?;
+    let hidden = state.store.hidden_tabs(&domain).await?;
+    Ok(Json(PortalTabs::from_store(hidden)))
+}
+
+/// Replace what a domain hides; every entry must name a tab its scope has (not a layout's first).
+pub async fn set_portal_tabs(
+    state: &AppState,
+    caller: &Caller,
+    domain: &Domain,
+    body: PortalTabs,
+) -> ApiResult<PortalTabs> {
+    let permit = authorize(
+        &caller.actor,
+        Action::Update,
+        Resource::PortalTabSettings,
+        &tabs_target(domain),
+    )?;
+    let mut hidden = Vec::with_capacity(body.hidden.len());
+    for (i, h) in body.hidden.iter().enumerate() {
+        if !h.scope.can_log_in() || h.scope >= Scope::Reseller {
+            return Err(ApiError::invalid(
+                &format!("hidden[{i}].scope"),
+                format!("{} has no portal tabs a domain can hide", h.scope.label()),
+            ));
+        }
+        check_hide(h.scope, h.layout, h.tab)
+            .map_err(|why| ApiError::invalid(&format!("hidden[{i}].tab"), why))?;
+        hidden.push((h.scope, h.layout, h.tab));
+    }
+    let saved = state
+        .store
+        .set_hidden_tabs(&permit, &caller.audit(), domain, &hidden)
+        .await?;
+    Ok(PortalTabs::from_store(saved))
+}
+
+async fn put_portal_tabs(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(domain): Path<String>,
+    JsonBody(body): JsonBody<PortalTabs>,
+) -> ApiResult<Json<PortalTabs>> {
+    let domain = resolve_domain(&state, &caller, &domain).await?;
+    Ok(Json(set_portal_tabs(&state, &caller, &domain, body).await?))
 }

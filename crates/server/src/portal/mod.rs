@@ -1,0 +1,652 @@
+//! The web portal: server-rendered pages (maud, compiled into the binary) with htmx, every asset
+//! embedded. Each page reads and writes through the REST API in-process with the session's own
+//! token (`client.rs`), so the portal decides no access itself: a page out of the user's reach is
+//! the API's 404, shown as the same "no such page" a mistyped address gets.
+//!
+//! Addresses follow the policy's layouts and tabs: `/{layout}/{tab}[/{item}[/{action}]]`, e.g.
+//! `/manage-organization/users/105`. A tab the user's scope lacks, or its domain hides, is 404.
+
+mod client;
+mod html;
+mod pages;
+mod session;
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use client::Failure;
+use html::Submitted;
+use maud::{Markup, html};
+use serde_json::json;
+use session::{
+    ADMIN_COOKIE, ADMIN_REFRESH_COOKIE, REFRESH_COOKIE, SESSION_COOKIE, Session, Tokens,
+    clear_cookie, cookie, is_https, set_cookie,
+};
+use std::net::SocketAddr;
+use switchboard_policy::{Layout, Tab};
+
+#[derive(Clone)]
+struct Portal {
+    api: Router,
+}
+
+const HTMX: &str = include_str!("../../assets/htmx-2.0.11.min.js");
+const STYLE: &str = include_str!("../../assets/style.css");
+
+/// The portal's routes; `api` is the REST API router the pages talk to.
+pub fn router(api: Router) -> Router<AppState> {
+    let portal = Portal { api };
+    Router::new()
+        .route("/", get(root))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/reauth", post(reauth))
+        .route("/impersonate", post(impersonate))
+        .route("/impersonate/end", post(end_impersonation))
+        .route("/assets/{file}", get(asset))
+        .route("/{layout}/{tab}", get(tab_get).post(tab_post))
+        .route("/{layout}/{tab}/{*rest}", get(item_get).post(item_post))
+        .with_state(portal)
+}
+
+type Addr = axum::http::Extensions;
+
+fn addr(a: &Addr) -> Option<SocketAddr> {
+    a.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a)
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "style.css" => (STYLE, "text/css; charset=utf-8"),
+        _ => return not_found_bare(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+fn html_response(status: StatusCode, markup: Markup, cookies: &[HeaderValue]) -> Response {
+    let mut response = (status, axum::response::Html(markup.into_string())).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for c in cookies {
+        headers.append(header::SET_COOKIE, c.clone());
+    }
+    response
+}
+
+fn not_found_bare() -> Response {
+    html_response(
+        StatusCode::NOT_FOUND,
+        html::bare(
+            "No such page",
+            html! { p { "There is no such page. " a href="/" { "Go to your start page" } } },
+        ),
+        &[],
+    )
+}
+
+/// Send someone without a session to the login page, and back here after it.
+fn to_login(here: &str) -> Response {
+    let next = if here.starts_with('/') && !here.starts_with("//") {
+        here
+    } else {
+        "/"
+    };
+    let mut response = Redirect::to(&format!("/login?next={}", client::enc(next))).into_response();
+    for c in [SESSION_COOKIE, REFRESH_COOKIE] {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, clear_cookie(c));
+    }
+    response
+}
+
+fn here(path: &str, query: &Option<String>) -> String {
+    match query {
+        Some(q) if !q.is_empty() => format!("{path}?{q}"),
+        _ => path.to_owned(),
+    }
+}
+
+fn query_pairs(query: &Option<String>) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Where a scope lands: the first tab of its landing layout.
+async fn root(State(p): State<Portal>, headers: HeaderMap, a: Addr) -> Response {
+    let Some(s) = session::open(&p.api, &headers, addr(&a)).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let me = &s.me;
+    let target = me
+        .landing_layout
+        .and_then(|l| me.layouts.iter().find(|x| x.layout == l))
+        .and_then(|l| l.tabs.first().map(|t| html::tab_href(l.layout, t.tab)));
+    match target {
+        Some(t) => {
+            let mut r = Redirect::to(&t).into_response();
+            for c in &s.cookies {
+                r.headers_mut().append(header::SET_COOKIE, c.clone());
+            }
+            r
+        }
+        None => to_login("/"),
+    }
+}
+
+fn login_form(next: &str, error: Option<&str>, username: &str) -> Markup {
+    html::bare(
+        "Log in",
+        html! {
+            form.card method="post" action="/login" {
+                input type="hidden" name="next" value=(next);
+                @if let Some(e) = error { div.alert role="alert" { (e) } }
+                div.field {
+                    label for="username" { "Login" }
+                    input id="username" name="username" type="text" autocomplete="username" placeholder="101@acme.example" value=(username) required autofocus;
+                    p.hint { "Your extension and your organisation's domain, like 101@acme.example." }
+                }
+                div.field {
+                    label for="password" { "Password" }
+                    input id="password" name="password" type="password" autocomplete="current-password" required;
+                }
+                button.primary type="submit" { "Log in" }
+            }
+        },
+    )
+}
+
+async fn login_page(RawQuery(q): RawQuery) -> Response {
+    let pairs = query_pairs(&q);
+    let next = first(&pairs, "next").unwrap_or("/");
+    html_response(StatusCode::OK, login_form(next, None, ""), &[])
+}
+
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next
+    } else {
+        "/"
+    }
+}
+
+async fn login_submit(
+    State(p): State<Portal>,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    if !session::same_origin(&headers) {
+        return refused();
+    }
+    let form = form_pairs(&body);
+    let username = first(&form, "username").unwrap_or("").trim();
+    let password = first(&form, "password").unwrap_or("");
+    let next = safe_next(first(&form, "next").unwrap_or("/")).to_owned();
+    let anonymous = client::Api::new(p.api.clone(), String::new(), addr(&a));
+    let response = anonymous
+        .raw(
+            Method::POST,
+            "/api/v1/auth/token",
+            "application/json",
+            axum::body::Body::from(
+                json!({ "username": username, "password": password }).to_string(),
+            ),
+        )
+        .await;
+    match client::read_json::<Tokens>(response).await {
+        Ok(tokens) => {
+            let mut r = Redirect::to(&next).into_response();
+            for c in tokens.cookies(is_https(&headers)) {
+                r.headers_mut().append(header::SET_COOKIE, c);
+            }
+            r
+        }
+        Err(f) => {
+            let message = match f.status {
+                StatusCode::UNAUTHORIZED => "Wrong login or password.".to_owned(),
+                _ => f.message,
+            };
+            html_response(f.status, login_form(&next, Some(&message), username), &[])
+        }
+    }
+}
+
+fn refused() -> Response {
+    html_response(
+        StatusCode::FORBIDDEN,
+        html::bare(
+            "Request refused",
+            html! { p { "This form did not come from this portal, so nothing was changed. " a href="/" { "Go to your start page" } } },
+        ),
+        &[],
+    )
+}
+
+/// A POST from a logged-in user: session, same origin, CSRF token.
+async fn change_session(
+    p: &Portal,
+    headers: &HeaderMap,
+    a: &Addr,
+    form: &[(String, String)],
+) -> Result<Session, Response> {
+    let Some(s) = session::open(&p.api, headers, addr(a)).await else {
+        return Err(to_login("/"));
+    };
+    session::check_change(headers, &s, first(form, "_csrf")).map_err(|_| refused())?;
+    Ok(s)
+}
+
+async fn logout(
+    State(p): State<Portal>,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = form_pairs(&body);
+    let s = match change_session(&p, &headers, &a, &form).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    // Ending the session server-side makes the cookie worthless even if it was copied.
+    let _ = s
+        .api
+        .call::<serde_json::Value>(Method::POST, "/api/v1/auth/logout", None)
+        .await;
+    let mut r = Redirect::to("/login").into_response();
+    for c in [
+        SESSION_COOKIE,
+        REFRESH_COOKIE,
+        ADMIN_COOKIE,
+        ADMIN_REFRESH_COOKIE,
+    ] {
+        r.headers_mut().append(header::SET_COOKIE, clear_cookie(c));
+    }
+    r
+}
+
+async fn reauth(
+    State(p): State<Portal>,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = form_pairs(&body);
+    let s = match change_session(&p, &headers, &a, &form).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let next = safe_next(first(&form, "next").unwrap_or("/")).to_owned();
+    let body = json!({ "password": first(&form, "password").unwrap_or("") });
+    match s.api.send(Method::POST, "/api/v1/auth/reauth", &body).await {
+        Ok(_) => Redirect::to(&next).into_response(),
+        Err(f) => {
+            let layout = Layout::AccountPreferences;
+            let tab =
+                s.me.layouts
+                    .iter()
+                    .find(|l| l.layout == layout)
+                    .and_then(|l| l.tabs.first())
+                    .map(|t| t.tab)
+                    .unwrap_or(Tab::Invoices);
+            let sub = Submitted::new(form.clone(), f);
+            let body = pages::reauth_form(&s, &next, Some(&sub));
+            render(
+                &s,
+                Some(layout),
+                Some(tab),
+                "Account Preferences",
+                None,
+                body,
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+    }
+}
+
+async fn impersonate(
+    State(p): State<Portal>,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = form_pairs(&body);
+    let s = match change_session(&p, &headers, &a, &form).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let who = first(&form, "user").unwrap_or("");
+    let back = safe_next(first(&form, "back").unwrap_or("/")).to_owned();
+    match s
+        .api
+        .call::<Tokens>(
+            Method::POST,
+            "/api/v1/auth/impersonate",
+            Some(&json!({ "user": who })),
+        )
+        .await
+    {
+        Ok(tokens) => {
+            let secure = is_https(&headers);
+            let mut r = Redirect::to("/").into_response();
+            let h = r.headers_mut();
+            // Keep the administrator's own session to come back to.
+            for (name, from) in [
+                (ADMIN_COOKIE, SESSION_COOKIE),
+                (ADMIN_REFRESH_COOKIE, REFRESH_COOKIE),
+            ] {
+                if let Some(v) = cookie(&headers, from) {
+                    h.append(
+                        header::SET_COOKIE,
+                        set_cookie(name, v, tokens.refresh_expires_in, secure),
+                    );
+                }
+            }
+            for c in tokens.cookies(secure) {
+                h.append(header::SET_COOKIE, c);
+            }
+            r
+        }
+        Err(f) => html_response(
+            f.status,
+            html::bare(
+                "Cannot act as this user",
+                html! { p { (f.message) } p { a href=(back) { "Back" } } },
+            ),
+            &[],
+        ),
+    }
+}
+
+async fn end_impersonation(
+    State(p): State<Portal>,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = form_pairs(&body);
+    let s = match change_session(&p, &headers, &a, &form).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let _ = s
+        .api
+        .call::<serde_json::Value>(Method::POST, "/api/v1/auth/logout", None)
+        .await;
+    let secure = is_https(&headers);
+    let mut r = Redirect::to("/").into_response();
+    let h = r.headers_mut();
+    for (from, to) in [
+        (ADMIN_COOKIE, SESSION_COOKIE),
+        (ADMIN_REFRESH_COOKIE, REFRESH_COOKIE),
+    ] {
+        match cookie(&headers, from) {
+            Some(v) => h.append(
+                header::SET_COOKIE,
+                set_cookie(to, v, 30 * 24 * 3600, secure),
+            ),
+            None => h.append(header::SET_COOKIE, clear_cookie(to)),
+        };
+        h.append(header::SET_COOKIE, clear_cookie(from));
+    }
+    r
+}
+
+/// A tab page as the user asked for it.
+pub(crate) struct Ctx {
+    pub s: Session,
+    pub layout: Layout,
+    pub tab: Tab,
+    /// What follows the tab in the address (an item, an action).
+    pub rest: Vec<String>,
+    pub query: Vec<(String, String)>,
+    /// This page's address with its query.
+    pub url: String,
+}
+
+impl Ctx {
+    pub fn q(&self, key: &str) -> &str {
+        first(&self.query, key).unwrap_or("")
+    }
+    pub fn base(&self) -> String {
+        html::tab_href(self.layout, self.tab)
+    }
+    pub fn api(&self) -> &client::Api {
+        &self.s.api
+    }
+}
+
+/// The shell around a tab's content.
+fn render(
+    s: &Session,
+    layout: Option<Layout>,
+    tab: Option<Tab>,
+    title: &str,
+    notice: Option<&str>,
+    body: Markup,
+    status: StatusCode,
+) -> Response {
+    let shell = html::Shell {
+        me: &s.me,
+        csrf: &s.csrf,
+        layout,
+        tab,
+        title,
+        notice,
+    };
+    html_response(status, html::page(&shell, body), &s.cookies)
+}
+
+fn failure_page(s: &Session, f: &Failure) -> Response {
+    match f.status {
+        StatusCode::UNAUTHORIZED => to_login("/"),
+        StatusCode::NOT_FOUND => render(
+            s,
+            None,
+            None,
+            "No such page",
+            None,
+            html! { p { "There is no such page, or it is not yours to see. " a href="/" { "Go to your start page" } } },
+            StatusCode::NOT_FOUND,
+        ),
+        status => render(
+            s,
+            None,
+            None,
+            "Not possible",
+            None,
+            html! { p { (f.message) } p { a href="/" { "Go to your start page" } } },
+            status,
+        ),
+    }
+}
+
+/// Resolve the session and the tab; `Err` is the answer to give instead.
+async fn enter(
+    p: &Portal,
+    headers: &HeaderMap,
+    a: &Addr,
+    layout: &str,
+    tab: &str,
+    rest: Option<String>,
+    query: &Option<String>,
+) -> Result<Ctx, Response> {
+    let path = match &rest {
+        Some(r) => format!("/{layout}/{tab}/{r}"),
+        None => format!("/{layout}/{tab}"),
+    };
+    let url = here(&path, query);
+    if layout == "api" {
+        // An unknown API address is the API's JSON 404, not a portal page.
+        return Err(crate::no_route().await.into_response());
+    }
+    let (Some(l), Some(t)) = (Layout::parse(layout), Tab::parse(tab)) else {
+        return Err(not_found_bare());
+    };
+    let Some(s) = session::open(&p.api, headers, addr(a)).await else {
+        return Err(to_login(&url));
+    };
+    if !s.me.has_tab(l, t) {
+        return Err(failure_page(&s, &Failure::not_found()));
+    }
+    Ok(Ctx {
+        s,
+        layout: l,
+        tab: t,
+        rest: rest
+            .map(|r| {
+                r.split('/')
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        query: query_pairs(query),
+        url,
+    })
+}
+
+async fn show(ctx: Ctx, sub: Option<Submitted>) -> Response {
+    if ctx.layout == Layout::AccountPreferences && !ctx.s.me.reauthenticated {
+        let body = pages::reauth_form(&ctx.s, &ctx.url, None);
+        return render(
+            &ctx.s,
+            Some(ctx.layout),
+            Some(ctx.tab),
+            "Account Preferences",
+            None,
+            body,
+            StatusCode::OK,
+        );
+    }
+    let status = sub.as_ref().map_or(StatusCode::OK, |s| s.failure.status);
+    match pages::view(&ctx, sub.as_ref()).await {
+        Ok(pages::View::Page(title, body)) => {
+            let notice = first(&ctx.query, "notice");
+            render(
+                &ctx.s,
+                Some(ctx.layout),
+                Some(ctx.tab),
+                &title,
+                notice,
+                body,
+                status,
+            )
+        }
+        Ok(pages::View::File(response)) => response,
+        Err(f) => failure_page(&ctx.s, &f),
+    }
+}
+
+async fn tab_get(
+    State(p): State<Portal>,
+    Path((layout, tab)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    a: Addr,
+) -> Response {
+    match enter(&p, &headers, &a, &layout, &tab, None, &q).await {
+        Ok(ctx) => show(ctx, None).await,
+        Err(r) => r,
+    }
+}
+
+async fn item_get(
+    State(p): State<Portal>,
+    Path((layout, tab, rest)): Path<(String, String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    a: Addr,
+) -> Response {
+    match enter(&p, &headers, &a, &layout, &tab, Some(rest), &q).await {
+        Ok(ctx) => show(ctx, None).await,
+        Err(r) => r,
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the extractors of two routes, passed on
+async fn change(
+    p: Portal,
+    layout: String,
+    tab: String,
+    rest: Option<String>,
+    q: Option<String>,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = match enter(&p, &headers, &a, &layout, &tab, rest, &q).await {
+        Ok(ctx) => ctx,
+        Err(r) => return r,
+    };
+    let form = form_pairs(&body);
+    if session::check_change(&headers, &ctx.s, first(&form, "_csrf")).is_err() {
+        return refused();
+    }
+    if ctx.layout == Layout::AccountPreferences && !ctx.s.me.reauthenticated {
+        return show(ctx, None).await;
+    }
+    match pages::act(&ctx, &form).await {
+        Ok(to) => {
+            let mut r = Redirect::to(&to).into_response();
+            for c in &ctx.s.cookies {
+                r.headers_mut().append(header::SET_COOKIE, c.clone());
+            }
+            r
+        }
+        Err(f) if f.is_form_error() => show(ctx, Some(Submitted::new(form, f))).await,
+        Err(f) => failure_page(&ctx.s, &f),
+    }
+}
+
+async fn tab_post(
+    State(p): State<Portal>,
+    Path((layout, tab)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    change(p, layout, tab, None, q, headers, a, body).await
+}
+
+async fn item_post(
+    State(p): State<Portal>,
+    Path((layout, tab, rest)): Path<(String, String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    change(p, layout, tab, Some(rest), q, headers, a, body).await
+}

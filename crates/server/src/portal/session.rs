@@ -1,0 +1,293 @@
+//! The portal's session: two HttpOnly cookies (the API access token and its refresh token), a
+//! CSRF token derived from the session's secret, and a same-origin check on every change.
+
+use super::client::{Api, Failure, read_json};
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use switchboard_domain::Scope;
+use switchboard_policy::{Layout, Tab};
+
+pub const SESSION_COOKIE: &str = "sb_session";
+pub const REFRESH_COOKIE: &str = "sb_refresh";
+/// The administrator's own session, kept while it acts as someone else.
+pub const ADMIN_COOKIE: &str = "sb_admin";
+pub const ADMIN_REFRESH_COOKIE: &str = "sb_admin_refresh";
+
+/// `GET /api/v1/me`, as much of it as the portal uses.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Me {
+    pub user: Value,
+    pub login: String,
+    pub scope: Scope,
+    pub scope_label: String,
+    pub domain: MeDomain,
+    pub impersonated_by: Option<String>,
+    pub reauthenticated: bool,
+    pub landing_layout: Option<Layout>,
+    pub layouts: Vec<MeLayout>,
+    pub assignable_scopes: Vec<Scope>,
+    pub permissions: Value,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MeDomain {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MeLayout {
+    pub layout: Layout,
+    pub label: String,
+    pub tabs: Vec<MeTab>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MeTab {
+    pub tab: Tab,
+    pub label: String,
+}
+
+impl Me {
+    pub fn extension(&self) -> String {
+        self.user["extension"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    pub fn name(&self) -> String {
+        format!(
+            "{} {}",
+            self.user["first_name"].as_str().unwrap_or_default(),
+            self.user["last_name"].as_str().unwrap_or_default()
+        )
+    }
+
+    /// Does the scope's rule for `resource` (as /me lists it) include `action` at all?
+    pub fn may(&self, resource: &str, action: &str) -> bool {
+        self.permissions
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["resource"] == resource)
+            .flat_map(|p| p["grants"].as_array().cloned().unwrap_or_default())
+            .any(|g| {
+                g["actions"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == action))
+            })
+    }
+
+    pub fn has_tab(&self, layout: Layout, tab: Tab) -> bool {
+        self.layouts
+            .iter()
+            .any(|l| l.layout == layout && l.tabs.iter().any(|t| t.tab == tab))
+    }
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// Served over HTTPS (behind a TLS-terminating proxy, which says so)?
+pub fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// A `Set-Cookie` value: HttpOnly and SameSite=Lax always, Secure over HTTPS.
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("sb_invalid=; Max-Age=0"))
+}
+
+pub fn clear_cookie(name: &str) -> HeaderValue {
+    set_cookie(name, "", 0, false)
+}
+
+/// The CSRF token of a session: only someone holding the session's secret can compute it.
+pub fn csrf_token(session_token: &str) -> String {
+    let digest = Sha256::digest(format!("switchboard-csrf:{session_token}").as_bytes());
+    hex::encode(&digest[..16])
+}
+
+/// Refuse a change that a page of another site sent: its Origin (or, without one, its
+/// Sec-Fetch-Site) must be this server.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let origin_host = origin
+            .split_once("://")
+            .map(|(_, rest)| rest)
+            .unwrap_or(origin);
+        return Some(origin_host) == host;
+    }
+    headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v != "cross-site")
+}
+
+/// The tokens of a login or refresh.
+#[derive(Deserialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub refresh_expires_in: i64,
+}
+
+impl Tokens {
+    pub fn cookies(&self, secure: bool) -> Vec<HeaderValue> {
+        vec![
+            set_cookie(
+                SESSION_COOKIE,
+                &self.access_token,
+                self.refresh_expires_in,
+                secure,
+            ),
+            set_cookie(
+                REFRESH_COOKIE,
+                &self.refresh_token,
+                self.refresh_expires_in,
+                secure,
+            ),
+        ]
+    }
+}
+
+/// A logged-in visitor.
+pub struct Session {
+    pub api: Api,
+    pub me: Me,
+    /// The CSRF token forms carry; from the session token the request came with.
+    pub csrf: String,
+    /// Cookies to set on the answer (after a refresh).
+    pub cookies: Vec<HeaderValue>,
+}
+
+/// Who is asking, by its cookies; refreshes an expired access token once.
+pub async fn open(
+    router: &axum::Router,
+    headers: &HeaderMap,
+    addr: Option<SocketAddr>,
+) -> Option<Session> {
+    let token = cookie(headers, SESSION_COOKIE)?.to_owned();
+    let csrf = csrf_token(&token);
+    let api = Api::new(router.clone(), token, addr);
+    match api.get::<Me>("/api/v1/me").await {
+        Ok(me) => {
+            return Some(Session {
+                api,
+                me,
+                csrf,
+                cookies: Vec::new(),
+            });
+        }
+        Err(f) if f.status == StatusCode::UNAUTHORIZED => {}
+        Err(_) => return None,
+    }
+    let refresh = cookie(headers, REFRESH_COOKIE)?;
+    let body = serde_json::json!({ "refresh_token": refresh });
+    let response = api
+        .raw(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            "application/json",
+            Body::from(body.to_string()),
+        )
+        .await;
+    let tokens: Tokens = read_json(response).await.ok()?;
+    let api = Api::new(router.clone(), tokens.access_token.clone(), addr);
+    let me = api.get::<Me>("/api/v1/me").await.ok()?;
+    Some(Session {
+        api,
+        me,
+        csrf,
+        cookies: tokens.cookies(is_https(headers)),
+    })
+}
+
+/// Check a change: same origin and the session's CSRF token.
+pub fn check_change(
+    headers: &HeaderMap,
+    session: &Session,
+    sent: Option<&str>,
+) -> Result<(), Failure> {
+    let refused = Failure {
+        status: StatusCode::FORBIDDEN,
+        message: "This form did not come from this portal (or it is too old). Reload the page and try again.".into(),
+        field: None,
+    };
+    if !same_origin(headers) {
+        return Err(refused);
+    }
+    let header_token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    match sent.or(header_token) {
+        Some(t) if constant_eq(t, &session.csrf) => Ok(()),
+        _ => Err(refused),
+    }
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_and_lax() {
+        let c = set_cookie("a", "b", 60, false);
+        let s = c.to_str().unwrap();
+        assert!(s.contains("HttpOnly") && s.contains("SameSite=Lax") && !s.contains("Secure"));
+        assert!(
+            set_cookie("a", "b", 60, true)
+                .to_str()
+                .unwrap()
+                .contains("; Secure")
+        );
+    }
+
+    #[test]
+    fn origin_must_be_this_host() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
+        assert!(same_origin(&h));
+        h.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
+        assert!(same_origin(&h));
+        h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+        assert!(!same_origin(&h));
+        h.remove(header::ORIGIN);
+        h.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert!(!same_origin(&h));
+    }
+
+    #[test]
+    fn csrf_tokens_differ_per_session() {
+        assert_ne!(csrf_token("a"), csrf_token("b"));
+        assert_eq!(csrf_token("a"), csrf_token("a"));
+        assert!(constant_eq("abc", "abc") && !constant_eq("abc", "abd") && !constant_eq("a", "ab"));
+    }
+}

@@ -1,0 +1,317 @@
+// End-to-end tests of the portal in a real headless Chromium (Debian's `chromium`, driven by
+// playwright-core). The server is the real binary on a fresh SQLite file with the demo data.
+// Run by `cargo test` (crates/cli/tests/portal.rs), which passes SWITCHBOARD_BIN and CHROMIUM.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.SWITCHBOARD_BIN;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTIFACTS = process.env.ARTIFACTS || path.resolve('..', 'test-artifacts');
+const PASSWORD = 'switchboard-demo';
+
+let server, base, browser, dir;
+
+before(async () => {
+  assert.ok(BIN, 'SWITCHBOARD_BIN must name the switchboard binary');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  dir = mkdtempSync(path.join(tmpdir(), 'switchboard-e2e-'));
+  server = spawn(BIN, ['serve', '--demo', '--listen', '127.0.0.1:0',
+    '--database-url', `sqlite://${dir}/portal.db?mode=rwc`], {
+    env: { ...process.env, SWITCHBOARD_BLOB_DIR: `${dir}/blobs`, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on('exit', (code) => reject(new Error(`server exited (${code}):\n${out}`)));
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function login(user, { viewport } = {}) {
+  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Login').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForSelector('main h1');
+  return { context, page };
+}
+
+function tab(page, name) {
+  return page.locator('nav.tabs').getByRole('link', { name, exact: true });
+}
+
+async function tabs(page) {
+  return page.locator('nav.tabs a').allInnerTexts();
+}
+
+async function layoutNames(page) {
+  return page.locator('nav.layouts a').allInnerTexts();
+}
+
+async function status(page, url) {
+  const response = await page.goto(`${base}${url}`);
+  return response.status();
+}
+
+test('every scope lands on its layout with its tabs, in order', async () => {
+  const cases = [
+    ['107@acme.example', 'basic_user', '/my-account/home', 7, 'Home', null],
+    ['101@acme.example', 'office_manager', '/manage-organization/home', 10, 'Home', 'Manage Organization'],
+    ['102@acme.example', 'site_manager', '/manage-organization/home', 6, 'Home', 'Manage Organization'],
+    ['105@acme.example', 'call_center_agent', '/my-account/call-center', 3, 'Call Center', null],
+    ['104@acme.example', 'call_center_supervisor', '/manage-call-center/call-center', 5, 'Call Center', 'Manage Call Center'],
+    ['109@acme.example', 'simple_user', '/my-account/home', 5, 'Home', null],
+    ['100@voiceco.example', 'reseller', '/global/home', 5, 'Home', 'Global'],
+  ];
+  for (const [user, scope, landing, count, first, layout] of cases) {
+    const { context, page } = await login(user);
+    assert.equal(new URL(page.url()).pathname, landing, `${user} lands on ${landing}`);
+    const names = await tabs(page);
+    assert.equal(names.length, count, `${user}: ${names.join(', ')}`);
+    assert.equal(names[0], first);
+    if (layout) assert.equal(await page.locator('nav.layouts a[aria-current="page"]').innerText(), layout);
+    await page.screenshot({ path: path.join(ARTIFACTS, `landing-${scope}.png`), fullPage: true });
+    await context.close();
+  }
+  // The supervisor's My Account: 7 tabs, Call Center first; the switcher offers both layouts.
+  const { context, page } = await login('104@acme.example');
+  assert.deepEqual(await layoutNames(page), ['Manage Call Center', 'My Account']);
+  await page.getByRole('link', { name: 'My Account' }).click();
+  const mine = await tabs(page);
+  assert.equal(mine.length, 7);
+  assert.equal(mine[0], 'Call Center');
+  await context.close();
+  // The Office Manager's three layouts, in the switcher's order.
+  const om = await login('101@acme.example');
+  assert.deepEqual(await layoutNames(om.page), ['Manage Organization', 'My Account', 'Account Preferences']);
+  assert.deepEqual(await tabs(om.page), ['Home', 'Call Center', 'Users', 'Conferences', 'Auto Attendants',
+    'Call Queues', 'Time Frames', 'Music On Hold', 'Call History', 'Inventory']);
+  await om.page.setViewportSize({ width: 390, height: 844 });
+  await om.page.screenshot({ path: path.join(ARTIFACTS, 'landing-office_manager-phone.png'), fullPage: true });
+  await om.context.close();
+});
+
+test('a basic user sets an answering rule, and bad input is shown next to the field', async () => {
+  const { context, page } = await login('107@acme.example');
+  // Every frame of this user already has a rule: make one for the new rule first.
+  await tab(page, 'Time Frames').click();
+  await page.getByLabel('Name').fill('Focus time');
+  await page.getByLabel('Mon', { exact: true }).check();
+  await page.getByLabel('From', { exact: true }).fill('09:00');
+  await page.getByLabel('To', { exact: true }).fill('10:00');
+  await page.getByRole('button', { name: 'Create time frame' }).click();
+  await page.waitForSelector('.notice');
+  await tab(page, 'Answering Rules').click();
+  const before = await page.locator('main table tbody tr').count();
+  await page.getByLabel('When').selectOption({ label: 'Focus time' });
+  await page.getByLabel('What happens').selectOption('forward_always');
+  await page.getByLabel('Forward to (extension or number)').fill('not a number');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await page.waitForSelector('.alert');
+  assert.match(await page.locator('.field.invalid .error').first().innerText(), /\S/);
+  assert.equal(await page.locator('main table tbody tr').count(), before, 'nothing stored');
+  await page.getByLabel('Forward to (extension or number)').fill('+12125550100');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await page.waitForSelector('.notice');
+  assert.equal(await page.locator('main table tbody tr').count(), before + 1);
+  assert.ok(await page.getByText('Forward every call to +12125550100').isVisible());
+  await context.close();
+});
+
+test('an agent toggles its availability', async () => {
+  const { context, page } = await login('105@acme.example');
+  const first = await page.locator('#availability').innerText();
+  const button = first === 'Available' ? 'Become unavailable' : 'Become available';
+  await page.getByRole('button', { name: button }).click();
+  await page.waitForSelector('.notice');
+  const now = await page.locator('#availability').innerText();
+  assert.notEqual(now, first);
+  assert.equal(now, first === 'Available' ? 'Unavailable' : 'Available');
+  await context.close();
+});
+
+test('a supervisor adds an agent to its queue and cannot open another queue', async () => {
+  const { context, page } = await login('104@acme.example');
+  await tab(page, 'Call Queues').click();
+  await page.getByRole('link', { name: '600' }).click();
+  await page.getByLabel("Agent's extension").fill('107');
+  await page.getByRole('button', { name: 'Add agent' }).click();
+  await page.waitForSelector('.notice');
+  assert.ok(await page.locator('main table tbody tr', { hasText: '107' }).first().isVisible());
+  // 602 (Billing) is not one of its queues: it looks like a page that does not exist.
+  assert.equal(await status(page, '/manage-call-center/call-queues/602'), 404);
+  assert.equal(await page.locator('main h1').innerText(), 'No such page');
+  assert.equal(await status(page, '/manage-call-center/call-queues/999'), 404);
+  await context.close();
+});
+
+test('a site manager edits a user of its site and gets 404 for another site', async () => {
+  const { context, page } = await login('102@acme.example');
+  await tab(page, 'Users').click();
+  await page.getByRole('link', { name: '107', exact: true }).click();
+  await page.getByLabel('Caller ID').fill('+12125550107');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForSelector('.notice');
+  assert.equal(await page.getByLabel('Caller ID').inputValue(), '+12125550107');
+  assert.equal(await status(page, '/manage-organization/users/108'), 404);
+  assert.equal(await page.locator('main h1').innerText(), 'No such page');
+  await context.close();
+});
+
+test('an office manager creates a shared time frame, changes a supervisor, hides a tab', async () => {
+  const { context, page } = await login('101@acme.example');
+  await tab(page, 'Time Frames').click();
+  await page.getByLabel('Name').fill('Lunch break');
+  for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) await page.getByLabel(day, { exact: true }).check();
+  await page.getByLabel('From', { exact: true }).fill('12:00');
+  await page.getByLabel('To', { exact: true }).fill('13:00');
+  await page.getByRole('button', { name: 'Create time frame' }).click();
+  await page.waitForSelector('.notice');
+  assert.ok(await page.locator('main table tbody tr', { hasText: 'Lunch break' }).isVisible());
+
+  // Give the supervisor queue 602 too; its reach follows at once.
+  await tab(page, 'Call Center').click();
+  const form = page.locator('#supervisor-104');
+  await form.getByLabel('602 Billing').check();
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.waitForSelector('.notice');
+  assert.ok(await page.locator('#supervisor-104').getByLabel('602 Billing').isChecked());
+  const sup = await login('104@acme.example');
+  assert.equal(await status(sup.page, '/manage-call-center/call-queues/602'), 200);
+  await sup.context.close();
+
+  // Hide Contacts from basic users.
+  await page.goto(`${base}/manage-organization/home/portal-tabs`);
+  await page.getByRole('group', { name: 'Basic User' }).getByLabel('hide Contacts').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForSelector('.notice');
+  const basic = await login('107@acme.example');
+  const names = await tabs(basic.page);
+  assert.equal(names.length, 6);
+  assert.ok(!names.includes('Contacts'));
+  assert.equal(await status(basic.page, '/my-account/contacts'), 404);
+  await basic.context.close();
+  // Other scopes keep theirs.
+  const agent = await login('104@acme.example');
+  await agent.page.getByRole('link', { name: 'My Account' }).click();
+  assert.ok((await tabs(agent.page)).includes('Contacts'));
+  await agent.context.close();
+  await context.close();
+});
+
+test('account preferences ask for the password again', async () => {
+  const { context, page } = await login('101@acme.example');
+  await page.getByRole('link', { name: 'Account Preferences' }).click();
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.ok(await page.locator('.field.invalid').isVisible());
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForSelector('main table');
+  assert.equal(await page.locator('main h1').innerText(), 'Invoices');
+  await context.close();
+});
+
+test('impersonating shows a banner with a way back', async () => {
+  const { context, page } = await login('101@acme.example');
+  await page.goto(`${base}/manage-organization/users/107`);
+  await page.getByRole('button', { name: 'Act as this user' }).click();
+  await page.waitForSelector('.impersonating');
+  assert.match(await page.locator('.impersonating').innerText(), /acting as\s+107@acme\.example/);
+  await page.getByRole('button', { name: 'Return to my account' }).click();
+  await page.waitForSelector('nav.layouts');
+  assert.equal(await page.locator('.impersonating').count(), 0);
+  assert.equal(new URL(page.url()).pathname, '/manage-organization/home');
+  await context.close();
+});
+
+test('a reseller creates a domain whose office manager can log in', async () => {
+  const { context, page } = await login('100@voiceco.example');
+  await tab(page, 'Domains').click();
+  await page.getByLabel('Domain name').fill('newco.example');
+  await page.getByLabel('Description').fill('NewCo Ltd');
+  await page.getByLabel('Time zone').fill('Europe/London');
+  await page.getByLabel('Extension').fill('101');
+  await page.getByLabel('First name').fill('Nora');
+  await page.getByLabel('Last name').fill('Newman');
+  await page.getByLabel('Password', { exact: true }).fill('a-long-enough-password');
+  await page.getByRole('button', { name: 'Create domain' }).click();
+  await page.waitForSelector('.notice');
+  assert.ok(await page.locator('main table tbody tr', { hasText: 'newco.example' }).isVisible());
+  await context.close();
+  const om = await browser.newContext();
+  const p = await om.newPage();
+  await p.goto(`${base}/login`);
+  await p.getByLabel('Login').fill('101@newco.example');
+  await p.getByLabel('Password').fill('a-long-enough-password');
+  await p.getByRole('button', { name: 'Log in' }).click();
+  await p.waitForSelector('nav.tabs');
+  assert.equal(new URL(p.url()).pathname, '/manage-organization/home');
+  await om.close();
+});
+
+test('a form posted from another site is refused; the session cookie is HttpOnly', async () => {
+  const { context, page } = await login('108@acme.example');
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'sb_session');
+  assert.ok(session, 'a session cookie');
+  assert.equal(session.httpOnly, true);
+  assert.equal(session.sameSite, 'Lax');
+  assert.ok(!(await page.evaluate(() => document.cookie)).includes('sb_session'));
+
+  await page.goto(`${base}/my-account/answering-rules`);
+  const rules = await page.locator('main table tbody tr').count();
+  // Another origin on the same host (so the browser even sends the cookie): only the CSRF and
+  // origin checks stand in the way.
+  const evil = createServer((req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<form id="f" method="post" action="${base}/my-account/answering-rules">
+      <input name="action.kind" value="forward_always"><input name="action.to" value="+19005550199">
+      </form><script>document.getElementById('f').submit()</script>`);
+  });
+  await new Promise((r) => evil.listen(0, '127.0.0.1', r));
+  const response = page.waitForResponse((r) => r.url().startsWith(`${base}/my-account/answering-rules`) && r.request().method() === 'POST');
+  await page.goto(`http://127.0.0.1:${evil.address().port}/`);
+  assert.equal((await response).status(), 403);
+  evil.close();
+  await page.goto(`${base}/my-account/answering-rules`);
+  assert.equal(await page.locator('main table tbody tr').count(), rules, 'nothing was stored');
+  await context.close();
+});
+
+test('an expired session goes to login and then back where the user was', async () => {
+  const context = await browser.newContext();
+  const url = new URL(base);
+  await context.addCookies([{ name: 'sb_session', value: 'sb_at_expired', domain: url.hostname, path: '/' }]);
+  const page = await context.newPage();
+  await page.goto(`${base}/my-account/contacts?q=Reed`);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await page.getByLabel('Login').fill('104@acme.example');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForSelector('main h1');
+  const there = new URL(page.url());
+  assert.equal(there.pathname + there.search, '/my-account/contacts?q=Reed');
+  assert.equal(await status(page, '/my-account/no-such-tab'), 404);
+  await context.close();
+});
