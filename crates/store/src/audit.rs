@@ -97,8 +97,14 @@ fn filtered(visibility: &Visibility, filter: &AuditFilter, select: &str) -> Sql 
         sql.push(" AND domain_id = ").bind(domain.get());
     }
     if let Some(prefix) = &filter.action_prefix {
+        // Escaped, not stripped: actions have underscores (`portal_tabs.update`).
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         sql.push(" AND action LIKE ")
-            .bind(format!("{}%", prefix.replace(['%', '_'], "")));
+            .bind(format!("{escaped}%"))
+            .push(" ESCAPE '\\'");
     }
     if let Some(since) = filter.since {
         sql.push(" AND at >= ").bind(since.0);
