@@ -396,6 +396,9 @@ impl Converter<'_> {
     }
 }
 
+const UNKNOWN_FORMAT: &str = "cannot tell the file's format; name it with --format \
+                              (jsonl, asterisk-csv, queue-log, freeswitch-csv)";
+
 /// Import a file's calls into a domain.
 pub async fn import_calls<R: BufRead>(
     store: &Store,
@@ -445,108 +448,144 @@ pub async fn import_calls<R: BufRead>(
         queue_names,
     };
     let mut format = options.format;
-    let mut batch: Vec<(u64, NewCall)> = Vec::with_capacity(options.batch_size);
-    let ctx = AuditContext::operator("calls import");
-    let permit = operator_permit(Resource::CallHistory, Action::Create);
+    let mut batch: Vec<NewCall> = Vec::with_capacity(options.batch_size);
+    let mut writer = BatchWriter::new(store, domain, options.dry_run);
     let mut bytes = 0u64;
-    for (index, line) in reader.lines().enumerate() {
-        let number = index as u64 + 1;
-        let line =
-            line.map_err(|e| fail(Some(number), format!("cannot read the file: {e}"), report))?;
-        bytes += line.len() as u64 + 1;
-        report.lines = number;
-        if line.trim().is_empty() {
-            report.skipped += 1;
-            continue;
-        }
-        let fmt = match format {
-            Some(f) => f,
-            None => {
-                let f = Format::sniff(&line).ok_or_else(|| fail(Some(number), "cannot tell the file's format; name it with --format (jsonl, asterisk-csv, queue-log, freeswitch-csv)".into(), report))?;
-                format = Some(f);
-                f
-            }
-        };
-        let parsed = match fmt {
-            Format::JsonLines => serde_json::from_str::<CallInput>(&line)
-                .map(Some)
-                .map_err(|e| e.to_string()),
-            Format::AsteriskCsv => conv.asterisk_csv(&line),
-            Format::FreeswitchCsv => conv.freeswitch_csv(&line),
-            Format::AsteriskQueueLog => conv.queue_log(&line),
-        };
-        let Some(input) = parsed.map_err(|m| fail(Some(number), m, report))? else {
-            if fmt != Format::AsteriskQueueLog {
+    let lines = reader.lines().enumerate();
+    // Parsing stops at the first bad line, but the batch being stored still lands (or fails)
+    // before the error is reported, so the report says what was stored.
+    let parsed: Result<(), ImportError> = async {
+        for (index, line) in lines {
+            let number = index as u64 + 1;
+            let line =
+                line.map_err(|e| fail(Some(number), format!("cannot read the file: {e}"), report))?;
+            bytes += line.len() as u64 + 1;
+            report.lines = number;
+            if line.trim().is_empty() {
                 report.skipped += 1;
+                continue;
             }
-            continue;
-        };
-        let call = parse_call(0, &input, &dir).map_err(|e: ApiError| {
-            fail(Some(number), e.message.replacen("calls[0].", "", 1), report)
-        })?;
-        batch.push((number, call));
-        if batch.len() >= options.batch_size {
-            flush(
-                store,
-                &permit,
-                &ctx,
-                domain,
-                &mut batch,
-                options.dry_run,
-                &mut report,
-            )
-            .await?;
-            progress(bytes, &report);
+            let fmt = match format {
+                Some(f) => f,
+                None => {
+                    let f = Format::sniff(&line)
+                        .ok_or_else(|| fail(Some(number), UNKNOWN_FORMAT.into(), report))?;
+                    format = Some(f);
+                    f
+                }
+            };
+            let parsed = match fmt {
+                Format::JsonLines => serde_json::from_str::<CallInput>(&line)
+                    .map(Some)
+                    .map_err(|e| e.to_string()),
+                Format::AsteriskCsv => conv.asterisk_csv(&line),
+                Format::FreeswitchCsv => conv.freeswitch_csv(&line),
+                Format::AsteriskQueueLog => conv.queue_log(&line),
+            };
+            let Some(input) = parsed.map_err(|m| fail(Some(number), m, report))? else {
+                if fmt != Format::AsteriskQueueLog {
+                    report.skipped += 1;
+                }
+                continue;
+            };
+            let call = parse_call(0, &input, &dir).map_err(|e: ApiError| {
+                fail(Some(number), e.message.replacen("calls[0].", "", 1), report)
+            })?;
+            batch.push(call);
+            if batch.len() >= options.batch_size {
+                writer
+                    .submit(std::mem::take(&mut batch), &mut report)
+                    .await?;
+                progress(bytes, &report);
+            }
         }
+        writer.submit(batch, &mut report).await
     }
-    flush(
-        store,
-        &permit,
-        &ctx,
-        domain,
-        &mut batch,
-        options.dry_run,
-        &mut report,
-    )
-    .await?;
+    .await;
+    let stored = writer.finish(&mut report).await;
+    parsed.map_err(|e| ImportError { report, ..e })?;
+    stored?;
     report.skipped += conv.waiting.len() as u64;
     progress(bytes, &report);
     Ok(report)
 }
 
-async fn flush(
-    store: &Store,
-    permit: &switchboard_policy::Permit,
-    ctx: &AuditContext,
-    domain: &Domain,
-    batch: &mut Vec<(u64, NewCall)>,
+/// Stores batches one at a time, in the background: the next batch is parsed while the last one
+/// is written, which on two cores nearly halves an import's time.
+struct BatchWriter {
+    store: Store,
+    reseller: ResellerId,
+    domain: DomainId,
     dry_run: bool,
-    report: &mut ImportReport,
-) -> Result<(), ImportError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let calls: Vec<NewCall> = batch.drain(..).map(|(_, c)| c).collect();
-    report.calls += calls.len() as u64;
-    if dry_run {
-        return Ok(());
-    }
-    match store
-        .ingest_calls(permit, ctx, domain.reseller_id, domain.id, &calls)
-        .await
-    {
-        Ok(summary) => {
-            report.inserted += summary.inserted;
-            report.duplicates += summary.duplicates;
-            Ok(())
+    ctx: AuditContext,
+    in_flight: Option<(
+        u64,
+        tokio::task::JoinHandle<switchboard_store::Result<IngestSummary>>,
+    )>,
+}
+
+impl BatchWriter {
+    fn new(store: &Store, domain: &Domain, dry_run: bool) -> BatchWriter {
+        BatchWriter {
+            store: store.clone(),
+            reseller: domain.reseller_id,
+            domain: domain.id,
+            dry_run,
+            ctx: AuditContext::operator("calls import"),
+            in_flight: None,
         }
-        Err(e) => {
-            report.calls -= calls.len() as u64;
-            Err(ImportError {
-                line: None,
-                message: format!("storing a batch failed, nothing of it was stored: {e}"),
-                report: *report,
-            })
+    }
+
+    /// Wait for the batch being stored, then start storing this one.
+    async fn submit(
+        &mut self,
+        calls: Vec<NewCall>,
+        report: &mut ImportReport,
+    ) -> Result<(), ImportError> {
+        self.finish(report).await?;
+        if calls.is_empty() {
+            return Ok(());
+        }
+        if self.dry_run {
+            report.calls += calls.len() as u64;
+            return Ok(());
+        }
+        let (store, ctx, reseller, domain) = (
+            self.store.clone(),
+            self.ctx.clone(),
+            self.reseller,
+            self.domain,
+        );
+        let count = calls.len() as u64;
+        let task = tokio::spawn(async move {
+            let permit = operator_permit(Resource::CallHistory, Action::Create);
+            store
+                .ingest_calls(&permit, &ctx, reseller, domain, &calls)
+                .await
+        });
+        self.in_flight = Some((count, task));
+        Ok(())
+    }
+
+    /// Wait for the batch being stored, and count it in the report.
+    async fn finish(&mut self, report: &mut ImportReport) -> Result<(), ImportError> {
+        let Some((count, task)) = self.in_flight.take() else {
+            return Ok(());
+        };
+        let failed = |message: String, report: ImportReport| ImportError {
+            line: None,
+            message: format!("storing a batch failed, nothing of it was stored: {message}"),
+            report,
+        };
+        match task.await {
+            Ok(Ok(summary)) => {
+                report.calls += count;
+                report.inserted += summary.inserted;
+                report.duplicates += summary.duplicates;
+                Ok(())
+            }
+            Ok(Err(e)) => Err(failed(e.to_string(), *report)),
+            Err(e) => Err(failed(e.to_string(), *report)),
         }
     }
 }

@@ -1,12 +1,14 @@
 //! Call records: idempotent ingestion and the scoped call-history query.
 
 use crate::audit::{AuditPlace, record};
+use crate::reports::upsert_queue_slots;
 use crate::sql::{
-    Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_text, parsed, push_predicate,
+    Scoping, Sql, Value, bulk_chunks, contains_pattern, get_i64, get_opt_i64, get_text, parsed,
+    push_predicate,
 };
 use crate::{AuditContext, Permit, Result, Store, Visibility, expect_permit, expect_visibility};
 use sqlx::any::AnyRow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Atom, Resource};
 
@@ -303,7 +305,12 @@ fn push_filters(sql: &mut Sql, filter: &CallFilter) {
 }
 
 impl Store {
-    /// Store a batch of calls in one transaction; calls whose id the domain has are skipped.
+    /// Store a batch of calls in one transaction; calls whose id the domain has are skipped, and
+    /// so is a call id's second appearance in the batch.
+    ///
+    /// The batch travels as one JSON parameter per statement (SQLite's `json_each`, PostgreSQL's
+    /// `jsonb_array_elements`): binding thousands of parameters one by one cost more than the
+    /// inserts themselves. The queue report's per-slot sums are kept up to date here too.
     pub async fn ingest_calls(
         &self,
         permit: &Permit,
@@ -313,97 +320,82 @@ impl Store {
         calls: &[NewCall],
     ) -> Result<IngestSummary> {
         expect_permit(permit, Resource::CallHistory, Action::Create)?;
+        // A call sent twice in one batch counts once; one already stored is not returned by
+        // the insert (`DO NOTHING`), and only the returned ones get parties and report sums.
+        let mut seen = HashSet::with_capacity(calls.len());
+        let distinct: Vec<&NewCall> = calls
+            .iter()
+            .filter(|c| seen.insert(c.call_id.as_str()))
+            .collect();
+        let mut fresh: Vec<&NewCall> = Vec::with_capacity(distinct.len());
         let mut w = self.begin_write().await?;
-        let mut summary = IngestSummary::default();
-        // Several calls per statement, for fewer round trips; but not too many: SQLite finds a
-        // numbered parameter by scanning, so binding costs grow with the square of the count.
-        for chunk in calls.chunks(CALLS_PER_STATEMENT) {
+        for chunk in bulk_chunks(&distinct, CALLS_PER_STATEMENT) {
+            let rows = chunk.iter().map(|c| {
+                [
+                    Value::from(domain.get()),
+                    Value::from(c.call_id.as_str()),
+                    Value::from(c.direction.as_str()),
+                    Value::from(c.from.as_str()),
+                    Value::from(c.to.as_str()),
+                    Value::from(c.queue_id.map(|q| q.get())),
+                    Value::from(c.agent_user_id.map(|u| u.get())),
+                    Value::from(c.started_at.0),
+                    Value::from(c.answered_at.map(|t| t.0)),
+                    Value::from(c.ended_at.0),
+                    Value::from(c.wait_seconds()),
+                    Value::from(c.talk_seconds()),
+                    Value::from(c.disposition.as_str()),
+                ]
+            });
             let mut sql = Sql::new(
                 "INSERT INTO calls (domain_id, call_id, direction, from_number, to_number, queue_id, agent_user_id, \
-                 started_at, answered_at, ended_at, wait_seconds, talk_seconds, disposition) VALUES ",
+                 started_at, answered_at, ended_at, wait_seconds, talk_seconds, disposition)",
             );
-            for (n, c) in chunk.iter().enumerate() {
-                sql.push(if n == 0 { "(" } else { ", (" });
-                sql.bind(domain.get())
-                    .push(", ")
-                    .bind(c.call_id.as_str())
-                    .push(", ")
-                    .bind(c.direction.as_str())
-                    .push(", ");
-                sql.bind(c.from.as_str())
-                    .push(", ")
-                    .bind(c.to.as_str())
-                    .push(", ")
-                    .bind(c.queue_id.map(|q| q.get()))
-                    .push(", ");
-                sql.bind(c.agent_user_id.map(|u| u.get()))
-                    .push(", ")
-                    .bind(c.started_at.0)
-                    .push(", ");
-                sql.bind(c.answered_at.map(|t| t.0))
-                    .push(", ")
-                    .bind(c.ended_at.0)
-                    .push(", ")
-                    .bind(c.wait_seconds())
-                    .push(", ");
-                sql.bind(c.talk_seconds())
-                    .push(", ")
-                    .bind(c.disposition.as_str())
-                    .push(")");
-            }
-            sql.push(" ON CONFLICT (domain_id, call_id) DO NOTHING RETURNING id, call_id");
-            let rows = sql.query().fetch_all(&mut *w.tx).await?;
-            let inserted: std::collections::HashMap<String, i64> = rows
+            sql.push_values(self.backend(), rows)
+                .push(" ON CONFLICT (domain_id, call_id) DO NOTHING RETURNING id, call_id");
+            let stored: HashMap<String, i64> = sql
+                .query()
+                .fetch_all(&mut *w.tx)
+                .await?
                 .iter()
                 .map(|r| Ok((get_text(r, "call_id")?, get_i64(r, "id")?)))
                 .collect::<Result<_, sqlx::Error>>()?;
-            // A call id twice in one batch: the first is stored, the second is a duplicate.
-            let mut seen = std::collections::HashSet::new();
-            let mut users = Vec::new();
-            let mut sites = Vec::new();
-            for c in chunk {
-                match inserted.get(&c.call_id) {
-                    Some(pk) if seen.insert(c.call_id.as_str()) => {
-                        users.extend(
-                            dedup(c.user_ids.iter().map(|u| u.get()))
-                                .into_iter()
-                                .map(|u| (*pk, u, c.started_at.0)),
-                        );
-                        sites.extend(
-                            dedup(c.site_ids.iter().map(|s| s.get()))
-                                .into_iter()
-                                .map(|s| (*pk, s, c.started_at.0)),
-                        );
-                        summary.inserted += 1;
-                    }
-                    _ => summary.duplicates += 1,
-                }
-            }
+            fresh.extend(chunk.iter().filter(|c| stored.contains_key(&c.call_id)));
+            // The parties carry the new rows' keys: no join back to `calls` (the planner would
+            // scan the domain's calls once per party).
             for (table, col, parties) in [
-                ("call_users", "user_id", users),
-                ("call_sites", "site_id", sites),
+                (
+                    "call_users",
+                    "user_id",
+                    party_rows(chunk, &stored, |c| c.user_ids.iter().map(|u| u.get())),
+                ),
+                (
+                    "call_sites",
+                    "site_id",
+                    party_rows(chunk, &stored, |c| c.site_ids.iter().map(|s| s.get())),
+                ),
             ] {
-                for part in parties.chunks(PARTIES_PER_STATEMENT) {
+                for part in bulk_chunks(&parties, PARTIES_PER_STATEMENT) {
                     let mut sql = Sql::new("INSERT INTO ");
                     sql.push(table)
                         .push(" (call_pk, domain_id, ")
                         .push(col)
-                        .push(", started_at) VALUES ");
-                    for (n, (pk, party, started)) in part.iter().enumerate() {
-                        sql.push(if n == 0 { "(" } else { ", (" });
-                        sql.bind(*pk)
-                            .push(", ")
-                            .bind(domain.get())
-                            .push(", ")
-                            .bind(*party)
-                            .push(", ")
-                            .bind(*started)
-                            .push(")");
-                    }
+                        .push(", started_at)")
+                        .push_values(
+                            self.backend(),
+                            part.iter().map(|&[pk, party, started_at]| {
+                                [pk, domain.get(), party, started_at].map(Value::from)
+                            }),
+                        );
                     sql.query().execute(&mut *w.tx).await?;
                 }
             }
         }
+        upsert_queue_slots(&mut w, self.backend(), domain, &fresh).await?;
+        let summary = IngestSummary {
+            inserted: fresh.len() as u64,
+            duplicates: (calls.len() - fresh.len()) as u64,
+        };
         let place = AuditPlace {
             reseller: Some(reseller),
             domain: Some(domain),
@@ -560,10 +552,28 @@ impl Store {
     }
 }
 
-/// 13 parameters a call: 260 a statement.
-const CALLS_PER_STATEMENT: usize = 20;
-/// 4 parameters a party: 240 a statement.
-const PARTIES_PER_STATEMENT: usize = 60;
+/// Rows per statement, within SQLite's 32,766 bound values a statement: 13 values a call,
+/// 4 a party.
+const CALLS_PER_STATEMENT: usize = 1_024;
+const PARTIES_PER_STATEMENT: usize = 4_096;
+
+/// `[call_id, party]` for each distinct party of each call.
+/// `[call_pk, party, started_at]` for every distinct party of every call of the chunk.
+fn party_rows<'a, I: Iterator<Item = i64>>(
+    calls: &[&'a NewCall],
+    keys: &HashMap<String, i64>,
+    parties: impl Fn(&'a NewCall) -> I,
+) -> Vec<[i64; 3]> {
+    calls
+        .iter()
+        .filter_map(|c| Some((c, *keys.get(&c.call_id)?)))
+        .flat_map(|(c, pk)| {
+            dedup(parties(c))
+                .into_iter()
+                .map(move |p| [pk, p, c.started_at.0])
+        })
+        .collect()
+}
 
 fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {
     let mut v: Vec<i64> = ids.collect();

@@ -1,8 +1,14 @@
-//! Queue and agent statistics, summed per 15-minute UTC slot in SQL (every time zone's offset
-//! is a multiple of 15 minutes), so the caller can fold slots into local hours, days or months.
+//! Queue and agent statistics, summed per 15-minute UTC slot (every time zone's offset is a
+//! multiple of 15 minutes), so the caller can fold slots into local hours, days or months.
+//!
+//! Ingestion keeps the sums of every whole slot in `queue_slot_stats`; a report reads those for
+//! the slots its range covers whole, and sums the calls themselves only for the partial slots at
+//! its edges, or for a service-level threshold the table does not keep.
 
-use crate::sql::{Scoping, Sql, get_i64, push_predicate};
-use crate::{Result, Store, Visibility, expect_visibility};
+use crate::sql::{Scoping, Sql, Value, bulk_chunks, get_i64, push_predicate};
+use crate::{NewCall, Result, Store, Visibility, WriteTx, expect_visibility};
+use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
 use switchboard_domain::*;
 use switchboard_policy::Resource;
 
@@ -51,6 +57,54 @@ const SCOPING: Scoping = Scoping {
     shared: None,
 };
 
+/// The same reach over the per-slot sums, whose rows carry the domain, queue and agent.
+const SLOT_SCOPING: Scoping = Scoping {
+    reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = s.domain_id)"),
+    domain: Some("s.domain_id"),
+    site: Some("s.queue_id IN (SELECT q.id FROM call_queues q WHERE q.site_id = {})"),
+    owner: Some("s.agent_user_id = {}"),
+    queues: Some("s.queue_id IN {}"),
+    shared: None,
+};
+
+/// The service-level thresholds (seconds) kept in the per-slot sums (`within_N`); a report with
+/// another threshold reads the calls themselves.
+pub const KEPT_SERVICE_LEVELS: [u32; 12] = [5, 10, 15, 20, 25, 30, 45, 60, 90, 120, 180, 300];
+
+/// The parts of a range: the whole slots in the middle (read from the sums) and the partial
+/// slots at either end (read from the calls).
+struct Split {
+    head: Option<ReportRange>,
+    slots: Option<(i64, i64)>,
+    tail: Option<ReportRange>,
+}
+
+fn split(range: &ReportRange) -> Split {
+    let (since, until) = (range.since.0, range.until.0);
+    // Slots are `started_at / 900`, truncated: the same as floor only from 1970 on.
+    let first = (since + SLOT_SECONDS - 1).div_euclid(SLOT_SECONDS);
+    let end = until.div_euclid(SLOT_SECONDS);
+    if since < 0 || first >= end {
+        return Split {
+            head: Some(*range),
+            slots: None,
+            tail: None,
+        };
+    }
+    let part = |from: i64, to: i64| {
+        (from < to).then_some(ReportRange {
+            since: Timestamp(from),
+            until: Timestamp(to),
+            queue: range.queue,
+        })
+    };
+    Split {
+        head: part(since, first * SLOT_SECONDS),
+        slots: Some((first, end)),
+        tail: part(end * SLOT_SECONDS, until),
+    }
+}
+
 fn range_filter(sql: &mut Sql, vis: &Visibility, domain: DomainId, range: &ReportRange) {
     sql.push(" FROM calls WHERE calls.domain_id = ")
         .bind(domain.get());
@@ -65,6 +119,46 @@ fn range_filter(sql: &mut Sql, vis: &Visibility, domain: DomainId, range: &Repor
     }
 }
 
+fn slots_filter(
+    sql: &mut Sql,
+    vis: &Visibility,
+    domain: DomainId,
+    (first, end): (i64, i64),
+    queue: Option<QueueId>,
+) {
+    sql.push(" FROM queue_slot_stats s WHERE s.domain_id = ")
+        .bind(domain.get());
+    sql.push(" AND s.slot >= ").bind(first);
+    sql.push(" AND s.slot < ").bind(end).push(" AND ");
+    push_predicate(sql, vis.predicate(), &SLOT_SCOPING);
+    if let Some(queue) = queue {
+        sql.push(" AND s.queue_id = ").bind(queue.get());
+    }
+}
+
+fn queue_slot(r: &AnyRow) -> Result<QueueSlot, sqlx::Error> {
+    Ok(QueueSlot {
+        queue_id: QueueId(get_i64(r, "queue_id")?),
+        slot: get_i64(r, "slot")?,
+        offered: get_i64(r, "offered")?,
+        answered: get_i64(r, "answered")?,
+        abandoned: get_i64(r, "abandoned")?,
+        timed_out: get_i64(r, "timed_out")?,
+        answered_within: get_i64(r, "answered_within")?,
+        answered_wait: get_i64(r, "answered_wait")?,
+        longest_wait: get_i64(r, "longest_wait")?,
+        talk: get_i64(r, "talk")?,
+    })
+}
+
+fn agent_sums(r: &AnyRow) -> Result<AgentSums, sqlx::Error> {
+    Ok(AgentSums {
+        user_id: UserId(get_i64(r, "user_id")?),
+        answered: get_i64(r, "answered")?,
+        talk: get_i64(r, "talk")?,
+    })
+}
+
 impl Store {
     /// Queue sums per queue and slot, cut to the caller's reach (`vis` for `Reports`).
     pub async fn queue_slots(
@@ -75,36 +169,42 @@ impl Store {
         service_level_seconds: u32,
     ) -> Result<Vec<QueueSlot>> {
         expect_visibility(vis, Resource::Reports)?;
-        let mut sql = Sql::new(
-            "SELECT calls.queue_id AS queue_id, calls.started_at / 900 AS slot, COUNT(*) AS offered, \
-            CAST(SUM(CASE WHEN calls.disposition = 'answered' THEN 1 ELSE 0 END) AS BIGINT) AS answered, \
-            CAST(SUM(CASE WHEN calls.disposition = 'abandoned' THEN 1 ELSE 0 END) AS BIGINT) AS abandoned, \
-            CAST(SUM(CASE WHEN calls.disposition NOT IN ('answered', 'abandoned') THEN 1 ELSE 0 END) AS BIGINT) AS timed_out, \
-            CAST(SUM(CASE WHEN calls.disposition = 'answered' AND calls.wait_seconds <= ",
-        );
-        sql.bind(i64::from(service_level_seconds));
-        sql.push(" THEN 1 ELSE 0 END) AS BIGINT) AS answered_within, \
-            CAST(SUM(CASE WHEN calls.disposition = 'answered' THEN calls.wait_seconds ELSE 0 END) AS BIGINT) AS answered_wait, \
-            CAST(MAX(calls.wait_seconds) AS BIGINT) AS longest_wait, CAST(SUM(calls.talk_seconds) AS BIGINT) AS talk");
-        range_filter(&mut sql, vis, domain, range);
-        sql.push(" GROUP BY calls.queue_id, calls.started_at / 900 ORDER BY calls.queue_id, slot");
-        let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(QueueSlot {
-                    queue_id: QueueId(get_i64(r, "queue_id")?),
-                    slot: get_i64(r, "slot")?,
-                    offered: get_i64(r, "offered")?,
-                    answered: get_i64(r, "answered")?,
-                    abandoned: get_i64(r, "abandoned")?,
-                    timed_out: get_i64(r, "timed_out")?,
-                    answered_within: get_i64(r, "answered_within")?,
-                    answered_wait: get_i64(r, "answered_wait")?,
-                    longest_wait: get_i64(r, "longest_wait")?,
-                    talk: get_i64(r, "talk")?,
-                })
-            })
-            .collect()
+        let kept = KEPT_SERVICE_LEVELS.contains(&service_level_seconds);
+        let parts = if kept {
+            split(range)
+        } else {
+            Split {
+                head: Some(*range),
+                slots: None,
+                tail: None,
+            }
+        };
+        let mut out = Vec::new();
+        for part in [parts.head, parts.tail].into_iter().flatten() {
+            let sql = queue_slots_from_calls(vis, domain, &part, service_level_seconds);
+            for row in sql.query().fetch_all(self.pool()).await? {
+                out.push(queue_slot(&row)?);
+            }
+        }
+        if let Some(slots) = parts.slots {
+            let mut sql = Sql::new(
+                "SELECT s.queue_id AS queue_id, s.slot AS slot, CAST(SUM(s.offered) AS BIGINT) AS offered, \
+                 CAST(SUM(s.answered) AS BIGINT) AS answered, CAST(SUM(s.abandoned) AS BIGINT) AS abandoned, \
+                 CAST(SUM(s.timed_out) AS BIGINT) AS timed_out, CAST(SUM(s.within_",
+            );
+            // A column name from the fixed list above, never the caller's text.
+            sql.push(&service_level_seconds.to_string()).push(
+                ") AS BIGINT) AS answered_within, CAST(SUM(s.answered_wait) AS BIGINT) AS answered_wait, \
+                 CAST(MAX(s.longest_wait) AS BIGINT) AS longest_wait, CAST(SUM(s.talk) AS BIGINT) AS talk",
+            );
+            slots_filter(&mut sql, vis, domain, slots, range.queue);
+            sql.push(" GROUP BY s.queue_id, s.slot");
+            for row in sql.query().fetch_all(self.pool()).await? {
+                out.push(queue_slot(&row)?);
+            }
+        }
+        out.sort_by_key(|s| (s.queue_id, s.slot));
+        Ok(out)
     }
 
     /// Queue calls answered per agent, cut to the caller's reach (`vis` for `Reports`).
@@ -115,20 +215,179 @@ impl Store {
         range: &ReportRange,
     ) -> Result<Vec<AgentSums>> {
         expect_visibility(vis, Resource::Reports)?;
-        let mut sql = Sql::new(
-            "SELECT calls.agent_user_id AS user_id, COUNT(*) AS answered, CAST(SUM(calls.talk_seconds) AS BIGINT) AS talk",
-        );
-        range_filter(&mut sql, vis, domain, range);
-        sql.push(" AND calls.agent_user_id IS NOT NULL AND calls.disposition = 'answered' GROUP BY calls.agent_user_id ORDER BY calls.agent_user_id");
-        let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AgentSums {
-                    user_id: UserId(get_i64(r, "user_id")?),
-                    answered: get_i64(r, "answered")?,
-                    talk: get_i64(r, "talk")?,
-                })
-            })
-            .collect()
+        let parts = split(range);
+        let mut sums: BTreeMap<UserId, AgentSums> = BTreeMap::new();
+        let mut add = |s: AgentSums| {
+            let e = sums.entry(s.user_id).or_insert(AgentSums {
+                user_id: s.user_id,
+                answered: 0,
+                talk: 0,
+            });
+            e.answered += s.answered;
+            e.talk += s.talk;
+        };
+        for part in [parts.head, parts.tail].into_iter().flatten() {
+            let mut sql = Sql::new(
+                "SELECT calls.agent_user_id AS user_id, COUNT(*) AS answered, CAST(SUM(calls.talk_seconds) AS BIGINT) AS talk",
+            );
+            range_filter(&mut sql, vis, domain, &part);
+            sql.push(" AND calls.agent_user_id IS NOT NULL AND calls.disposition = 'answered' GROUP BY calls.agent_user_id");
+            for row in sql.query().fetch_all(self.pool()).await? {
+                add(agent_sums(&row)?);
+            }
+        }
+        if let Some(slots) = parts.slots {
+            let mut sql = Sql::new(
+                "SELECT s.agent_user_id AS user_id, CAST(SUM(s.answered) AS BIGINT) AS answered, \
+                 CAST(SUM(s.answered_talk) AS BIGINT) AS talk",
+            );
+            slots_filter(&mut sql, vis, domain, slots, range.queue);
+            sql.push(
+                " AND s.agent_user_id <> 0 GROUP BY s.agent_user_id HAVING SUM(s.answered) > 0",
+            );
+            for row in sql.query().fetch_all(self.pool()).await? {
+                add(agent_sums(&row)?);
+            }
+        }
+        Ok(sums.into_values().collect())
     }
+}
+
+/// Queue sums per slot computed from the calls (any threshold, any range).
+fn queue_slots_from_calls(
+    vis: &Visibility,
+    domain: DomainId,
+    range: &ReportRange,
+    service_level_seconds: u32,
+) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT calls.queue_id AS queue_id, calls.started_at / 900 AS slot, COUNT(*) AS offered, \
+        CAST(SUM(CASE WHEN calls.disposition = 'answered' THEN 1 ELSE 0 END) AS BIGINT) AS answered, \
+        CAST(SUM(CASE WHEN calls.disposition = 'abandoned' THEN 1 ELSE 0 END) AS BIGINT) AS abandoned, \
+        CAST(SUM(CASE WHEN calls.disposition NOT IN ('answered', 'abandoned') THEN 1 ELSE 0 END) AS BIGINT) AS timed_out, \
+        CAST(SUM(CASE WHEN calls.disposition = 'answered' AND calls.wait_seconds <= ",
+    );
+    sql.bind(i64::from(service_level_seconds));
+    sql.push(" THEN 1 ELSE 0 END) AS BIGINT) AS answered_within, \
+        CAST(SUM(CASE WHEN calls.disposition = 'answered' THEN calls.wait_seconds ELSE 0 END) AS BIGINT) AS answered_wait, \
+        CAST(MAX(calls.wait_seconds) AS BIGINT) AS longest_wait, CAST(SUM(calls.talk_seconds) AS BIGINT) AS talk");
+    range_filter(&mut sql, vis, domain, range);
+    sql.push(" GROUP BY calls.queue_id, calls.started_at / 900");
+    sql
+}
+
+/// What one slot, queue and agent add to the per-slot sums.
+#[derive(Default)]
+struct SlotSums {
+    offered: i64,
+    answered: i64,
+    abandoned: i64,
+    timed_out: i64,
+    answered_wait: i64,
+    answered_talk: i64,
+    longest_wait: i64,
+    talk: i64,
+    within: [i64; KEPT_SERVICE_LEVELS.len()],
+}
+
+/// Add newly stored calls to the per-slot sums (in the transaction that stores them). The sums
+/// mean exactly what `queue_slots_from_calls` computes; migration 0007 fills them the same way.
+pub(crate) async fn upsert_queue_slots(
+    w: &mut WriteTx,
+    backend: crate::Backend,
+    domain: DomainId,
+    calls: &[&NewCall],
+) -> Result<()> {
+    let mut sums: BTreeMap<(i64, i64, i64), SlotSums> = BTreeMap::new();
+    for c in calls {
+        let Some(queue) = c.queue_id else { continue };
+        let key = (
+            c.started_at.0 / SLOT_SECONDS,
+            queue.get(),
+            c.agent_user_id.map_or(0, |u| u.get()),
+        );
+        let s = sums.entry(key).or_default();
+        let (wait, talk) = (c.wait_seconds(), c.talk_seconds());
+        s.offered += 1;
+        match c.disposition {
+            Disposition::Answered => {
+                s.answered += 1;
+                s.answered_wait += wait;
+                s.answered_talk += talk;
+                for (n, level) in KEPT_SERVICE_LEVELS.iter().enumerate() {
+                    if wait <= i64::from(*level) {
+                        s.within[n] += 1;
+                    }
+                }
+            }
+            Disposition::Abandoned => s.abandoned += 1,
+            _ => s.timed_out += 1,
+        }
+        s.longest_wait = s.longest_wait.max(wait);
+        s.talk += talk;
+    }
+    if sums.is_empty() {
+        return Ok(());
+    }
+    const SUMMED: [&str; 7] = [
+        "offered",
+        "answered",
+        "abandoned",
+        "timed_out",
+        "answered_wait",
+        "answered_talk",
+        "talk",
+    ];
+    let within: Vec<String> = KEPT_SERVICE_LEVELS
+        .iter()
+        .map(|l| format!("within_{l}"))
+        .collect();
+    let mut columns: Vec<&str> = SUMMED.to_vec();
+    columns.push("longest_wait");
+    columns.extend(within.iter().map(String::as_str));
+    let rows: Vec<Vec<Value>> = sums
+        .iter()
+        .map(|((slot, queue, agent), s)| {
+            let mut row = vec![
+                domain.get(),
+                *slot,
+                *queue,
+                *agent,
+                s.offered,
+                s.answered,
+                s.abandoned,
+                s.timed_out,
+                s.answered_wait,
+                s.answered_talk,
+                s.talk,
+                s.longest_wait,
+            ];
+            row.extend_from_slice(&s.within);
+            row.into_iter().map(Value::from).collect()
+        })
+        .collect();
+    // 24 values a row, within SQLite's 32,766 a statement.
+    for part in bulk_chunks(&rows, 1_024) {
+        let mut sql =
+            Sql::new("INSERT INTO queue_slot_stats (domain_id, slot, queue_id, agent_user_id");
+        for c in &columns {
+            sql.push(", ").push(c);
+        }
+        sql.push(")").push_values(backend, part.iter().cloned());
+        sql.push(" ON CONFLICT (domain_id, slot, queue_id, agent_user_id) DO UPDATE SET ");
+        for (n, c) in columns.iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            if *c == "longest_wait" {
+                // MAX(a, b) in SQLite is GREATEST(a, b) in PostgreSQL; CASE is both.
+                sql.push("longest_wait = CASE WHEN excluded.longest_wait > queue_slot_stats.longest_wait \
+                          THEN excluded.longest_wait ELSE queue_slot_stats.longest_wait END");
+            } else {
+                sql.push(&format!("{c} = queue_slot_stats.{c} + excluded.{c}"));
+            }
+        }
+        sql.query().execute(&mut *w.tx).await?;
+    }
+    Ok(())
 }

@@ -89,6 +89,38 @@ impl Sql {
         self
     }
 
+    /// Append ` VALUES (…), (…)`: one row of placeholders per row of values. Bound values are
+    /// read as they are, where a JSON row would be parsed again for every column.
+    ///
+    /// On SQLite, when nothing was bound before, the placeholders are plain `?`: sqlx looks every
+    /// named one up by number, which walks a list and makes a thousand-row insert quadratic.
+    /// (SQLite numbers `?` after the largest number so far and sqlx counts them from one, so the
+    /// two agree only while no `$n` precedes them; a `$n` after them numbers correctly.)
+    pub fn push_values<R: IntoIterator<Item = Value>>(
+        &mut self,
+        backend: crate::Backend,
+        rows: impl IntoIterator<Item = R>,
+    ) -> &mut Self {
+        let positional = backend == crate::Backend::Sqlite && self.args.is_empty();
+        self.text.push_str(" VALUES ");
+        for (i, row) in rows.into_iter().enumerate() {
+            self.text.push_str(if i > 0 { ", (" } else { "(" });
+            for (j, value) in row.into_iter().enumerate() {
+                if j > 0 {
+                    self.text.push_str(", ");
+                }
+                if positional {
+                    self.args.push(value);
+                    self.text.push('?');
+                } else {
+                    self.bind(value);
+                }
+            }
+            self.text.push(')');
+        }
+        self
+    }
+
     /// The one row this query finds; `NotFound` when there is none (missing or not visible).
     pub async fn fetch_found<'e, E>(&self, executor: E) -> crate::Result<AnyRow>
     where
@@ -112,6 +144,26 @@ impl Sql {
         }
         query
     }
+}
+
+/// The items in slices for multi-row statements: as many of `max` as fit, then the rest in
+/// halving powers of two. sqlx keeps each distinct statement text prepared, and preparing a
+/// thousand-row insert costs as much as running it: this way a table has at most a dozen texts.
+pub(crate) fn bulk_chunks<T>(items: &[T], max: usize) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = if rest.len() >= max {
+            max
+        } else {
+            1 << rest.len().ilog2()
+        };
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        Some(chunk)
+    })
 }
 
 /// How the atoms of a predicate apply to one table. `None` means the table has no such
@@ -298,4 +350,46 @@ pub(crate) fn parsed<T, E: std::fmt::Display>(
     r: Result<T, E>,
 ) -> Result<T, sqlx::Error> {
     r.map_err(|e| sqlx::Error::Decode(format!("column {col}: {e}").into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn bulk_chunks_cover_the_items_in_few_sizes(len in 0usize..10_000, max_log in 0u32..12) {
+            let max = 1usize << max_log;
+            let items: Vec<usize> = (0..len).collect();
+            let chunks: Vec<&[usize]> = bulk_chunks(&items, max).collect();
+            let joined: Vec<usize> = chunks.concat();
+            prop_assert_eq!(&joined, &items);
+            let mut sizes: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+            prop_assert!(sizes.iter().all(|&n| n >= 1 && n <= max && n.is_power_of_two()));
+            sizes.dedup();
+            prop_assert!(sizes.len() <= max_log as usize + 1);
+        }
+    }
+
+    #[test]
+    fn values_are_positional_on_sqlite_only_when_nothing_was_bound_before() {
+        let rows = [
+            [Value::from(1), Value::from("a")],
+            [Value::from(2), Value::from("b")],
+        ];
+        let mut fresh = Sql::new("INSERT INTO t (n, s)");
+        fresh.push_values(crate::Backend::Sqlite, rows.clone());
+        assert_eq!(fresh.text, "INSERT INTO t (n, s) VALUES (?, ?), (?, ?)");
+        fresh.push(" WHERE x = ").bind(5);
+        assert!(fresh.text.ends_with("x = $5"));
+        let mut after = Sql::new("SELECT ");
+        after
+            .bind(0)
+            .push_values(crate::Backend::Sqlite, rows.clone());
+        assert_eq!(after.text, "SELECT $1 VALUES ($2, $3), ($4, $5)");
+        let mut pg = Sql::new("INSERT INTO t (n, s)");
+        pg.push_values(crate::Backend::Postgres, rows);
+        assert_eq!(pg.text, "INSERT INTO t (n, s) VALUES ($1, $2), ($3, $4)");
+    }
 }
