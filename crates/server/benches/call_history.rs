@@ -133,6 +133,21 @@ fn bench(c: &mut Criterion) {
         b.to_async(&rt)
             .iter(|| queue_report(&state, &om, "acme.example", &query))
     });
+    // A service level the per-slot sums do not keep is summed from the calls themselves.
+    let unkept = ReportQuery {
+        since: query.since.clone(),
+        service_level_seconds: Some(37),
+        ..ReportQuery::default()
+    };
+    reports.bench_function("office manager: 30 days, daily, service level 37 s", |b| {
+        b.to_async(&rt)
+            .iter(|| queue_report(&state, &om, "acme.example", &unkept))
+    });
+    let supervisor = rt.block_on(caller(&state, "104@acme.example"));
+    reports.bench_function("supervisor: 30 days, daily, its queues", |b| {
+        b.to_async(&rt)
+            .iter(|| queue_report(&state, &supervisor, "acme.example", &query))
+    });
     reports.finish();
 }
 

@@ -26,7 +26,7 @@ pub use directory::{DomainChanges, NewDomain, NewReseller, NewSite, ResellerChan
 pub use error::StoreError;
 pub use portal_tabs::HiddenTab;
 pub use queues::{AgentChanges, Membership, NewQueue, QueueChanges, QueueSettings};
-pub use reports::{AgentSums, QueueSlot, ReportRange, SLOT_SECONDS};
+pub use reports::{AgentSums, KEPT_SERVICE_LEVELS, QueueSlot, ReportRange, SLOT_SECONDS};
 pub use settings::{RefTarget, Reference, SettingFilter, SettingKind, Unique};
 pub use users::{ExtensionDirectory, NewUser, UserChanges, UserFilter, UserRecord};
 
