@@ -49,6 +49,22 @@ pub(crate) async fn record(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
 ) -> Result<()> {
+    audit_insert(ctx, place, action, object, before, after)
+        .query()
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The statement `record` runs.
+pub(crate) fn audit_insert(
+    ctx: &AuditContext,
+    place: AuditPlace,
+    action: &str,
+    object: &str,
+    before: Option<&serde_json::Value>,
+    after: Option<&serde_json::Value>,
+) -> Sql {
     let mut sql = Sql::new(
         "INSERT INTO audit_log (at, actor_id, actor_login, on_behalf_of_id, on_behalf_of_login, \
          reseller_id, domain_id, site_id, action, object, before_json, after_json, client_addr) VALUES (",
@@ -68,8 +84,7 @@ pub(crate) async fn record(
     sql.bind(before.map(|v| v.to_string())).push(", ");
     sql.bind(after.map(|v| v.to_string())).push(", ");
     sql.bind(ctx.client_addr.clone()).push(")");
-    sql.query().execute(&mut **tx).await?;
-    Ok(())
+    sql
 }
 
 /// Filters on the audit log.

@@ -1,12 +1,14 @@
 //! Call records: idempotent ingestion and the scoped call-history query.
 
-use crate::audit::{AuditPlace, record};
-use crate::reports::upsert_queue_slots;
+use crate::audit::{AuditPlace, audit_insert};
+use crate::reports::queue_slot_upserts;
 use crate::sql::{
     Scoping, Sql, Value, bulk_chunks, contains_pattern, get_i64, get_opt_i64, get_text, parsed,
     push_predicate,
 };
-use crate::{AuditContext, Permit, Result, Store, Visibility, expect_permit, expect_visibility};
+use crate::{
+    AuditContext, Permit, Result, Store, StoreError, Visibility, expect_permit, expect_visibility,
+};
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use switchboard_domain::*;
@@ -320,38 +322,73 @@ impl Store {
         calls: &[NewCall],
     ) -> Result<IngestSummary> {
         expect_permit(permit, Resource::CallHistory, Action::Create)?;
-        // A call sent twice in one batch counts once; one already stored is not returned by
-        // the insert (`DO NOTHING`), and only the returned ones get parties and report sums.
+        // A call sent twice in one batch counts once; one already stored is not stored again
+        // (`DO NOTHING`), and only the new ones get parties and report sums.
         let mut seen = HashSet::with_capacity(calls.len());
-        let distinct: Vec<&NewCall> = calls
+        let distinct: Vec<NewCall> = calls
             .iter()
             .filter(|c| seen.insert(c.call_id.as_str()))
+            .cloned()
             .collect();
+        let backend = self.backend();
+        let place = AuditPlace {
+            reseller: Some(reseller),
+            domain: Some(domain),
+            site: None,
+        };
+        let total = calls.len();
+        let ctx = ctx.clone();
+        // What follows the calls in their transaction: the report sums and the audit record.
+        let finish = move |fresh: &[&NewCall]| {
+            let mut statements = queue_slot_upserts(backend, domain, fresh);
+            let after = serde_json::json!({
+                "inserted": fresh.len(),
+                "duplicates": total - fresh.len(),
+            });
+            statements.push(audit_insert(
+                &ctx,
+                place,
+                "calls.ingest",
+                &format!("{total} call record(s)"),
+                None,
+                Some(&after),
+            ));
+            statements
+        };
+        let inserted = match &self.native {
+            Some(native) => {
+                let _writer = self.write_guard().await;
+                let native = native.clone();
+                tokio::task::spawn_blocking(move || native.ingest(domain, &distinct, finish))
+                    .await
+                    .map_err(|e| StoreError::Internal(format!("call ingestion stopped: {e}")))??
+                    .into_iter()
+                    .filter(|&fresh| fresh)
+                    .count()
+            }
+            None => self.ingest_with_sqlx(domain, &distinct, finish).await?,
+        };
+        Ok(IngestSummary {
+            inserted: inserted as u64,
+            duplicates: (total - inserted) as u64,
+        })
+    }
+
+    /// `ingest_calls` through sqlx (PostgreSQL, and SQLite in memory): multi-row inserts that
+    /// return the keys of the new rows. Returns how many calls were new.
+    async fn ingest_with_sqlx(
+        &self,
+        domain: DomainId,
+        distinct: &[NewCall],
+        finish: impl FnOnce(&[&NewCall]) -> Vec<Sql>,
+    ) -> Result<usize> {
+        let distinct: Vec<&NewCall> = distinct.iter().collect();
         let mut fresh: Vec<&NewCall> = Vec::with_capacity(distinct.len());
         let mut w = self.begin_write().await?;
         for chunk in bulk_chunks(&distinct, CALLS_PER_STATEMENT) {
-            let rows = chunk.iter().map(|c| {
-                [
-                    Value::from(domain.get()),
-                    Value::from(c.call_id.as_str()),
-                    Value::from(c.direction.as_str()),
-                    Value::from(c.from.as_str()),
-                    Value::from(c.to.as_str()),
-                    Value::from(c.queue_id.map(|q| q.get())),
-                    Value::from(c.agent_user_id.map(|u| u.get())),
-                    Value::from(c.started_at.0),
-                    Value::from(c.answered_at.map(|t| t.0)),
-                    Value::from(c.ended_at.0),
-                    Value::from(c.wait_seconds()),
-                    Value::from(c.talk_seconds()),
-                    Value::from(c.disposition.as_str()),
-                ]
-            });
-            let mut sql = Sql::new(
-                "INSERT INTO calls (domain_id, call_id, direction, from_number, to_number, queue_id, agent_user_id, \
-                 started_at, answered_at, ended_at, wait_seconds, talk_seconds, disposition)",
-            );
-            sql.push_values(self.backend(), rows)
+            let mut sql = Sql::new("INSERT INTO calls (");
+            sql.push(&CALL_COLUMNS.join(", ")).push(")");
+            sql.push_values(self.backend(), chunk.iter().map(|c| call_values(domain, c)))
                 .push(" ON CONFLICT (domain_id, call_id) DO NOTHING RETURNING id, call_id");
             let stored: HashMap<String, i64> = sql
                 .query()
@@ -367,12 +404,12 @@ impl Store {
                 (
                     "call_users",
                     "user_id",
-                    party_rows(chunk, &stored, |c| c.user_ids.iter().map(|u| u.get())),
+                    party_rows(chunk, &stored, distinct_users),
                 ),
                 (
                     "call_sites",
                     "site_id",
-                    party_rows(chunk, &stored, |c| c.site_ids.iter().map(|s| s.get())),
+                    party_rows(chunk, &stored, distinct_sites),
                 ),
             ] {
                 for part in bulk_chunks(&parties, PARTIES_PER_STATEMENT) {
@@ -391,30 +428,11 @@ impl Store {
                 }
             }
         }
-        upsert_queue_slots(&mut w, self.backend(), domain, &fresh).await?;
-        let summary = IngestSummary {
-            inserted: fresh.len() as u64,
-            duplicates: (calls.len() - fresh.len()) as u64,
-        };
-        let place = AuditPlace {
-            reseller: Some(reseller),
-            domain: Some(domain),
-            site: None,
-        };
-        let after =
-            serde_json::json!({"inserted": summary.inserted, "duplicates": summary.duplicates});
-        record(
-            &mut w.tx,
-            ctx,
-            place,
-            "calls.ingest",
-            &format!("{} call record(s)", calls.len()),
-            None,
-            Some(&after),
-        )
-        .await?;
+        for sql in finish(&fresh) {
+            sql.query().execute(&mut *w.tx).await?;
+        }
         w.commit().await?;
-        Ok(summary)
+        Ok(fresh.len())
     }
 
     /// A page of call history, newest first, cut to the caller's reach.
@@ -558,21 +576,62 @@ const CALLS_PER_STATEMENT: usize = 1_024;
 const PARTIES_PER_STATEMENT: usize = 4_096;
 
 /// `[call_id, party]` for each distinct party of each call.
-/// `[call_pk, party, started_at]` for every distinct party of every call of the chunk.
-fn party_rows<'a, I: Iterator<Item = i64>>(
-    calls: &[&'a NewCall],
+/// `[call_pk, party, started_at]` for every distinct party of every new call of the chunk.
+fn party_rows(
+    calls: &[&NewCall],
     keys: &HashMap<String, i64>,
-    parties: impl Fn(&'a NewCall) -> I,
+    parties: fn(&NewCall) -> Vec<i64>,
 ) -> Vec<[i64; 3]> {
     calls
         .iter()
         .filter_map(|c| Some((c, *keys.get(&c.call_id)?)))
-        .flat_map(|(c, pk)| {
-            dedup(parties(c))
-                .into_iter()
-                .map(move |p| [pk, p, c.started_at.0])
-        })
+        .flat_map(|(c, pk)| parties(c).into_iter().map(move |p| [pk, p, c.started_at.0]))
         .collect()
+}
+
+/// The columns a call is stored with, in the order of `call_values`.
+pub(crate) const CALL_COLUMNS: [&str; 13] = [
+    "domain_id",
+    "call_id",
+    "direction",
+    "from_number",
+    "to_number",
+    "queue_id",
+    "agent_user_id",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "wait_seconds",
+    "talk_seconds",
+    "disposition",
+];
+
+pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 13] {
+    [
+        Value::from(domain.get()),
+        Value::from(c.call_id.as_str()),
+        Value::from(c.direction.as_str()),
+        Value::from(c.from.as_str()),
+        Value::from(c.to.as_str()),
+        Value::from(c.queue_id.map(|q| q.get())),
+        Value::from(c.agent_user_id.map(|u| u.get())),
+        Value::from(c.started_at.0),
+        Value::from(c.answered_at.map(|t| t.0)),
+        Value::from(c.ended_at.0),
+        Value::from(c.wait_seconds()),
+        Value::from(c.talk_seconds()),
+        Value::from(c.disposition.as_str()),
+    ]
+}
+
+/// The users a call touched, each once.
+pub(crate) fn distinct_users(c: &NewCall) -> Vec<i64> {
+    dedup(c.user_ids.iter().map(|u| u.get()))
+}
+
+/// The sites a call touched, each once.
+pub(crate) fn distinct_sites(c: &NewCall) -> Vec<i64> {
+    dedup(c.site_ids.iter().map(|s| s.get()))
 }
 
 fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {

@@ -26,6 +26,8 @@ pub enum StoreError {
     Internal(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database: {0}")]
+    Native(#[from] rusqlite::Error),
 }
 
 impl StoreError {

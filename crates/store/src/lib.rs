@@ -11,6 +11,7 @@ mod calls;
 mod directory;
 mod error;
 mod kinds;
+mod native;
 mod portal_tabs;
 mod queues;
 mod reports;
@@ -52,6 +53,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite has one writer; serialising writes in-process avoids busy errors on upgrade.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// A SQLite file's own connection for bulk call ingestion (see `native`).
+    native: Option<Arc<native::NativeSqlite>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -115,6 +118,7 @@ impl Store {
             pool,
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            native: native::NativeSqlite::for_url(&url).map(Arc::new),
         })
     }
 
@@ -161,11 +165,16 @@ impl Store {
     }
 
     /// A write transaction; on SQLite it also holds the in-process writer lock.
-    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
-        let guard = match &self.write_lock {
+    /// This process's turn to write (SQLite); `None` where the database takes writers at once.
+    pub(crate) async fn write_guard(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_lock {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
-        };
+        }
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        let guard = self.write_guard().await;
         let tx = self.pool.begin().await?;
         Ok(WriteTx { tx, _guard: guard })
     }

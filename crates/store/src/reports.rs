@@ -6,7 +6,7 @@
 //! its edges, or for a service-level threshold the table does not keep.
 
 use crate::sql::{Scoping, Sql, Value, bulk_chunks, get_i64, push_predicate};
-use crate::{NewCall, Result, Store, Visibility, WriteTx, expect_visibility};
+use crate::{NewCall, Result, Store, Visibility, expect_visibility};
 use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
 use switchboard_domain::*;
@@ -290,14 +290,14 @@ struct SlotSums {
     within: [i64; KEPT_SERVICE_LEVELS.len()],
 }
 
-/// Add newly stored calls to the per-slot sums (in the transaction that stores them). The sums
-/// mean exactly what `queue_slots_from_calls` computes; migration 0007 fills them the same way.
-pub(crate) async fn upsert_queue_slots(
-    w: &mut WriteTx,
+/// The statements that add newly stored calls to the per-slot sums (to run in the transaction
+/// that stores them). The sums mean exactly what `queue_slots_from_calls` computes; migration
+/// 0007 fills them the same way.
+pub(crate) fn queue_slot_upserts(
     backend: crate::Backend,
     domain: DomainId,
     calls: &[&NewCall],
-) -> Result<()> {
+) -> Vec<Sql> {
     let mut sums: BTreeMap<(i64, i64, i64), SlotSums> = BTreeMap::new();
     for c in calls {
         let Some(queue) = c.queue_id else { continue };
@@ -325,9 +325,6 @@ pub(crate) async fn upsert_queue_slots(
         }
         s.longest_wait = s.longest_wait.max(wait);
         s.talk += talk;
-    }
-    if sums.is_empty() {
-        return Ok(());
     }
     const SUMMED: [&str; 7] = [
         "offered",
@@ -367,6 +364,7 @@ pub(crate) async fn upsert_queue_slots(
         })
         .collect();
     // 24 values a row, within SQLite's 32,766 a statement.
+    let mut statements = Vec::new();
     for part in bulk_chunks(&rows, 1_024) {
         let mut sql =
             Sql::new("INSERT INTO queue_slot_stats (domain_id, slot, queue_id, agent_user_id");
@@ -387,7 +385,7 @@ pub(crate) async fn upsert_queue_slots(
                 sql.push(&format!("{c} = queue_slot_stats.{c} + excluded.{c}"));
             }
         }
-        sql.query().execute(&mut *w.tx).await?;
+        statements.push(sql);
     }
-    Ok(())
+    statements
 }

@@ -121,6 +121,16 @@ impl Sql {
         self
     }
 
+    /// Run this statement on a rusqlite connection (bulk ingestion on SQLite: `native`).
+    /// Placeholders number in the order they appear, so the values bind by position.
+    pub fn execute_native(&self, conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
+        let mut stmt = conn.prepare_cached(&self.text)?;
+        for (i, value) in self.args.iter().enumerate() {
+            crate::native::bind(&mut stmt, i + 1, value)?;
+        }
+        stmt.raw_execute()
+    }
+
     /// The one row this query finds; `NotFound` when there is none (missing or not visible).
     pub async fn fetch_found<'e, E>(&self, executor: E) -> crate::Result<AnyRow>
     where

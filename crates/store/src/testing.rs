@@ -86,6 +86,14 @@ impl TestDatabase {
         store
     }
 
+    /// Connect and migrate, storing bulk calls through sqlx even on a SQLite file (the path
+    /// PostgreSQL and SQLite in memory take), to hold the two ingestion paths to one result.
+    pub async fn store_without_native_ingest(&self) -> Store {
+        let mut store = self.store().await;
+        store.native = None;
+        store
+    }
+
     /// Remove the database (call at the end of a test; a failed test leaves it for inspection).
     pub async fn drop_database(self) {
         match self.cleanup {

@@ -687,3 +687,104 @@ async fn a_permit_for_something_else_is_refused() {
     })
     .await;
 }
+
+/// On a SQLite file bulk calls go through rusqlite (`native.rs`); on PostgreSQL and SQLite in
+/// memory through sqlx. Both must store the same calls and parties and count the same: a call
+/// twice in one batch, a batch sent again, a batch half new.
+#[tokio::test]
+async fn both_ingestion_paths_store_the_same_calls() {
+    let mut results = vec![];
+    for native in [true, false] {
+        let db = TestDatabase::sqlite();
+        let store = if native {
+            db.store().await
+        } else {
+            db.store_without_native_ingest().await
+        };
+        let w = world(&store).await;
+        let a = add_user(
+            &store,
+            &w,
+            w.domain.id,
+            Some(w.site_a.id),
+            "201",
+            Scope::BasicUser,
+        )
+        .await;
+        let b = add_user(
+            &store,
+            &w,
+            w.domain.id,
+            Some(w.site_b.id),
+            "202",
+            Scope::BasicUser,
+        )
+        .await;
+        let call = |n: i64| NewCall {
+            call_id: format!("call-{n}"),
+            direction: if n % 2 == 0 {
+                Direction::Internal
+            } else {
+                Direction::Inbound
+            },
+            from: "201".into(),
+            to: format!("+1415555{n:04}"),
+            queue_id: None,
+            agent_user_id: None,
+            started_at: Timestamp(1_767_600_000 + n * 60),
+            answered_at: (n % 3 != 0).then_some(Timestamp(1_767_600_000 + n * 60 + 5)),
+            ended_at: Timestamp(1_767_600_000 + n * 60 + 40),
+            disposition: if n % 3 != 0 {
+                Disposition::Answered
+            } else {
+                Disposition::Missed
+            },
+            // A party named twice is stored once.
+            user_ids: if n % 2 == 0 {
+                vec![a.id, b.id, a.id]
+            } else {
+                vec![a.id]
+            },
+            site_ids: if n % 2 == 0 {
+                vec![w.site_a.id, w.site_b.id]
+            } else {
+                vec![w.site_a.id]
+            },
+        };
+        let permit = operator_permit(Resource::CallHistory, Action::Create);
+        let mut summaries = vec![];
+        let mut first: Vec<NewCall> = (0..40).map(call).collect();
+        first.push(call(7));
+        for batch in [first.clone(), first, (20..60).map(call).collect()] {
+            let s = store
+                .ingest_calls(&permit, &ctx(), w.reseller.id, w.domain.id, &batch)
+                .await
+                .unwrap();
+            summaries.push((s.inserted, s.duplicates));
+        }
+        let page = store
+            .list_calls(
+                &operator_visibility(Resource::CallHistory),
+                w.domain.id,
+                &CallFilter::default(),
+                CallPageRequest {
+                    before: None,
+                    limit: 100,
+                },
+            )
+            .await
+            .unwrap();
+        results.push((summaries, page.items));
+        store.close().await;
+        db.drop_database().await;
+    }
+    let (sqlx_summaries, sqlx_calls) = results.pop().unwrap();
+    let (native_summaries, native_calls) = results.pop().unwrap();
+    assert_eq!(native_summaries, [(40, 1), (0, 41), (20, 20)]);
+    assert_eq!(native_summaries, sqlx_summaries);
+    assert_eq!(native_calls.len(), 60);
+    assert_eq!(native_calls, sqlx_calls);
+    let even = native_calls.iter().find(|c| c.call_id == "call-8").unwrap();
+    assert_eq!(even.user_ids.len(), 2);
+    assert_eq!(even.site_ids.len(), 2);
+}
