@@ -3,6 +3,9 @@
 # Generates an Asterisk Master.csv of LINES calls (default 1,000,000; seeded, so every run imports
 # the same file) between the demo domain's users, queues and outside numbers, imports it into a
 # fresh SQLite file holding the demo data, and prints the rate and the importer's peak RSS.
+# DATABASE_URL=… imports into that database instead (SQLite or PostgreSQL; the demo data is
+# loaded into it first if missing). The calls' ids are fixed, so a second run into the same
+# database stores nothing new: import into a copy, or a fresh database, each time.
 # Needs: python3 and GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +18,8 @@ trap 'rm -rf "$DIR"' EXIT
 
 cargo build --release -q -p switchboard
 BIN=./target/release/switchboard
-"$BIN" demo --calls 2 --database-url "sqlite://$DIR/import.db" >/dev/null
+TARGET="${DATABASE_URL:-sqlite://$DIR/import.db}"
+"$BIN" demo --calls 2 --database-url "$TARGET" >/dev/null
 
 python3 - "$LINES" "$DIR/Master.csv" <<'PY'
 import random, sys, datetime
@@ -51,6 +55,6 @@ with open(path, "w") as out:
                   f'"1767600000.{i}",""\n')
 PY
 
-echo "importing $LINES lines of Master.csv into SQLite …"
+echo "importing $LINES lines of Master.csv into ${TARGET%%://*} …"
 /usr/bin/time -f '%e s elapsed, peak RSS %M KiB' \
-  "$BIN" calls import "$DIR/Master.csv" --domain acme.example --database-url "sqlite://$DIR/import.db" 2>&1 | tail -n 3
+  "$BIN" calls import "$DIR/Master.csv" --domain acme.example --database-url "$TARGET" 2>&1 | tail -n 3

@@ -52,6 +52,10 @@ enum Command {
         /// day per domain, at least 30 days).
         #[arg(long)]
         days: Option<u64>,
+        /// Call queues per domain before the calls are made (the demo has 3; more are added from
+        /// extension 603, served by both agents, so reports can be tried on up to 20 queues).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(3..=20))]
+        queues: Option<u64>,
     },
     /// Print the scope matrix (who may do what) from the policy data.
     Scopes {
@@ -317,7 +321,8 @@ async fn run() -> Result<()> {
             calls,
             seed,
             days,
-        } => demo(db, calls, seed, days).await,
+            queues,
+        } => demo(db, calls, seed, days, queues).await,
         Command::Calls(CallsCommand::Import {
             db,
             file,
@@ -557,13 +562,25 @@ async fn import_calls(
     }
 }
 
-async fn demo(db: DatabaseArgs, calls: u64, seed: u64, days: Option<u64>) -> Result<()> {
+async fn demo(
+    db: DatabaseArgs,
+    calls: u64,
+    seed: u64,
+    days: Option<u64>,
+    queues: Option<u64>,
+) -> Result<()> {
     let file = read_file_config(db.config.as_ref())?;
     let store = open_store(&db, &file).await?;
     let state = AppState::new(store.clone(), server_config(&file)).map_err(anyhow::Error::msg)?;
     switchboard_server::demo::load(&state)
         .await
         .map_err(|e| anyhow::anyhow!("loading the demo data failed: {}", e.message))?;
+    if let Some(queues) = queues {
+        let made = switchboard_server::demo::add_queues(&state, queues as usize)
+            .await
+            .map_err(|e| anyhow::anyhow!("adding demo queues failed: {}", e.message))?;
+        println!("{made} call queues added; each demo domain has {queues} or more.");
+    }
     let bar = indicatif::ProgressBar::new(calls);
     bar.set_style(
         indicatif::ProgressStyle::with_template(

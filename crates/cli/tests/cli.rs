@@ -128,6 +128,69 @@ async fn calls_import_from_the_command_line() {
     db.drop_database().await;
 }
 
+/// `demo --queues N` adds queues (served by the agents) before the calls, and the calls reach them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_adds_queues_and_spreads_calls_over_them() {
+    use switchboard_domain::{DomainName, Extension};
+    use switchboard_policy::{Resource, operator_visibility};
+    let db = TestDatabase::sqlite();
+    let (ok, _, err) = switchboard(&["demo", "--queues", "21", "--database-url", &db.url]);
+    assert!(!ok && err.contains("--queues"), "{err}");
+
+    let args = ["demo", "--calls", "600", "--queues", "5", "--days", "2"];
+    let (ok, out, err) = switchboard(&[&args[..], &["--database-url", &db.url]].concat());
+    assert!(ok, "{err}");
+    assert!(out.contains("4 call queues added"), "{out}");
+    let (ok, out, err) = switchboard(&[&args[..], &["--database-url", &db.url]].concat());
+    assert!(ok, "{err}");
+    assert!(out.contains("0 call queues added"), "{out}");
+    assert!(out.contains("0 new, 600 already there"), "{out}");
+
+    let store = db.store().await;
+    for name in switchboard_server::demo::DEMO_DOMAINS {
+        let domain = store
+            .get_domain_by_name(
+                &operator_visibility(Resource::Domains),
+                &DomainName::parse(name).unwrap(),
+            )
+            .await
+            .unwrap();
+        let dir = store.extension_directory(domain.id).await.unwrap();
+        let mut queues: Vec<&String> = dir.queues.keys().collect();
+        queues.sort();
+        assert_eq!(queues, ["600", "601", "602", "603", "604"], "{name}");
+        for ext in ["603", "604"] {
+            let queue = store
+                .get_call_queue(
+                    &operator_visibility(Resource::CallQueues),
+                    domain.id,
+                    &Extension::parse(ext).unwrap(),
+                )
+                .await
+                .unwrap();
+            let agents = store
+                .list_queue_agents(&operator_visibility(Resource::QueueAgents), &queue)
+                .await
+                .unwrap();
+            assert_eq!(agents.len(), 2, "{name} {ext}");
+            let calls = store
+                .count_calls(
+                    &operator_visibility(Resource::CallHistory),
+                    domain.id,
+                    &switchboard_store::CallFilter {
+                        queue: Some(queue.id),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            assert!(calls > 0, "no calls through {ext} in {name}");
+        }
+    }
+    store.close().await;
+    db.drop_database().await;
+}
+
 #[test]
 fn every_command_has_help() {
     for args in [

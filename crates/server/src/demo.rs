@@ -391,29 +391,18 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             } else {
                 Overflow::Voicemail(Extension::parse(overflow).map_err(|_| ApiError::internal())?)
             };
-            let permit = switchboard_policy::authorize_create(
-                &om.actor,
-                Resource::CallQueues,
-                &switchboard_policy::Target::domain(domain.reseller_id, domain.id),
-            )?;
-            let new = NewQueue {
-                domain_id: domain.id,
-                site_id: Some(site_ids[site]),
-                extension: Extension::parse(ext).map_err(|_| ApiError::internal())?,
-                name: Label::parse(name).map_err(|_| ApiError::internal())?,
-                settings: QueueSettings {
-                    ring_strategy: strategy,
-                    max_wait_seconds: 180,
-                    max_callers: 15,
-                    wrap_up_seconds: 15,
-                    overflow,
-                    music_on_hold_id: None,
-                },
-            };
             queues.push(
-                store
-                    .create_call_queue(&permit, &om.audit(), domain.reseller_id, new)
-                    .await?,
+                create_queue(
+                    state,
+                    &om,
+                    &domain,
+                    site_ids[site],
+                    ext,
+                    name,
+                    strategy,
+                    overflow,
+                )
+                .await?,
             );
         }
         let (support, billing, sales) = (0usize, 1usize, 2usize);
@@ -440,6 +429,118 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             .await?;
     }
     Ok(logins)
+}
+
+/// One demo queue, made by the domain's Office Manager through the policy.
+#[allow(clippy::too_many_arguments)]
+async fn create_queue(
+    state: &AppState,
+    om: &Caller,
+    domain: &Domain,
+    site: SiteId,
+    extension: &str,
+    name: &str,
+    ring_strategy: RingStrategy,
+    overflow: Overflow,
+) -> ApiResult<CallQueue> {
+    let permit = switchboard_policy::authorize_create(
+        &om.actor,
+        Resource::CallQueues,
+        &switchboard_policy::Target::domain(domain.reseller_id, domain.id),
+    )?;
+    let new = NewQueue {
+        domain_id: domain.id,
+        site_id: Some(site),
+        extension: Extension::parse(extension).map_err(|_| ApiError::internal())?,
+        name: Label::parse(name).map_err(|_| ApiError::internal())?,
+        settings: QueueSettings {
+            ring_strategy,
+            max_wait_seconds: 180,
+            max_callers: 15,
+            wrap_up_seconds: 15,
+            overflow,
+            music_on_hold_id: None,
+        },
+    };
+    Ok(state
+        .store
+        .create_call_queue(&permit, &om.audit(), domain.reseller_id, new)
+        .await?)
+}
+
+/// Names of the queues `add_queues` makes beyond the demo's three.
+const MORE_QUEUES: [&str; 17] = [
+    "Renewals",
+    "Returns",
+    "Partners",
+    "Escalations",
+    "Onboarding",
+    "Collections",
+    "Technical",
+    "Retention",
+    "Spanish",
+    "Priority",
+    "Orders",
+    "Shipping",
+    "Warranty",
+    "Accounts",
+    "Events",
+    "Training",
+    "Feedback",
+];
+
+/// The most queues a demo domain may hold (its `max_call_queues` limit).
+pub const MAX_DEMO_QUEUES: usize = 20;
+
+/// Give each demo domain `wanted` call queues in all (`switchboard demo --queues N`): the three
+/// of the demo and more from 603 on, on the sites of its two agents by turns, both agents
+/// serving each, none assigned to the supervisor. Returns how many were made; calls generated
+/// afterwards spread over all of them.
+pub async fn add_queues(state: &AppState, wanted: usize) -> ApiResult<usize> {
+    let store = &state.store;
+    let mut made = 0;
+    for name in DEMO_DOMAINS {
+        let domain = store
+            .get_domain_by_name(
+                &operator_visibility(Resource::Domains),
+                &DomainName::parse(name).map_err(|_| ApiError::internal())?,
+            )
+            .await?;
+        let dir = store.extension_directory(domain.id).await?;
+        let user = |ext: &str| dir.users.get(ext).copied().ok_or_else(ApiError::internal);
+        let om = operator_caller(state, user("101")?.0).await?;
+        let agents = [user("105")?, user("106")?];
+        let mut next_extension = 603u32;
+        for n in dir.queues.len()..wanted.min(MAX_DEMO_QUEUES) {
+            while dir.queues.contains_key(&next_extension.to_string()) {
+                next_extension += 1;
+            }
+            let (_, site) = agents[n % 2];
+            let site = site.ok_or_else(ApiError::internal)?;
+            let queue = create_queue(
+                state,
+                &om,
+                &domain,
+                site,
+                &next_extension.to_string(),
+                MORE_QUEUES[n.saturating_sub(3) % MORE_QUEUES.len()],
+                RingStrategy::RingAll,
+                Overflow::Voicemail(Extension::parse("107").map_err(|_| ApiError::internal())?),
+            )
+            .await?;
+            next_extension += 1;
+            for ext in ["105", "106"] {
+                let body = AddAgent {
+                    user: ext.to_string(),
+                    priority: Some(1),
+                    wrap_up_seconds: None,
+                };
+                add_agent_service(state, &om, &domain, &queue, body).await?;
+            }
+            made += 1;
+        }
+    }
+    Ok(made)
 }
 
 /// The demo's customer domains.
