@@ -111,21 +111,34 @@ pub async fn generate_calls(
     let permit = operator_permit(Resource::CallHistory, Action::Create);
     let mut summary = IngestSummary::default();
     let mut batch = Vec::with_capacity(5000);
-    for i in 0..count {
-        // A business day (weekends get a tenth of the traffic) and an hour with morning and
-        // afternoon peaks.
-        let date = loop {
-            let d = end_day
-                .checked_sub(jiff::Span::new().days(rng.below(days as u64) as i64))
-                .map_err(|_| ApiError::internal())?;
+    // Calls go in oldest day first, so every time index grows at its end. Drawn at random times
+    // instead, a history of millions re-read index pages for nearly every call (1,400 calls/s at
+    // two million). A weekend day carries a tenth of a weekday's calls.
+    let day_dates: Vec<jiff::civil::Date> = (0..days)
+        .rev()
+        .map(|back| end_day.checked_sub(jiff::Span::new().days(back)))
+        .collect::<Result<_, _>>()
+        .map_err(|_| ApiError::internal())?;
+    let mut reach = 0u64;
+    let reach_by_day: Vec<u64> = day_dates
+        .iter()
+        .map(|d| {
             let weekend = matches!(
                 d.weekday(),
                 jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday
             );
-            if !weekend || rng.below(10) == 0 {
-                break d;
-            }
-        };
+            reach += if weekend { 1 } else { 10 };
+            reach
+        })
+        .collect();
+    let mut day = 0usize;
+    for i in 0..count {
+        // The day whose share of the weights holds the i-th call.
+        let share = (u128::from(i) * u128::from(reach) / u128::from(count)) as u64;
+        while reach_by_day[day] <= share {
+            day += 1;
+        }
+        let date = day_dates[day];
         let hour = *rng
             .pick(&[
                 8, 9, 9, 10, 10, 10, 11, 11, 12, 13, 14, 14, 15, 15, 16, 16, 17,
@@ -255,6 +268,7 @@ pub async fn generate_calls(
         }
         batch.push(call);
         if batch.len() == 5000 {
+            batch.sort_by_key(|c| c.started_at.0);
             let s = store
                 .ingest_calls(&permit, &ctx, domain.reseller_id, domain.id, &batch)
                 .await?;
@@ -265,6 +279,7 @@ pub async fn generate_calls(
         }
     }
     if !batch.is_empty() {
+        batch.sort_by_key(|c| c.started_at.0);
         let s = store
             .ingest_calls(&permit, &ctx, domain.reseller_id, domain.id, &batch)
             .await?;
