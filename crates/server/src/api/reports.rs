@@ -39,9 +39,10 @@ pub struct ReportQuery {
     pub interval: Option<Interval>,
     /// One call queue's extension.
     pub queue: Option<String>,
-    /// Answered within this many seconds counts toward the service level (default 20). The
-    /// thresholds 5, 10, 15, 20, 25, 30, 45, 60, 90, 120, 180 and 300 are read from per-slot
-    /// sums; any other is summed from the calls, which takes longer over long ranges.
+    /// Answered within this many seconds counts toward the service level (default 20, at most
+    /// 3600). The thresholds 5, 10, 15, 20, 25, 30, 45, 60, 90, 120, 180 and 300 are read from
+    /// per-slot sums; any other from the nearest of them, corrected by the calls whose waits lie
+    /// between (a little slower).
     pub service_level_seconds: Option<u32>,
 }
 

@@ -2000,7 +2000,7 @@ async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
                 } }
                 div.field { label for="queue" { "Queue (extension)" } input id="queue" name="queue" size="6" value=(ctx.q("queue")); }
                 div.field { label for="service_level_seconds" { "Answered within (s)" } input id="service_level_seconds" name="service_level_seconds" type="number" min="0" list="kept_service_levels" value=(sl);
-                    // The thresholds the per-slot sums keep answer at once; any other is summed from the calls.
+                    // The thresholds the per-slot sums keep answer at once; any other is corrected from the calls.
                     datalist id="kept_service_levels" { @for level in switchboard_store::KEPT_SERVICE_LEVELS { option value=(level) {} } } }
                 button.secondary type="submit" { "Show" }
             }
