@@ -54,7 +54,8 @@ enum Command {
         days: Option<u64>,
         /// Call queues per domain before the calls are made (the demo has 3; more are added from
         /// extension 603, served by both agents, so reports can be tried on up to 20 queues).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(3..=20))]
+        #[arg(long, value_parser = clap::value_parser!(u64)
+            .range(3..=u64::from(switchboard_server::demo::MAX_DEMO_QUEUES)))]
         queues: Option<u64>,
     },
     /// Print the scope matrix (who may do what) from the policy data.

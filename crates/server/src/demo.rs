@@ -324,7 +324,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                     limits: Limits {
                         max_users: Some(100),
                         max_sites: Some(10),
-                        max_call_queues: Some(20),
+                        max_call_queues: Some(MAX_DEMO_QUEUES),
                         max_auto_attendants: Some(20),
                         max_conferences: Some(20),
                     },
@@ -489,8 +489,8 @@ const MORE_QUEUES: [&str; 17] = [
     "Feedback",
 ];
 
-/// The most queues a demo domain may hold (its `max_call_queues` limit).
-pub const MAX_DEMO_QUEUES: usize = 20;
+/// The most queues a demo domain may hold: its `max_call_queues` limit, and `--queues`'s bound.
+pub const MAX_DEMO_QUEUES: u32 = 20;
 
 /// Give each demo domain `wanted` call queues in all (`switchboard demo --queues N`): the three
 /// of the demo and more from 603 on, on the sites of its two agents by turns, both agents
@@ -511,7 +511,7 @@ pub async fn add_queues(state: &AppState, wanted: usize) -> ApiResult<usize> {
         let om = operator_caller(state, user("101")?.0).await?;
         let agents = [user("105")?, user("106")?];
         let mut next_extension = 603u32;
-        for n in dir.queues.len()..wanted.min(MAX_DEMO_QUEUES) {
+        for n in dir.queues.len()..wanted.min(MAX_DEMO_QUEUES as usize) {
             while dir.queues.contains_key(&next_extension.to_string()) {
                 next_extension += 1;
             }
