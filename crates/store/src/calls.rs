@@ -10,7 +10,7 @@ use crate::{
     AuditContext, Permit, Result, Store, StoreError, Visibility, expect_permit, expect_visibility,
 };
 use sqlx::any::AnyRow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Atom, Resource};
 
@@ -70,16 +70,20 @@ pub struct CallPage {
 const SCOPING: Scoping = Scoping {
     reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = calls.domain_id)"),
     domain: Some("calls.domain_id"),
+    // A party row is looked up by its whole key: (domain, party, time, call).
     site: Some(
-        "EXISTS (SELECT 1 FROM call_sites cs WHERE cs.call_pk = calls.id AND cs.site_id = {})",
+        "EXISTS (SELECT 1 FROM call_sites cs WHERE cs.domain_id = calls.domain_id AND cs.site_id = {} \
+         AND cs.started_at = calls.started_at AND cs.call_pk = calls.id)",
     ),
     owner: Some(
-        "EXISTS (SELECT 1 FROM call_users cu WHERE cu.call_pk = calls.id AND cu.user_id = {})",
+        "EXISTS (SELECT 1 FROM call_users cu WHERE cu.domain_id = calls.domain_id AND cu.user_id = {} \
+         AND cu.started_at = calls.started_at AND cu.call_pk = calls.id)",
     ),
     // Through a supervised queue, or with an agent of one.
     queues: Some(
-        "(calls.queue_id IN {} OR EXISTS (SELECT 1 FROM call_users cu JOIN queue_agents qa ON qa.user_id = cu.user_id \
-         WHERE cu.call_pk = calls.id AND qa.queue_id IN {}))",
+        "(calls.queue_id IN {} OR EXISTS (SELECT 1 FROM queue_agents qa JOIN call_users cu \
+         ON cu.domain_id = calls.domain_id AND cu.user_id = qa.user_id \
+         AND cu.started_at = calls.started_at AND cu.call_pk = calls.id WHERE qa.queue_id IN {}))",
     ),
     shared: None,
 };
@@ -111,9 +115,23 @@ fn call(row: &AnyRow) -> Result<CallRecord, sqlx::Error> {
             "disposition",
             Disposition::parse(&disposition).ok_or("unknown disposition"),
         )?,
-        user_ids: Vec::new(),
-        site_ids: Vec::new(),
+        user_ids: id_list(row, "user_ids", UserId)?,
+        site_ids: id_list(row, "site_ids", SiteId)?,
     })
+}
+
+/// A call's parties as kept on its row: ids joined by commas, in any order; returned sorted.
+fn id_list<T: Ord>(row: &AnyRow, col: &str, id: fn(i64) -> T) -> Result<Vec<T>, sqlx::Error> {
+    let text = get_text(row, col)?;
+    let mut ids = parsed(
+        col,
+        text.split(',')
+            .filter(|part| !part.is_empty())
+            .map(|part| part.parse::<i64>().map(id))
+            .collect::<Result<Vec<T>, _>>(),
+    )?;
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// One index-driven stream of a scope's calls, newest first.
@@ -121,9 +139,9 @@ fn call(row: &AnyRow) -> Result<CallRecord, sqlx::Error> {
 enum Branch {
     /// The calls of one queue (`calls_by_queue_time`).
     Queue(i64),
-    /// The calls one user took part in (`call_users_by_user_time`).
+    /// The calls one user took part in (`call_users`, kept by party and time).
     User(i64),
-    /// The calls touching one site (`call_sites_by_site_time`).
+    /// The calls touching one site (`call_sites`, kept by party and time).
     Site(i64),
 }
 
@@ -295,11 +313,9 @@ fn push_filters(sql: &mut Sql, filter: &CallFilter) {
         sql.bind(pattern).push(" ESCAPE '\\')");
     }
     if let Some(user) = filter.user {
-        sql.push(
-            " AND EXISTS (SELECT 1 FROM call_users f WHERE f.call_pk = calls.id AND f.user_id = ",
-        )
-        .bind(user.get())
-        .push(")");
+        sql.push(" AND EXISTS (SELECT 1 FROM call_users f WHERE f.domain_id = calls.domain_id AND f.user_id = ")
+            .bind(user.get())
+            .push(" AND f.started_at = calls.started_at AND f.call_pk = calls.id)");
     }
     if let Some(queue) = filter.queue {
         sql.push(" AND calls.queue_id = ").bind(queue.get());
@@ -450,7 +466,6 @@ impl Store {
         let mut items = rows.iter().map(call).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() > page.limit as usize;
         items.truncate(page.limit as usize);
-        self.attach_parties(&mut items).await?;
         let next_before = if more {
             items.last().map(|c| (c.started_at, c.id))
         } else {
@@ -508,9 +523,7 @@ impl Store {
         expect_visibility(vis, Resource::CallHistory)?;
         let mut sql = filtered(vis, domain, &CallFilter::default(), "SELECT calls.*");
         sql.push(" AND calls.call_id = ").bind(call_id);
-        let mut items = vec![call(&sql.fetch_found(self.pool()).await?)?];
-        self.attach_parties(&mut items).await?;
-        Ok(items.remove(0))
+        Ok(call(&sql.fetch_found(self.pool()).await?)?)
     }
 
     /// The current agents of the queues a predicate reaches (whose calls a supervisor sees).
@@ -536,41 +549,9 @@ impl Store {
             .map(|r| get_i64(r, "user_id"))
             .collect::<Result<_, _>>()?)
     }
-
-    /// Fill in the users and sites of a page of calls (two queries for the page).
-    async fn attach_parties(&self, calls: &mut [CallRecord]) -> Result<()> {
-        if calls.is_empty() {
-            return Ok(());
-        }
-        let pks: Vec<i64> = calls.iter().map(|c| c.id.get()).collect();
-        let mut users: BTreeMap<i64, Vec<UserId>> = BTreeMap::new();
-        let mut sites: BTreeMap<i64, Vec<SiteId>> = BTreeMap::new();
-        for (table, col) in [("call_users", "user_id"), ("call_sites", "site_id")] {
-            let mut sql = Sql::new("SELECT call_pk, ");
-            sql.push(col)
-                .push(" AS party FROM ")
-                .push(table)
-                .push(" WHERE call_pk IN ");
-            sql.bind_list(pks.iter().copied());
-            sql.push(" ORDER BY call_pk, party");
-            for row in sql.query().fetch_all(self.pool()).await? {
-                let (pk, party) = (get_i64(&row, "call_pk")?, get_i64(&row, "party")?);
-                if table == "call_users" {
-                    users.entry(pk).or_default().push(UserId(party));
-                } else {
-                    sites.entry(pk).or_default().push(SiteId(party));
-                }
-            }
-        }
-        for c in calls.iter_mut() {
-            c.user_ids = users.remove(&c.id.get()).unwrap_or_default();
-            c.site_ids = sites.remove(&c.id.get()).unwrap_or_default();
-        }
-        Ok(())
-    }
 }
 
-/// Rows per statement, within SQLite's 32,766 bound values a statement: 13 values a call,
+/// Rows per statement, within SQLite's 32,766 bound values a statement: 15 values a call,
 /// 4 a party.
 const CALLS_PER_STATEMENT: usize = 1_024;
 const PARTIES_PER_STATEMENT: usize = 4_096;
@@ -590,7 +571,7 @@ fn party_rows(
 }
 
 /// The columns a call is stored with, in the order of `call_values`.
-pub(crate) const CALL_COLUMNS: [&str; 13] = [
+pub(crate) const CALL_COLUMNS: [&str; 15] = [
     "domain_id",
     "call_id",
     "direction",
@@ -604,9 +585,11 @@ pub(crate) const CALL_COLUMNS: [&str; 13] = [
     "wait_seconds",
     "talk_seconds",
     "disposition",
+    "user_ids",
+    "site_ids",
 ];
 
-pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 13] {
+pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 15] {
     [
         Value::from(domain.get()),
         Value::from(c.call_id.as_str()),
@@ -621,7 +604,21 @@ pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 13] {
         Value::from(c.wait_seconds()),
         Value::from(c.talk_seconds()),
         Value::from(c.disposition.as_str()),
+        Value::from(id_text(&distinct_users(c))),
+        Value::from(id_text(&distinct_sites(c))),
     ]
+}
+
+/// Ids joined by commas, as a call's row keeps its parties.
+fn id_text(ids: &[i64]) -> String {
+    let mut text = String::with_capacity(ids.len() * 4);
+    for (n, id) in ids.iter().enumerate() {
+        if n > 0 {
+            text.push(',');
+        }
+        text.push_str(&id.to_string());
+    }
+    text
 }
 
 /// The users a call touched, each once.

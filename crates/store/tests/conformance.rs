@@ -788,3 +788,108 @@ async fn both_ingestion_paths_store_the_same_calls() {
     assert_eq!(even.user_ids.len(), 2);
     assert_eq!(even.site_ids.len(), 2);
 }
+
+/// Migration 0010 copies every stored call's users and sites onto its row and re-keys the party
+/// tables by party: a database that held calls before it shows the same parties after it, and a
+/// user's calls are still found through the re-keyed table.
+#[tokio::test]
+async fn migration_0010_keeps_the_parties_of_stored_calls() {
+    use sqlx::Executor;
+    for db in TestDatabase::all().await {
+        eprintln!("-- on {}", db.label);
+        Store::connect(&db.url).await.unwrap().close().await; // creates the file, installs drivers
+        let all = if db.label == "sqlite" {
+            sqlx::migrate!("./migrations/sqlite")
+        } else {
+            sqlx::migrate!("./migrations/postgres")
+        };
+        let before_0010 = sqlx::migrate::Migrator {
+            migrations: all
+                .migrations
+                .iter()
+                .filter(|m| m.version < 10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..all
+        };
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        before_0010.run(&pool).await.unwrap();
+        pool.execute(
+            "INSERT INTO resellers (name, created_at) VALUES ('VoiceCo', 0);
+             INSERT INTO domains (reseller_id, name, description, timezone, created_at)
+                 VALUES (1, 'acme.example', 'Acme', 'UTC', 0);",
+        )
+        .await
+        .unwrap();
+        // Call n has users 100 + n and (for even n) 200, and site 7 + n % 2.
+        for n in 1..=6i64 {
+            pool.execute(
+                format!(
+                    "INSERT INTO calls (domain_id, call_id, direction, from_number, to_number,
+                         queue_id, agent_user_id, started_at, answered_at, ended_at,
+                         wait_seconds, talk_seconds, disposition)
+                     VALUES (1, 'c{n}', 'internal', '1', '2', NULL, NULL, {t}, NULL, {t}, 0, 0, 'missed');
+                     INSERT INTO call_users (call_pk, domain_id, user_id, started_at)
+                         VALUES ({n}, 1, {u}, {t});
+                     INSERT INTO call_sites (call_pk, domain_id, site_id, started_at)
+                         VALUES ({n}, 1, {s}, {t});",
+                    t = 1_000 + n,
+                    u = 100 + n,
+                    s = 7 + n % 2
+                )
+                .as_str(),
+            )
+            .await
+            .unwrap();
+            if n % 2 == 0 {
+                pool.execute(
+                    format!(
+                        "INSERT INTO call_users (call_pk, domain_id, user_id, started_at)
+                             VALUES ({n}, 1, 200, {t})",
+                        t = 1_000 + n
+                    )
+                    .as_str(),
+                )
+                .await
+                .unwrap();
+            }
+        }
+        pool.close().await;
+
+        let store = db.store().await;
+        let vis = operator_visibility(Resource::CallHistory);
+        let domain = DomainId(1);
+        for n in 1..=6i64 {
+            let call = store
+                .get_call(&vis, domain, &format!("c{n}"))
+                .await
+                .unwrap();
+            let mut users = vec![UserId(100 + n)];
+            if n % 2 == 0 {
+                users.push(UserId(200));
+            }
+            assert_eq!(call.user_ids, users, "call c{n}");
+            assert_eq!(call.site_ids, vec![SiteId(7 + n % 2)], "call c{n}");
+        }
+        let of_200 = store
+            .list_calls(
+                &vis,
+                domain,
+                &CallFilter {
+                    user: Some(UserId(200)),
+                    ..CallFilter::default()
+                },
+                CallPageRequest {
+                    before: None,
+                    limit: 50,
+                },
+            )
+            .await
+            .unwrap();
+        let ids: Vec<&str> = of_200.items.iter().map(|c| c.call_id.as_str()).collect();
+        assert_eq!(ids, ["c6", "c4", "c2"]);
+        store.close().await;
+        db.drop_database().await;
+    }
+}
