@@ -542,12 +542,12 @@ async fn import_calls(
                 "imported"
             };
             println!(
-                "{} lines, {} calls {verb}: {} new, {} already there, {} lines skipped; {:.0} calls/s",
-                r.lines,
-                r.calls,
+                "{}, {} {verb}: {} new, {} already there, {} skipped; {:.0} calls/s",
+                counted(r.lines, "line"),
+                counted(r.calls, "call"),
                 r.inserted,
                 r.duplicates,
-                r.skipped,
+                counted(r.skipped, "line"),
                 r.calls as f64 / seconds
             );
             Ok(())
@@ -608,4 +608,13 @@ async fn demo(
     );
     store.close().await;
     Ok(())
+}
+
+/// "1 line", "2 lines".
+fn counted(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -407,12 +407,8 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
         }
         let (support, billing, sales) = (0usize, 1usize, 2usize);
         for (queue, user, priority) in [(sales, 4usize, 1u32), (billing, 4, 2), (support, 5, 1)] {
-            let body = AddAgent {
-                user: users[user].extension.to_string(),
-                priority: Some(priority),
-                wrap_up_seconds: None,
-            };
-            add_agent_service(state, &om, &domain, &queues[queue], body).await?;
+            let agent = users[user].extension.to_string();
+            add_agent(state, &om, &domain, &queues[queue], agent, priority).await?;
         }
         let supervisor: UserRecord = store.user_for_actor(users[3].id).await?;
         put_supervisor_settings(
@@ -530,17 +526,30 @@ pub async fn add_queues(state: &AppState, wanted: usize) -> ApiResult<usize> {
             .await?;
             next_extension += 1;
             for ext in ["105", "106"] {
-                let body = AddAgent {
-                    user: ext.to_string(),
-                    priority: Some(1),
-                    wrap_up_seconds: None,
-                };
-                add_agent_service(state, &om, &domain, &queue, body).await?;
+                add_agent(state, &om, &domain, &queue, ext.to_string(), 1).await?;
             }
             made += 1;
         }
     }
     Ok(made)
+}
+
+/// The Office Manager makes the user with extension `agent` an agent of `queue`.
+async fn add_agent(
+    state: &AppState,
+    om: &Caller,
+    domain: &Domain,
+    queue: &CallQueue,
+    agent: String,
+    priority: u32,
+) -> ApiResult<()> {
+    let body = AddAgent {
+        user: agent,
+        priority: Some(priority),
+        wrap_up_seconds: None,
+    };
+    add_agent_service(state, om, domain, queue, body).await?;
+    Ok(())
 }
 
 /// The demo's customer domains.
