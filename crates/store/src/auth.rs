@@ -3,8 +3,8 @@
 use crate::audit::{AuditPlace, record};
 use crate::directory::to_json;
 use crate::sql::{
-    Scoping, Sql, get_i64, get_opt_i64, get_opt_text, get_text, into_page, parsed, push_page,
-    push_predicate,
+    Columns, Scoping, Sql, get_i64, get_opt_i64, get_opt_text, get_text, into_page, parsed,
+    push_page, push_predicate,
 };
 use crate::users::UserRecord;
 use crate::{
@@ -36,17 +36,26 @@ pub struct SessionRecord {
 }
 
 fn session(row: &AnyRow) -> Result<SessionRecord, sqlx::Error> {
+    session_with_prefix(row, "")
+}
+
+/// A session from a row whose session columns carry `prefix` (for joins with other tables).
+fn session_with_prefix(
+    row: &(impl Columns + ?Sized),
+    prefix: &str,
+) -> Result<SessionRecord, sqlx::Error> {
+    let col = |name: &str| format!("{prefix}{name}");
     Ok(SessionRecord {
         session: Session {
-            id: SessionId(get_i64(row, "id")?),
-            user_id: UserId(get_i64(row, "user_id")?),
-            impersonator_id: get_opt_i64(row, "impersonator_id")?.map(UserId),
-            created_at: Timestamp(get_i64(row, "created_at")?),
-            access_expires_at: Timestamp(get_i64(row, "access_expires_at")?),
-            refresh_expires_at: Timestamp(get_i64(row, "refresh_expires_at")?),
-            client_addr: get_opt_text(row, "client_addr")?,
+            id: SessionId(get_i64(row, &col("id"))?),
+            user_id: UserId(get_i64(row, &col("user_id"))?),
+            impersonator_id: get_opt_i64(row, &col("impersonator_id"))?.map(UserId),
+            created_at: Timestamp(get_i64(row, &col("created_at"))?),
+            access_expires_at: Timestamp(get_i64(row, &col("access_expires_at"))?),
+            refresh_expires_at: Timestamp(get_i64(row, &col("refresh_expires_at"))?),
+            client_addr: get_opt_text(row, &col("client_addr"))?,
         },
-        reauthenticated_at: get_opt_i64(row, "reauthenticated_at")?.map(Timestamp),
+        reauthenticated_at: get_opt_i64(row, &col("reauthenticated_at"))?.map(Timestamp),
     })
 }
 
@@ -172,40 +181,27 @@ impl Store {
     }
 
     /// A session with its user and the user's domain, in one query: what every authenticated
-    /// request needs.
+    /// request needs (read as a whole on a SQLite file, see `Store::fetch_decoded`).
     pub async fn session_for_access(
         &self,
         hash: &str,
     ) -> Result<Option<(SessionRecord, UserRecord, Domain)>> {
-        let sql = format!(
+        let mut sql = Sql::new(&format!(
             "SELECT users.*, d.reseller_id AS reseller_id, {}, s.id AS s_id, s.user_id AS s_user_id, \
              s.impersonator_id AS s_impersonator_id, s.created_at AS s_created_at, \
              s.access_expires_at AS s_access_expires_at, s.refresh_expires_at AS s_refresh_expires_at, \
              s.client_addr AS s_client_addr, s.reauthenticated_at AS s_reauthenticated_at \
              FROM sessions s JOIN users ON users.id = s.user_id JOIN domains d ON d.id = users.domain_id \
-             WHERE s.access_hash = $1",
+             WHERE s.access_hash = ",
             crate::directory::DOMAIN_COLUMNS_AS_D
-        );
-        let Some(row) = sqlx::query(&sql)
-            .bind(hash)
-            .fetch_optional(self.pool())
-            .await?
+        ));
+        sql.bind(hash);
+        let Some((session, (user, reseller_id, domain))) =
+            self.fetch_decoded(sql, access_row).await?.pop()
         else {
             return Ok(None);
         };
-        let session = SessionRecord {
-            session: Session {
-                id: SessionId(get_i64(&row, "s_id")?),
-                user_id: UserId(get_i64(&row, "s_user_id")?),
-                impersonator_id: get_opt_i64(&row, "s_impersonator_id")?.map(UserId),
-                created_at: Timestamp(get_i64(&row, "s_created_at")?),
-                access_expires_at: Timestamp(get_i64(&row, "s_access_expires_at")?),
-                refresh_expires_at: Timestamp(get_i64(&row, "s_refresh_expires_at")?),
-                client_addr: get_opt_text(&row, "s_client_addr")?,
-            },
-            reauthenticated_at: get_opt_i64(&row, "s_reauthenticated_at")?.map(Timestamp),
-        };
-        let (user, domain) = self.actor_record(&row).await?;
+        let user = self.user_record_of(user, reseller_id).await?;
         Ok(Some((session, user, domain)))
     }
 
@@ -527,4 +523,10 @@ impl Store {
             .await?;
         w.commit().await
     }
+}
+
+/// A session joined with its user and domain (`Store::session_for_access`).
+fn access_row(row: &dyn Columns) -> Result<(SessionRecord, crate::users::ActorRow), sqlx::Error> {
+    let session = session_with_prefix(row, "s_")?;
+    Ok((session, crate::users::actor_row(row)?))
 }

@@ -3,13 +3,12 @@
 use crate::audit::{AuditPlace, audit_insert};
 use crate::reports::queue_slot_upserts;
 use crate::sql::{
-    Scoping, Sql, Value, bulk_chunks, contains_pattern, get_i64, get_opt_i64, get_text, parsed,
-    push_predicate,
+    Columns, Scoping, Sql, Value, bulk_chunks, contains_pattern, get_i64, get_opt_i64, get_text,
+    parsed, push_predicate,
 };
 use crate::{
     AuditContext, Permit, Result, Store, StoreError, Visibility, expect_permit, expect_visibility,
 };
-use sqlx::any::AnyRow;
 use std::collections::{HashMap, HashSet};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Atom, Resource};
@@ -88,7 +87,7 @@ const SCOPING: Scoping = Scoping {
     shared: None,
 };
 
-fn call(row: &AnyRow) -> Result<CallRecord, sqlx::Error> {
+fn call(row: &(impl Columns + ?Sized)) -> Result<CallRecord, sqlx::Error> {
     let direction = get_text(row, "direction")?;
     let disposition = get_text(row, "disposition")?;
     let secs = |col: &str| -> Result<u32, sqlx::Error> {
@@ -121,7 +120,11 @@ fn call(row: &AnyRow) -> Result<CallRecord, sqlx::Error> {
 }
 
 /// A call's parties as kept on its row: ids joined by commas, in any order; returned sorted.
-fn id_list<T: Ord>(row: &AnyRow, col: &str, id: fn(i64) -> T) -> Result<Vec<T>, sqlx::Error> {
+fn id_list<T: Ord>(
+    row: &(impl Columns + ?Sized),
+    col: &str,
+    id: fn(i64) -> T,
+) -> Result<Vec<T>, sqlx::Error> {
     let text = get_text(row, col)?;
     let mut ids = parsed(
         col,
@@ -462,8 +465,7 @@ impl Store {
         expect_visibility(vis, Resource::CallHistory)?;
         let agents = self.agents_in_reach(vis).await?;
         let sql = page_sql(vis, domain, filter, page, &agents);
-        let rows = sql.query().fetch_all(self.pool()).await?;
-        let mut items = rows.iter().map(call).collect::<Result<Vec<_>, _>>()?;
+        let mut items = self.fetch_decoded(sql, |row| call(row)).await?;
         let more = items.len() > page.limit as usize;
         items.truncate(page.limit as usize);
         let next_before = if more {

@@ -2,8 +2,8 @@
 
 use crate::audit::{AuditPlace, record};
 use crate::sql::{
-    Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text, into_page,
-    parsed, push_page, push_predicate,
+    Columns, Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text,
+    into_page, parsed, push_page, push_predicate,
 };
 use crate::{
     AuditContext, Page, PageRequest, Permit, Result, Store, StoreError, Visibility, expect_permit,
@@ -69,7 +69,7 @@ const DOMAIN_SCOPING: Scoping = Scoping {
     ..Scoping::NONE
 };
 
-fn limit(row: &AnyRow, col: &str) -> Result<Option<u32>, sqlx::Error> {
+fn limit(row: &(impl Columns + ?Sized), col: &str) -> Result<Option<u32>, sqlx::Error> {
     Ok(get_opt_i64(row, col)?.and_then(|v| u32::try_from(v).ok()))
 }
 
@@ -78,7 +78,10 @@ fn domain(row: &AnyRow) -> Result<Domain, sqlx::Error> {
 }
 
 /// A domain from a row whose domain columns carry `prefix` (for joins with other tables).
-pub(crate) fn domain_with_prefix(row: &AnyRow, prefix: &str) -> Result<Domain, sqlx::Error> {
+pub(crate) fn domain_with_prefix(
+    row: &(impl Columns + ?Sized),
+    prefix: &str,
+) -> Result<Domain, sqlx::Error> {
     let col = |name: &str| format!("{prefix}{name}");
     Ok(Domain {
         id: DomainId(get_i64(row, &col("id"))?),

@@ -164,6 +164,30 @@ impl Store {
         &self.pool
     }
 
+    /// Every row of a read, decoded: on a SQLite file by a read connection of `native` on a
+    /// blocking thread (the result crosses threads once), elsewhere through sqlx.
+    pub(crate) async fn fetch_decoded<T: Send + 'static>(
+        &self,
+        sql: sql::Sql,
+        decode: sql::Decoder<T>,
+    ) -> Result<Vec<T>> {
+        match &self.native {
+            Some(native) => {
+                let native = native.clone();
+                tokio::task::spawn_blocking(move || native.read(&sql, decode))
+                    .await
+                    .map_err(|e| StoreError::Internal(format!("a read stopped: {e}")))?
+            }
+            None => {
+                let rows = sql.query().fetch_all(self.pool()).await?;
+                Ok(rows
+                    .iter()
+                    .map(|row| decode(row))
+                    .collect::<std::result::Result<_, _>>()?)
+            }
+        }
+    }
+
     /// A write transaction; on SQLite it also holds the in-process writer lock.
     /// This process's turn to write (SQLite); `None` where the database takes writers at once.
     pub(crate) async fn write_guard(&self) -> Option<OwnedMutexGuard<()>> {

@@ -4,15 +4,20 @@
 //! `Any` layer's value conversions cost as much as SQLite's own work. Here one blocking thread
 //! binds each call straight into a prepared statement and reads its key back.
 //!
-//! Only ingestion comes here, under the store's write lock, so sqlx's connections and this one
-//! never write at the same time; every other query stays on sqlx. A database in memory has no
+//! Only ingestion writes here, under the store's write lock, so sqlx's connections and this one
+//! never write at the same time; every other write stays on sqlx. A database in memory has no
 //! second connection, so it keeps the sqlx path.
+//!
+//! The pages people list most (users, call history) are read here too, on connections of their
+//! own that only read: the whole result crosses to the async side once, where sqlx hands every
+//! row over on its own (under 64 connections that hand-off was most of a page's time).
 
-use crate::sql::Sql;
+use crate::sql::{Decoder, Sql};
 use crate::{NewCall, Result, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use switchboard_domain::DomainId;
 
@@ -20,7 +25,13 @@ pub(crate) struct NativeSqlite {
     path: PathBuf,
     /// Opened on first use and kept, with its prepared statements.
     conn: Mutex<Option<Connection>>,
+    /// Read-only connections, opened on first use; a read takes the first one free.
+    readers: [Mutex<Option<Connection>>; READERS],
+    next_reader: AtomicUsize,
 }
+
+/// As many readers as the blocking threads that commonly run reads at once on a small machine.
+const READERS: usize = 4;
 
 impl NativeSqlite {
     /// The database file of a `sqlite:` URL; `None` for one in memory.
@@ -34,6 +45,8 @@ impl NativeSqlite {
         Some(NativeSqlite {
             path: PathBuf::from(path),
             conn: Mutex::new(None),
+            readers: Default::default(),
+            next_reader: AtomicUsize::new(0),
         })
     }
 
@@ -97,6 +110,30 @@ impl NativeSqlite {
         }
         tx.commit()?;
         Ok(fresh)
+    }
+
+    /// Run a read on a connection that only reads, and decode its rows (on the calling thread:
+    /// call it from a blocking one).
+    pub(crate) fn read<T>(&self, sql: &Sql, decode: Decoder<T>) -> Result<Vec<T>> {
+        let free = self.readers.iter().find_map(|r| r.try_lock().ok());
+        let mut slot = match free {
+            Some(slot) => slot,
+            None => {
+                let n = self.next_reader.fetch_add(1, Ordering::Relaxed) % READERS;
+                self.readers[n].lock().map_err(|_| {
+                    StoreError::Internal("a SQLite read connection was poisoned".into())
+                })?
+            }
+        };
+        let conn = match slot.as_mut() {
+            Some(conn) => conn,
+            None => {
+                let conn = self.open()?;
+                conn.execute_batch("PRAGMA query_only = ON;")?;
+                slot.insert(conn)
+            }
+        };
+        sql.fetch_native(conn, decode)
     }
 
     fn open(&self) -> Result<Connection> {

@@ -49,6 +49,9 @@ impl From<Option<&str>> for Value {
     }
 }
 
+/// Turns one row into a value, whichever path fetched it.
+pub(crate) type Decoder<T> = fn(&dyn Columns) -> Result<T, sqlx::Error>;
+
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sql {
     pub text: String,
@@ -129,6 +132,24 @@ impl Sql {
             crate::native::bind(&mut stmt, i + 1, value)?;
         }
         stmt.raw_execute()
+    }
+
+    /// Run this query on a rusqlite connection and decode every row it returns.
+    pub fn fetch_native<T>(
+        &self,
+        conn: &rusqlite::Connection,
+        decode: Decoder<T>,
+    ) -> crate::Result<Vec<T>> {
+        let mut stmt = conn.prepare_cached(&self.text)?;
+        for (i, value) in self.args.iter().enumerate() {
+            crate::native::bind(&mut stmt, i + 1, value)?;
+        }
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(decode(row)?);
+        }
+        Ok(out)
     }
 
     /// The one row this query finds; `NotFound` when there is none (missing or not visible).
@@ -341,17 +362,58 @@ pub(crate) fn contains_pattern(needle: &str) -> String {
     out
 }
 
-pub(crate) fn get_i64(row: &AnyRow, col: &str) -> Result<i64, sqlx::Error> {
-    row.try_get::<i64, _>(col)
+/// A result row, fetched through sqlx or (reads on a SQLite file, see `native`) straight from
+/// SQLite: decoders read columns by name through this, whichever path fetched the row.
+pub(crate) trait Columns {
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, sqlx::Error>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error>;
 }
-pub(crate) fn get_opt_i64(row: &AnyRow, col: &str) -> Result<Option<i64>, sqlx::Error> {
-    row.try_get::<Option<i64>, _>(col)
+
+impl Columns for AnyRow {
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get::<Option<i64>, _>(col)
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
+        self.try_get::<Option<String>, _>(col)
+    }
 }
-pub(crate) fn get_text(row: &AnyRow, col: &str) -> Result<String, sqlx::Error> {
-    row.try_get::<String, _>(col)
+
+impl Columns for rusqlite::Row<'_> {
+    fn opt_i64(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.get::<_, Option<i64>>(col)
+            .map_err(|e| native_decode(col, e))
+    }
+    fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
+        self.get::<_, Option<String>>(col)
+            .map_err(|e| native_decode(col, e))
+    }
 }
-pub(crate) fn get_opt_text(row: &AnyRow, col: &str) -> Result<Option<String>, sqlx::Error> {
-    row.try_get::<Option<String>, _>(col)
+
+fn native_decode(col: &str, e: rusqlite::Error) -> sqlx::Error {
+    sqlx::Error::Decode(format!("column {col}: {e}").into())
+}
+
+fn not_null<T>(col: &str, v: Option<T>) -> Result<T, sqlx::Error> {
+    v.ok_or_else(|| sqlx::Error::Decode(format!("column {col}: unexpected NULL").into()))
+}
+
+pub(crate) fn get_i64(row: &(impl Columns + ?Sized), col: &str) -> Result<i64, sqlx::Error> {
+    not_null(col, row.opt_i64(col)?)
+}
+pub(crate) fn get_opt_i64(
+    row: &(impl Columns + ?Sized),
+    col: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    row.opt_i64(col)
+}
+pub(crate) fn get_text(row: &(impl Columns + ?Sized), col: &str) -> Result<String, sqlx::Error> {
+    not_null(col, row.opt_text(col)?)
+}
+pub(crate) fn get_opt_text(
+    row: &(impl Columns + ?Sized),
+    col: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    row.opt_text(col)
 }
 
 /// Turn a stored value that no longer parses into an error rather than a panic.

@@ -86,8 +86,9 @@ impl TestDatabase {
         store
     }
 
-    /// Connect and migrate, storing bulk calls through sqlx even on a SQLite file (the path
-    /// PostgreSQL and SQLite in memory take), to hold the two ingestion paths to one result.
+    /// Connect and migrate, storing bulk calls and reading pages through sqlx even on a SQLite
+    /// file (the path PostgreSQL and SQLite in memory take), to hold the native and the sqlx
+    /// paths to one result.
     pub async fn store_without_native_ingest(&self) -> Store {
         let mut store = self.store().await;
         store.native = None;

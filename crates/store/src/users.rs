@@ -6,8 +6,8 @@ use crate::directory::{
     ensure_site, to_json,
 };
 use crate::sql::{
-    Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text, into_page,
-    parsed, push_page, push_predicate,
+    Columns, Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text,
+    into_page, parsed, push_page, push_predicate,
 };
 use crate::{
     AuditContext, Page, PageRequest, Permit, Result, Store, StoreError, Visibility, expect_permit,
@@ -74,7 +74,7 @@ const SCOPING: Scoping = Scoping {
 
 const SELECT_USER: &str = "SELECT users.*, d.reseller_id AS reseller_id FROM users JOIN domains d ON d.id = users.domain_id";
 
-pub(crate) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
+pub(crate) fn user(row: &(impl Columns + ?Sized)) -> Result<User, sqlx::Error> {
     let scope_text = get_text(row, "scope")?;
     Ok(User {
         id: UserId(get_i64(row, "id")?),
@@ -93,6 +93,17 @@ pub(crate) fn user(row: &AnyRow) -> Result<User, sqlx::Error> {
         caller_id: get_opt_text(row, "caller_id")?,
         created_at: Timestamp(get_i64(row, "created_at")?),
     })
+}
+
+/// A user, its reseller and its domain, from a row joining the three (`d_` domain columns).
+pub(crate) type ActorRow = (User, ResellerId, Domain);
+
+pub(crate) fn actor_row(row: &(impl Columns + ?Sized)) -> Result<ActorRow, sqlx::Error> {
+    Ok((
+        user(row)?,
+        ResellerId(get_i64(row, "reseller_id")?),
+        domain_with_prefix(row, "d_")?,
+    ))
 }
 
 fn place_of(record: &UserRecord) -> AuditPlace {
@@ -147,8 +158,7 @@ impl Store {
         expect_visibility(vis, Resource::Users)?;
         let mut sql = Self::user_filter(vis, domain, filter, SELECT_USER);
         push_page(&mut sql, "users.id", page);
-        let rows = sql.query().fetch_all(self.pool()).await?;
-        let items = rows.iter().map(user).collect::<Result<Vec<_>, _>>()?;
+        let items = self.fetch_decoded(sql, |row| user(row)).await?;
         Ok(into_page(items, page, |u| u.id.get()))
     }
 
@@ -216,18 +226,26 @@ impl Store {
 
     /// The user and domain of an authentication row (users.*, reseller_id, d_* columns).
     pub(crate) async fn actor_record(&self, row: &AnyRow) -> Result<(UserRecord, Domain)> {
-        let user = user(row)?;
+        let (user, reseller_id, domain) = actor_row(row)?;
+        Ok((self.user_record_of(user, reseller_id).await?, domain))
+    }
+
+    /// A user's record: the user, its reseller and, for an agent, the queues it serves.
+    pub(crate) async fn user_record_of(
+        &self,
+        user: User,
+        reseller_id: ResellerId,
+    ) -> Result<UserRecord> {
         let agent_queues = if user.scope == Scope::CallCenterAgent {
             self.agent_queues(user.id).await?
         } else {
             Vec::new()
         };
-        let record = UserRecord {
-            reseller_id: ResellerId(get_i64(row, "reseller_id")?),
+        Ok(UserRecord {
+            reseller_id,
             agent_queues,
             user,
-        };
-        Ok((record, domain_with_prefix(row, "d_")?))
+        })
     }
 
     /// A user by id, for building an authenticated actor (not a resource read).
