@@ -545,11 +545,7 @@ impl Store {
         }
         let mut sql = Sql::new("SELECT DISTINCT user_id FROM queue_agents WHERE queue_id IN ");
         sql.bind_list(queues).push(" ORDER BY user_id");
-        let rows = sql.query().fetch_all(self.pool()).await?;
-        Ok(rows
-            .iter()
-            .map(|r| get_i64(r, "user_id"))
-            .collect::<Result<_, _>>()?)
+        self.fetch_decoded(sql, |r| get_i64(r, "user_id")).await
     }
 }
 

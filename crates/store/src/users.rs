@@ -198,13 +198,10 @@ impl Store {
 
     /// The queues a user is an agent in.
     pub async fn agent_queues(&self, user: UserId) -> Result<Vec<QueueId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT queue_id FROM queue_agents WHERE user_id = $1 ORDER BY queue_id",
-        )
-        .bind(user.get())
-        .fetch_all(self.pool())
-        .await?;
-        Ok(ids.into_iter().map(QueueId).collect())
+        let mut sql = Sql::new("SELECT queue_id FROM queue_agents WHERE user_id = ");
+        sql.bind(user.get()).push(" ORDER BY queue_id");
+        self.fetch_decoded(sql, |r| Ok(QueueId(get_i64(r, "queue_id")?)))
+            .await
     }
 
     /// A user and its domain in one query, for authentication (not a resource read). Queue
@@ -581,22 +578,28 @@ impl Store {
 
     /// The queues a supervisor manages and whether it may edit them.
     pub async fn supervision(&self, user: UserId) -> Result<(Vec<QueueId>, bool)> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT queue_id FROM supervisor_queues WHERE user_id = $1 ORDER BY queue_id",
-        )
-        .bind(user.get())
-        .fetch_all(self.pool())
-        .await?;
-        let may_edit: Option<i64> = sqlx::query_scalar(
-            "SELECT may_edit_queue_settings FROM supervisor_settings WHERE user_id = $1",
-        )
-        .bind(user.get())
-        .fetch_optional(self.pool())
-        .await?;
-        Ok((
-            ids.into_iter().map(QueueId).collect(),
-            may_edit.unwrap_or(0) != 0,
-        ))
+        // One query (it runs on every request of a supervisor), at least one row: the setting,
+        // beside each supervised queue (NULL when there is none).
+        let mut sql = Sql::new(
+            "SELECT (SELECT may_edit_queue_settings FROM supervisor_settings WHERE user_id = ",
+        );
+        sql.bind(user.get()).push(
+            ") AS may_edit, sq.queue_id AS queue_id FROM (SELECT 1 AS one) one \
+             LEFT JOIN supervisor_queues sq ON sq.user_id = ",
+        );
+        sql.bind(user.get()).push(" ORDER BY sq.queue_id");
+        let rows = self
+            .fetch_decoded(sql, |r| {
+                Ok((get_opt_i64(r, "may_edit")?, get_opt_i64(r, "queue_id")?))
+            })
+            .await?;
+        let may_edit = rows
+            .first()
+            .and_then(|(may_edit, _)| *may_edit)
+            .unwrap_or(0)
+            != 0;
+        let queues = rows.iter().filter_map(|(_, q)| q.map(QueueId)).collect();
+        Ok((queues, may_edit))
     }
 
     pub async fn put_supervisor_settings(
