@@ -144,10 +144,11 @@ impl Sql {
         for (i, value) in self.args.iter().enumerate() {
             crate::native::bind(&mut stmt, i + 1, value)?;
         }
+        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
         let mut rows = stmt.raw_query();
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            out.push(decode(row)?);
+            out.push(decode(&NativeRow { row, names: &names })?);
         }
         Ok(out)
     }
@@ -378,13 +379,31 @@ impl Columns for AnyRow {
     }
 }
 
-impl Columns for rusqlite::Row<'_> {
+/// A rusqlite row with its statement's column names, read once per query: rusqlite finds a
+/// column by name by asking SQLite for every column's name on every call (a fifth of a page).
+pub(crate) struct NativeRow<'a> {
+    row: &'a rusqlite::Row<'a>,
+    names: &'a [String],
+}
+
+impl NativeRow<'_> {
+    fn index(&self, col: &str) -> Result<usize, sqlx::Error> {
+        self.names
+            .iter()
+            .position(|name| name.eq_ignore_ascii_case(col))
+            .ok_or_else(|| sqlx::Error::ColumnNotFound(col.to_owned()))
+    }
+}
+
+impl Columns for NativeRow<'_> {
     fn opt_i64(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
-        self.get::<_, Option<i64>>(col)
+        self.row
+            .get::<_, Option<i64>>(self.index(col)?)
             .map_err(|e| native_decode(col, e))
     }
     fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
-        self.get::<_, Option<String>>(col)
+        self.row
+            .get::<_, Option<String>>(self.index(col)?)
             .map_err(|e| native_decode(col, e))
     }
 }
@@ -428,6 +447,28 @@ pub(crate) fn parsed<T, E: std::fmt::Display>(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn native_rows_are_read_by_name_with_nulls_and_missing_columns_told_apart() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut sql = Sql::new("SELECT ");
+        sql.bind(7)
+            .push(" AS Id, NULL AS site_id, ")
+            .bind("Ann")
+            .push(" AS name");
+        let rows = sql
+            .fetch_native(&conn, |row| {
+                Ok((
+                    get_i64(row, "id")?,
+                    get_opt_i64(row, "site_id")?,
+                    get_text(row, "NAME")?,
+                    get_i64(row, "site_id").is_err(),
+                    matches!(get_text(row, "nope"), Err(sqlx::Error::ColumnNotFound(_))),
+                ))
+            })
+            .unwrap();
+        assert_eq!(rows, vec![(7, None, "Ann".to_owned(), true, true)]);
+    }
 
     proptest! {
         #[test]
