@@ -6,9 +6,8 @@
 //! its edges. A service-level threshold the table does not keep is read from a kept one, corrected
 //! by the few calls whose waits lie between the two.
 
-use crate::sql::{Scoping, Sql, Value, bulk_chunks, get_i64, push_predicate};
+use crate::sql::{Columns, Scoping, Sql, Value, bulk_chunks, get_i64, push_predicate};
 use crate::{NewCall, Result, Store, Visibility, expect_visibility};
-use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
 use switchboard_domain::*;
 use switchboard_policy::Resource;
@@ -146,7 +145,7 @@ fn slots_filter(
     }
 }
 
-fn queue_slot(r: &AnyRow) -> Result<QueueSlot, sqlx::Error> {
+fn queue_slot(r: &(impl Columns + ?Sized)) -> Result<QueueSlot, sqlx::Error> {
     Ok(QueueSlot {
         queue_id: QueueId(get_i64(r, "queue_id")?),
         slot: get_i64(r, "slot")?,
@@ -161,7 +160,7 @@ fn queue_slot(r: &AnyRow) -> Result<QueueSlot, sqlx::Error> {
     })
 }
 
-fn agent_sums(r: &AnyRow) -> Result<AgentSums, sqlx::Error> {
+fn agent_sums(r: &(impl Columns + ?Sized)) -> Result<AgentSums, sqlx::Error> {
     Ok(AgentSums {
         user_id: UserId(get_i64(r, "user_id")?),
         answered: get_i64(r, "answered")?,
@@ -184,17 +183,20 @@ impl Store {
         let mut out = Vec::new();
         for part in [parts.head, parts.tail].into_iter().flatten() {
             let sql = queue_slots_from_calls(vis, domain, &part, service_level_seconds);
-            for row in sql.query().fetch_all(self.pool()).await? {
-                out.push(queue_slot(&row)?);
-            }
+            out.extend(self.fetch_decoded(sql, |r| queue_slot(r)).await?);
         }
         if let Some(slots) = parts.slots {
             let mut corrections: BTreeMap<(QueueId, i64), i64> = BTreeMap::new();
             if let Some(band) = band {
                 let sql = answered_in_band(self.backend(), vis, domain, slots, range.queue, &band);
-                for row in sql.query().fetch_all(self.pool()).await? {
-                    let key = (QueueId(get_i64(&row, "queue_id")?), get_i64(&row, "slot")?);
-                    corrections.insert(key, band.sign * get_i64(&row, "n")?);
+                let counts = self
+                    .fetch_decoded(sql, |r| {
+                        let key = (QueueId(get_i64(r, "queue_id")?), get_i64(r, "slot")?);
+                        Ok((key, get_i64(r, "n")?))
+                    })
+                    .await?;
+                for (key, n) in counts {
+                    corrections.insert(key, band.sign * n);
                 }
             }
             let mut sql = Sql::new(
@@ -209,8 +211,7 @@ impl Store {
             );
             slots_filter(&mut sql, vis, domain, slots, range.queue);
             sql.push(" GROUP BY s.queue_id, s.slot");
-            for row in sql.query().fetch_all(self.pool()).await? {
-                let mut slot = queue_slot(&row)?;
+            for mut slot in self.fetch_decoded(sql, |r| queue_slot(r)).await? {
                 slot.answered_within += corrections
                     .get(&(slot.queue_id, slot.slot))
                     .copied()
@@ -247,8 +248,8 @@ impl Store {
             );
             range_filter(&mut sql, " FROM calls", vis, domain, &part);
             sql.push(" AND calls.agent_user_id IS NOT NULL AND calls.disposition = 'answered' GROUP BY calls.agent_user_id");
-            for row in sql.query().fetch_all(self.pool()).await? {
-                add(agent_sums(&row)?);
+            for sums in self.fetch_decoded(sql, |r| agent_sums(r)).await? {
+                add(sums);
             }
         }
         if let Some(slots) = parts.slots {
@@ -260,8 +261,8 @@ impl Store {
             sql.push(
                 " AND s.agent_user_id <> 0 GROUP BY s.agent_user_id HAVING SUM(s.answered) > 0",
             );
-            for row in sql.query().fetch_all(self.pool()).await? {
-                add(agent_sums(&row)?);
+            for sums in self.fetch_decoded(sql, |r| agent_sums(r)).await? {
+                add(sums);
             }
         }
         Ok(sums.into_values().collect())
