@@ -342,12 +342,20 @@ impl Store {
     ) -> Result<IngestSummary> {
         expect_permit(permit, Resource::CallHistory, Action::Create)?;
         // A call sent twice in one batch counts once; one already stored is not stored again
-        // (`DO NOTHING`), and only the new ones get parties and report sums.
+        // (`DO NOTHING`), and only the new ones get parties and report sums. Each call's parties
+        // are sorted and made distinct here, once: its row and its party rows take them as they are.
         let mut seen = HashSet::with_capacity(calls.len());
         let distinct: Vec<NewCall> = calls
             .iter()
             .filter(|c| seen.insert(c.call_id.as_str()))
-            .cloned()
+            .map(|c| {
+                let mut c = c.clone();
+                c.user_ids.sort_unstable();
+                c.user_ids.dedup();
+                c.site_ids.sort_unstable();
+                c.site_ids.dedup();
+                c
+            })
             .collect();
         let backend = self.backend();
         let place = AuditPlace {
@@ -423,12 +431,16 @@ impl Store {
                 (
                     "call_users",
                     "user_id",
-                    party_rows(chunk, &stored, distinct_users),
+                    party_rows(chunk, &stored, |c| {
+                        c.user_ids.iter().map(|u| u.get()).collect()
+                    }),
                 ),
                 (
                     "call_sites",
                     "site_id",
-                    party_rows(chunk, &stored, distinct_sites),
+                    party_rows(chunk, &stored, |c| {
+                        c.site_ids.iter().map(|s| s.get()).collect()
+                    }),
                 ),
             ] {
                 for part in bulk_chunks(&parties, PARTIES_PER_STATEMENT) {
@@ -554,8 +566,7 @@ impl Store {
 const CALLS_PER_STATEMENT: usize = 1_024;
 const PARTIES_PER_STATEMENT: usize = 4_096;
 
-/// `[call_id, party]` for each distinct party of each call.
-/// `[call_pk, party, started_at]` for every distinct party of every new call of the chunk.
+/// `[call_pk, party, started_at]` for every party of every new call of the chunk.
 fn party_rows(
     calls: &[&NewCall],
     keys: &HashMap<String, i64>,
@@ -602,36 +613,19 @@ pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 15] {
         Value::from(c.wait_seconds()),
         Value::from(c.talk_seconds()),
         Value::from(c.disposition.as_str()),
-        Value::from(id_text(&distinct_users(c))),
-        Value::from(id_text(&distinct_sites(c))),
+        Value::from(id_text(c.user_ids.iter().map(|u| u.get()))),
+        Value::from(id_text(c.site_ids.iter().map(|s| s.get()))),
     ]
 }
 
 /// Ids joined by commas, as a call's row keeps its parties.
-fn id_text(ids: &[i64]) -> String {
-    let mut text = String::with_capacity(ids.len() * 4);
-    for (n, id) in ids.iter().enumerate() {
+fn id_text(ids: impl Iterator<Item = i64>) -> String {
+    let mut text = String::new();
+    for (n, id) in ids.enumerate() {
         if n > 0 {
             text.push(',');
         }
         text.push_str(&id.to_string());
     }
     text
-}
-
-/// The users a call touched, each once.
-pub(crate) fn distinct_users(c: &NewCall) -> Vec<i64> {
-    dedup(c.user_ids.iter().map(|u| u.get()))
-}
-
-/// The sites a call touched, each once.
-pub(crate) fn distinct_sites(c: &NewCall) -> Vec<i64> {
-    dedup(c.site_ids.iter().map(|s| s.get()))
-}
-
-fn dedup(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut v: Vec<i64> = ids.collect();
-    v.sort_unstable();
-    v.dedup();
-    v
 }

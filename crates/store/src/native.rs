@@ -52,7 +52,7 @@ impl NativeSqlite {
 
     /// Store the calls that are not stored yet, with their parties, then run the statements
     /// `finish` makes from the ones that were new (report sums, audit), all in one transaction.
-    /// Returns which of `calls` were new.
+    /// Returns which of `calls` were new. Each call's parties come distinct (`Store::ingest_calls`).
     pub(crate) fn ingest(
         &self,
         domain: DomainId,
@@ -92,11 +92,11 @@ impl NativeSqlite {
                 fresh[n] = true;
                 let pk = tx.last_insert_rowid();
                 let started = call.started_at.0;
-                for user in crate::calls::distinct_users(call) {
-                    users.execute((pk, domain.get(), user, started))?;
+                for user in &call.user_ids {
+                    users.execute((pk, domain.get(), user.get(), started))?;
                 }
-                for site in crate::calls::distinct_sites(call) {
-                    sites.execute((pk, domain.get(), site, started))?;
+                for site in &call.site_ids {
+                    sites.execute((pk, domain.get(), site.get(), started))?;
                 }
             }
         }
