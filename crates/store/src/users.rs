@@ -207,24 +207,20 @@ impl Store {
     /// A user and its domain in one query, for authentication (not a resource read). Queue
     /// memberships are loaded only for agents, whose reach depends on them.
     pub async fn user_and_domain(&self, id: UserId) -> Result<Option<(UserRecord, Domain)>> {
-        let sql = format!(
+        let mut sql = Sql::new(&format!(
             "SELECT users.*, d.reseller_id AS reseller_id, {DOMAIN_COLUMNS_AS_D} FROM users \
-             JOIN domains d ON d.id = users.domain_id WHERE users.id = $1"
-        );
-        let Some(row) = sqlx::query(&sql)
-            .bind(id.get())
-            .fetch_optional(self.pool())
-            .await?
+             JOIN domains d ON d.id = users.domain_id WHERE users.id = "
+        ));
+        sql.bind(id.get());
+        let Some((user, reseller_id, domain)) =
+            self.fetch_decoded(sql, |r| actor_row(r)).await?.pop()
         else {
             return Ok(None);
         };
-        self.actor_record(&row).await.map(Some)
-    }
-
-    /// The user and domain of an authentication row (users.*, reseller_id, d_* columns).
-    pub(crate) async fn actor_record(&self, row: &AnyRow) -> Result<(UserRecord, Domain)> {
-        let (user, reseller_id, domain) = actor_row(row)?;
-        Ok((self.user_record_of(user, reseller_id).await?, domain))
+        Ok(Some((
+            self.user_record_of(user, reseller_id).await?,
+            domain,
+        )))
     }
 
     /// A user's record: the user, its reseller and, for an agent, the queues it serves.
