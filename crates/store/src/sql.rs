@@ -387,29 +387,25 @@ pub(crate) struct NativeRow<'a> {
 }
 
 impl NativeRow<'_> {
-    fn index(&self, col: &str) -> Result<usize, sqlx::Error> {
-        self.names
+    fn value<T: rusqlite::types::FromSql>(&self, col: &str) -> Result<Option<T>, sqlx::Error> {
+        let index = self
+            .names
             .iter()
             .position(|name| name.eq_ignore_ascii_case(col))
-            .ok_or_else(|| sqlx::Error::ColumnNotFound(col.to_owned()))
+            .ok_or_else(|| sqlx::Error::ColumnNotFound(col.to_owned()))?;
+        self.row
+            .get::<_, Option<T>>(index)
+            .map_err(|e| sqlx::Error::Decode(format!("column {col}: {e}").into()))
     }
 }
 
 impl Columns for NativeRow<'_> {
     fn opt_i64(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
-        self.row
-            .get::<_, Option<i64>>(self.index(col)?)
-            .map_err(|e| native_decode(col, e))
+        self.value(col)
     }
     fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
-        self.row
-            .get::<_, Option<String>>(self.index(col)?)
-            .map_err(|e| native_decode(col, e))
+        self.value(col)
     }
-}
-
-fn native_decode(col: &str, e: rusqlite::Error) -> sqlx::Error {
-    sqlx::Error::Decode(format!("column {col}: {e}").into())
 }
 
 fn not_null<T>(col: &str, v: Option<T>) -> Result<T, sqlx::Error> {
