@@ -41,6 +41,9 @@ struct QueueInfo {
     agents: Vec<(UserId, Option<SiteId>)>,
 }
 
+/// Calls stored per transaction.
+const BATCH: usize = 5_000;
+
 /// Generate `count` calls for a domain, ending at `end`, in batches; `progress` gets the total so
 /// far. They spread over `days` days, or by default about 400 a business day (at least 30 days).
 pub async fn generate_calls(
@@ -110,7 +113,7 @@ pub async fn generate_calls(
     let ctx = AuditContext::operator("demo call history");
     let permit = operator_permit(Resource::CallHistory, Action::Create);
     let mut summary = IngestSummary::default();
-    let mut batch = Vec::with_capacity(5000);
+    let mut batch = Vec::with_capacity(BATCH);
     // Calls go in oldest day first, so every time index grows at its end. Drawn at random times
     // instead, a history of millions re-read index pages for nearly every call (1,400 calls/s at
     // two million). A weekend day carries a tenth of a weekday's calls.
@@ -267,7 +270,8 @@ pub async fn generate_calls(
             }
         }
         batch.push(call);
-        if batch.len() == 5000 {
+        // Each batch goes in time order; the last one may be shorter.
+        if batch.len() == BATCH || i + 1 == count {
             batch.sort_by_key(|c| c.started_at.0);
             let s = store
                 .ingest_calls(&permit, &ctx, domain.reseller_id, domain.id, &batch)
@@ -278,14 +282,5 @@ pub async fn generate_calls(
             progress(i + 1);
         }
     }
-    if !batch.is_empty() {
-        batch.sort_by_key(|c| c.started_at.0);
-        let s = store
-            .ingest_calls(&permit, &ctx, domain.reseller_id, domain.id, &batch)
-            .await?;
-        summary.inserted += s.inserted;
-        summary.duplicates += s.duplicates;
-    }
-    progress(count);
     Ok(summary)
 }
