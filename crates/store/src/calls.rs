@@ -329,9 +329,9 @@ impl Store {
     /// Store a batch of calls in one transaction; calls whose id the domain has are skipped, and
     /// so is a call id's second appearance in the batch.
     ///
-    /// The batch travels as one JSON parameter per statement (SQLite's `json_each`, PostgreSQL's
-    /// `jsonb_array_elements`): binding thousands of parameters one by one cost more than the
-    /// inserts themselves. The queue report's per-slot sums are kept up to date here too.
+    /// On a SQLite file the calls go in through `native` (one prepared statement per row, on a
+    /// blocking thread); elsewhere as multi-row inserts through sqlx (`ingest_with_sqlx`). The
+    /// queue report's per-slot sums are kept up to date here too.
     pub async fn ingest_calls(
         &self,
         permit: &Permit,
