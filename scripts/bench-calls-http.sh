@@ -8,9 +8,8 @@
 # (throughput). Needs: wrk, curl, jq.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in wrk curl jq; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install $tool)" >&2; exit 1; }
-done
+source scripts/bench-lib.sh
+require_tools wrk curl jq
 PORT="${PORT:-18091}"
 DURATION="${DURATION:-15s}"
 CALLS="${CALLS:-1000000}"
@@ -28,12 +27,8 @@ if [ -z "$TARGET" ]; then
 fi
 "$BIN" serve --database-url "$TARGET" --listen "127.0.0.1:$PORT" >"$DIR/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/api/v1/openapi.json" >/dev/null && break; sleep 1; done
+wait_for_server
 
-token() {
-  curl -sf "http://127.0.0.1:$PORT/api/v1/auth/token" -H 'content-type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"switchboard-demo\"}" | jq -r .access_token
-}
 URL="http://127.0.0.1:$PORT/api/v1/domains/acme.example/calls?limit=50"
 for who in "101 office manager" "102 site manager" "104 supervisor" "105 agent" "107 basic user"; do
   T=$(token "${who%% *}@acme.example")

@@ -5,9 +5,8 @@
 # wrk as an Office Manager and as a Site Manager. Needs: wrk, python3, curl, jq.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in wrk python3 curl jq; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing (apt-get install $tool)" >&2; exit 1; }
-done
+source scripts/bench-lib.sh
+require_tools wrk python3 curl jq
 PORT="${PORT:-18090}"
 DURATION="${DURATION:-15s}"
 DIR="$(mktemp -d)"
@@ -16,12 +15,8 @@ trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 cargo build --release -q -p switchboard
 ./target/release/switchboard serve --demo --database-url "sqlite://$DIR/bench.db" --listen "127.0.0.1:$PORT" >"$DIR/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/api/v1/openapi.json" >/dev/null && break; sleep 1; done
+wait_for_server
 
-token() {
-  curl -sf "http://127.0.0.1:$PORT/api/v1/auth/token" -H 'content-type: application/json' \
-    -d "{\"username\":\"$1\",\"password\":\"switchboard-demo\"}" | jq -r .access_token
-}
 SU=$(token 100@platform.example)
 curl -sf -X PATCH "http://127.0.0.1:$PORT/api/v1/domains/acme.example" -H "authorization: Bearer $SU" \
   -H 'content-type: application/json' -d '{"policy":{"office_managers_manage_users":true,"limits":{"max_users":20000}}}' >/dev/null
