@@ -18,6 +18,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use switchboard_domain::*;
 use switchboard_policy::{Resource, Target, Visibility, authorize_create};
+use switchboard_records::CallInput;
 use switchboard_store::{CallFilter, CallPageRequest, ExtensionDirectory, NewCall};
 
 /// The most calls one ingestion request may carry.
@@ -28,30 +29,6 @@ pub const MAX_BATCH: usize = 10_000;
 pub struct IngestBody {
     /// Up to 10,000 calls; stored all or none.
     pub calls: Vec<CallInput>,
-}
-
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CallInput {
-    /// The switch's id of the call, unique in the domain; a call sent twice is stored once.
-    pub call_id: String,
-    pub direction: Direction,
-    pub from: String,
-    pub to: String,
-    /// RFC 3339.
-    pub started_at: String,
-    /// RFC 3339; present exactly when the disposition is `answered`.
-    pub answered_at: Option<String>,
-    /// RFC 3339.
-    pub ended_at: String,
-    pub disposition: Disposition,
-    /// Extensions of the users the call touched.
-    #[serde(default)]
-    pub users: Vec<String>,
-    /// The call queue's extension, for queue calls.
-    pub queue: Option<String>,
-    /// The extension of the agent who answered a queue call.
-    pub agent: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema, Default)]
