@@ -4,8 +4,8 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 use std::path::PathBuf;
+use switchboard_api::{AppState, Config};
 use switchboard_domain::{Login, Password};
-use switchboard_server::{AppState, Config};
 use switchboard_store::Store;
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db";
@@ -55,7 +55,7 @@ enum Command {
         /// Call queues per domain before the calls are made (the demo has 3; more are added from
         /// extension 603, served by both agents, so reports can be tried on up to 20 queues).
         #[arg(long, value_parser = clap::value_parser!(u64)
-            .range(3..=u64::from(switchboard_server::demo::MAX_DEMO_QUEUES)))]
+            .range(3..=u64::from(switchboard_demo::MAX_DEMO_QUEUES)))]
         queues: Option<u64>,
     },
     /// Print the scope matrix (who may do what) from the policy data.
@@ -304,7 +304,7 @@ async fn run() -> Result<()> {
             let password = Password::parse(&raw).map_err(|e| anyhow::anyhow!("password: {e}"))?;
             let store = open_store(&db, &file).await?;
             let state = AppState::new(store, server_config(&file)).map_err(anyhow::Error::msg)?;
-            let user = switchboard_server::demo::create_super_user(
+            let user = switchboard_api::bootstrap::create_super_user(
                 &state,
                 &login,
                 &password,
@@ -369,21 +369,21 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let store = open_store(&args.db, &file).await?;
     let state = AppState::new(store.clone(), server_config(&file)).map_err(anyhow::Error::msg)?;
     if args.demo {
-        let logins = switchboard_server::demo::load(&state)
+        let logins = switchboard_demo::load(&state)
             .await
             .map_err(|e| anyhow::anyhow!("loading the demo data failed: {}", e.message))?;
         // The same seeded history `switchboard demo` makes by default, once.
-        if !switchboard_server::demo::has_call_history(&state)
+        if !switchboard_demo::has_call_history(&state)
             .await
             .map_err(|e| anyhow::anyhow!("reading the call history failed: {}", e.message))?
         {
-            switchboard_server::demo::fill_call_history(&state, 10_000, 1, None, |_| {})
+            switchboard_demo::fill_call_history(&state, 10_000, 1, None, |_| {})
                 .await
                 .map_err(|e| anyhow::anyhow!("generating calls failed: {}", e.message))?;
         }
         println!(
             "Demo installation ready. Every login's password is: {}",
-            switchboard_server::demo::DEMO_PASSWORD
+            switchboard_demo::DEMO_PASSWORD
         );
         println!();
         println!("  {:<26} {:<24} where", "login", "scope");
@@ -454,7 +454,7 @@ async fn import_invoices(
 ) -> Result<()> {
     let text = std::fs::read_to_string(&file)
         .with_context(|| format!("cannot read {}", file.display()))?;
-    let invoices = switchboard_server::invoices::parse_invoices(&text)
+    let invoices = switchboard_api::invoices::parse_invoices(&text)
         .map_err(|e| anyhow::anyhow!("{}: {e}; nothing was stored", file.display()))?;
     let config = read_file_config(db.config.as_ref())?;
     let store = open_store(&db, &config).await?;
@@ -466,7 +466,7 @@ async fn import_invoices(
         );
         return Ok(());
     }
-    let n = switchboard_server::invoices::import_invoices(&store, &domain, invoices)
+    let n = switchboard_api::invoices::import_invoices(&store, &domain, invoices)
         .await
         .map_err(|e| anyhow::anyhow!("{e}; nothing was stored"))?;
     println!("{n} invoice(s) stored for {}", domain.name);
@@ -482,7 +482,7 @@ async fn import_calls(
     batch_size: usize,
     timezone: Option<String>,
 ) -> Result<()> {
-    use switchboard_server::import::{Format, ImportOptions};
+    use switchboard_api::import::{Format, ImportOptions};
     let format = match format.as_deref() {
         Some(name) => Some(Format::parse(name).ok_or_else(|| {
             anyhow::anyhow!(
@@ -521,7 +521,7 @@ async fn import_calls(
     };
     let reader = std::io::BufReader::with_capacity(1 << 20, handle);
     let started = std::time::Instant::now();
-    let result = switchboard_server::import::import_calls(
+    let result = switchboard_api::import::import_calls(
         &store,
         &domain,
         reader,
@@ -573,11 +573,11 @@ async fn demo(
     let file = read_file_config(db.config.as_ref())?;
     let store = open_store(&db, &file).await?;
     let state = AppState::new(store.clone(), server_config(&file)).map_err(anyhow::Error::msg)?;
-    switchboard_server::demo::load(&state)
+    switchboard_demo::load(&state)
         .await
         .map_err(|e| anyhow::anyhow!("loading the demo data failed: {}", e.message))?;
     if let Some(queues) = queues {
-        let made = switchboard_server::demo::add_queues(&state, queues as usize)
+        let made = switchboard_demo::add_queues(&state, queues as usize)
             .await
             .map_err(|e| anyhow::anyhow!("adding demo queues failed: {}", e.message))?;
         println!("{made} call queues added; each demo domain has {queues} or more.");
@@ -591,12 +591,11 @@ async fn demo(
     );
     let started = std::time::Instant::now();
     let per_domain = calls / 2;
-    let summary =
-        switchboard_server::demo::fill_call_history(&state, per_domain, seed, days, |done| {
-            bar.set_position(done)
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("generating calls failed: {}", e.message))?;
+    let summary = switchboard_demo::fill_call_history(&state, per_domain, seed, days, |done| {
+        bar.set_position(done)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("generating calls failed: {}", e.message))?;
     bar.finish_and_clear();
     println!(
         "{} calls generated ({} new, {} already there) in {:.1} s, for {}. Log in with serve --demo's logins.",
@@ -604,7 +603,7 @@ async fn demo(
         summary.inserted,
         summary.duplicates,
         started.elapsed().as_secs_f64(),
-        switchboard_server::demo::DEMO_DOMAINS.join(" and ")
+        switchboard_demo::DEMO_DOMAINS.join(" and ")
     );
     store.close().await;
     Ok(())

@@ -1,7 +1,7 @@
 //! The `switchboard` binary, run as a person would.
 
 use std::process::Command;
-use switchboard_server::{AppState, Config};
+use switchboard_api::{AppState, Config};
 use switchboard_store::testing::TestDatabase;
 
 fn switchboard(args: &[&str]) -> (bool, String, String) {
@@ -36,7 +36,7 @@ async fn demo_database() -> (TestDatabase, switchboard_store::Store) {
         },
     )
     .unwrap();
-    switchboard_server::demo::load(&state).await.unwrap();
+    switchboard_demo::load(&state).await.unwrap();
     (db, store)
 }
 
@@ -147,7 +147,7 @@ async fn demo_adds_queues_and_spreads_calls_over_them() {
     assert!(out.contains("0 new, 600 already there"), "{out}");
 
     let store = db.store().await;
-    for name in switchboard_server::demo::DEMO_DOMAINS {
+    for name in switchboard_demo::DEMO_DOMAINS {
         let domain = store
             .get_domain_by_name(
                 &operator_visibility(Resource::Domains),

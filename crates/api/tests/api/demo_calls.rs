@@ -2,9 +2,9 @@
 
 use crate::common::on_each_database;
 use std::collections::BTreeMap;
+use switchboard_demo::generate_calls;
 use switchboard_domain::{DomainName, Timestamp};
 use switchboard_policy::{Resource, operator_visibility};
-use switchboard_server::demo_calls::generate_calls;
 
 #[tokio::test]
 async fn a_seeded_history_is_reproducible_and_realistic() {

@@ -5,10 +5,10 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use switchboard_server::{AppState, Config};
+use switchboard_api::{AppState, Config};
 use switchboard_store::testing::TestDatabase;
 
-pub const PASSWORD: &str = switchboard_server::demo::DEMO_PASSWORD;
+pub const PASSWORD: &str = switchboard_demo::DEMO_PASSWORD;
 
 pub struct TestServer {
     pub base: String,
@@ -39,9 +39,7 @@ impl TestServer {
     pub async fn start(db: TestDatabase, config: Config) -> TestServer {
         let store = db.store().await;
         let state = AppState::new(store, config).expect("state");
-        switchboard_server::demo::load(&state)
-            .await
-            .expect("demo data");
+        switchboard_demo::load(&state).await.expect("demo data");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -49,7 +47,7 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serve_state = state.clone();
         let handle = tokio::spawn(async move {
-            let _ = switchboard_server::serve(listener, serve_state, async {
+            let _ = switchboard_api::serve(listener, switchboard_api::app(serve_state), async {
                 let _ = rx.await;
             })
             .await;

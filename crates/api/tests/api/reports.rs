@@ -5,9 +5,9 @@ use crate::common::{TestServer, on_each_database};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use switchboard_api::import::{ImportOptions, import_calls};
 use switchboard_domain::DomainName;
 use switchboard_policy::{Resource, operator_visibility};
-use switchboard_server::import::{ImportOptions, import_calls};
 
 const OM: &str = "101@acme.example";
 

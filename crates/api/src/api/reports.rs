@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource};
+/// The service levels whose counts are kept per slot (others are read from the calls).
+pub use switchboard_store::KEPT_SERVICE_LEVELS;
 use switchboard_store::{QueueSlot, ReportRange, SLOT_SECONDS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]

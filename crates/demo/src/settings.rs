@@ -2,13 +2,13 @@
 //! the portal shows something (phones, numbers, time frames, rules, contacts, voicemail, an
 //! attendant, a conference bridge, hold music, 911 addresses, invoices, contacts of record).
 
-use crate::AppState;
-use crate::api::settings::{create_owned, create_shared};
-use crate::auth::Caller;
-use crate::demo::operator_caller;
-use crate::error::{ApiError, ApiResult};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use switchboard_api::AppState;
+use switchboard_api::api::settings::{create_owned, create_shared};
+use switchboard_api::auth::Caller;
+use switchboard_api::bootstrap::operator_caller;
+use switchboard_api::error::{ApiError, ApiResult};
 use switchboard_domain::*;
 
 fn body<T: DeserializeOwned>(value: Value) -> ApiResult<T> {
@@ -134,11 +134,11 @@ pub async fn fill(
                 &Extension::parse(queue).map_err(|_| ApiError::internal())?,
             )
             .await?;
-        let changes = crate::api::queues::QueuePatch {
+        let changes = switchboard_api::api::queues::QueuePatch {
             music_on_hold_id: Some(Some(music.id.get())),
             ..Default::default()
         };
-        crate::api::queues::update_queue(state, om, domain, &q, changes).await?;
+        switchboard_api::api::queues::update_queue(state, om, domain, &q, changes).await?;
     }
     let mut attendant: AutoAttendant = body(
         json!({"extension": "700", "name": "Main menu", "site_id": site_ids[0], "menus": [

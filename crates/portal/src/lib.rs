@@ -11,7 +11,6 @@ mod html;
 mod pages;
 mod session;
 
-use crate::AppState;
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -26,6 +25,7 @@ use session::{
     clear_cookie, cookie, is_https, set_cookie,
 };
 use std::net::SocketAddr;
+use switchboard_api::AppState;
 use switchboard_policy::{Layout, Tab};
 
 #[derive(Clone)]
@@ -33,8 +33,8 @@ struct Portal {
     api: Router,
 }
 
-const HTMX: &str = include_str!("../../assets/htmx-2.0.11.min.js");
-const STYLE: &str = include_str!("../../assets/style.css");
+const HTMX: &str = include_str!("../assets/htmx-2.0.11.min.js");
+const STYLE: &str = include_str!("../assets/style.css");
 
 /// The portal's routes; `api` is the REST API router the pages talk to.
 pub fn router(api: Router) -> Router<AppState> {
@@ -508,7 +508,7 @@ async fn enter(
     let url = here(&path, query);
     if layout == "api" {
         // An unknown API address is the API's JSON 404, not a portal page.
-        return Err(crate::no_route().await.into_response());
+        return Err(switchboard_api::no_route().await.into_response());
     }
     let (Some(l), Some(t)) = (Layout::parse(layout), Tab::parse(tab)) else {
         return Err(not_found_bare());

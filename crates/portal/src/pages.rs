@@ -2001,7 +2001,7 @@ async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
                 div.field { label for="queue" { "Queue (extension)" } input id="queue" name="queue" size="6" value=(ctx.q("queue")); }
                 div.field { label for="service_level_seconds" { "Answered within (s)" } input id="service_level_seconds" name="service_level_seconds" type="number" min="0" list="kept_service_levels" value=(sl);
                     // The thresholds the per-slot sums keep answer at once; any other is corrected from the calls.
-                    datalist id="kept_service_levels" { @for level in switchboard_store::KEPT_SERVICE_LEVELS { option value=(level) {} } } }
+                    datalist id="kept_service_levels" { @for level in switchboard_api::api::reports::KEPT_SERVICE_LEVELS { option value=(level) {} } } }
                 button.secondary type="submit" { "Show" }
             }
             p { "On the " (tz) " clock. " a href=(with_query(&format!("{}/queues.csv", ctx.base()), &csv_q)) download { "Queue report (CSV)" } " · " a href=(with_query(&format!("{}/agents.csv", ctx.base()), &csv_q)) download { "Agent report (CSV)" } }

@@ -17,7 +17,7 @@ async fn every_route_is_documented_and_declares_its_access() {
         assert_eq!(r.status(), StatusCode::OK);
         let doc: Value = r.json().await.unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
-        let routes = switchboard_server::api::routes();
+        let routes = switchboard_api::api::routes();
         let paths = doc["paths"].as_object().unwrap();
         let mut operations = 0;
         for route in &routes {

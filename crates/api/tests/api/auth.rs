@@ -3,7 +3,7 @@
 use crate::common::{PASSWORD, TestServer, on_each_database, test_config};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-use switchboard_server::Config;
+use switchboard_api::Config;
 use switchboard_store::testing::TestDatabase;
 
 async fn login(
@@ -154,9 +154,8 @@ async fn failed_logins_are_throttled_in_the_database() {
             StatusCode::OK
         );
         // The count lives in the database: a second server on the same database sees the lock.
-        let second =
-            switchboard_server::AppState::new(s.state.store.clone(), test_config()).unwrap();
-        let err = switchboard_server::api::auth::login(
+        let second = switchboard_api::AppState::new(s.state.store.clone(), test_config()).unwrap();
+        let err = switchboard_api::api::auth::login(
             &second,
             "108@acme.example",
             PASSWORD,

@@ -2,16 +2,16 @@
 //! 30-day queue report, on a database filled with `switchboard demo --calls N`.
 //!
 //!   ./target/release/switchboard demo --calls 10000000 --database-url sqlite:///tmp/calls.db
-//!   SWITCHBOARD_BENCH_DATABASE_URL=sqlite:///tmp/calls.db cargo bench -p switchboard-server --bench call_history
+//!   SWITCHBOARD_BENCH_DATABASE_URL=sqlite:///tmp/calls.db cargo bench -p switchboard-api --bench call_history
 //!
 //! Prints each scope's query plan first: every scope's page must be served by an index.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use switchboard_api::api::reports::{ReportQuery, queue_report};
+use switchboard_api::auth::{Caller, actor_for};
+use switchboard_api::{AppState, Config};
 use switchboard_domain::{Login, Timestamp};
 use switchboard_policy::{Resource, visibility};
-use switchboard_server::api::reports::{ReportQuery, queue_report};
-use switchboard_server::auth::{Caller, actor_for};
-use switchboard_server::{AppState, Config};
 use switchboard_store::{CallFilter, CallPageRequest, Store};
 
 const SCOPES: [(&str, &str); 7] = [

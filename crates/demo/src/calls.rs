@@ -2,7 +2,7 @@
 //! time zone, queue calls with waits, abandons and time-outs, direct, outbound and internal calls.
 //! The same seed always gives the same history.
 
-use crate::error::{ApiError, ApiResult};
+use switchboard_api::error::{ApiError, ApiResult};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
 use switchboard_store::{AuditContext, NewCall, PageRequest, Store};

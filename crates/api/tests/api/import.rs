@@ -3,9 +3,9 @@
 
 use crate::common::on_each_database;
 use serde_json::Value;
+use switchboard_api::import::{Format, ImportOptions, import_calls};
 use switchboard_domain::DomainName;
 use switchboard_policy::{Resource, operator_visibility};
-use switchboard_server::import::{Format, ImportOptions, import_calls};
 
 const SU: &str = "100@platform.example";
 

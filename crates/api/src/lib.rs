@@ -1,0 +1,156 @@
+//! The REST API (JSON + OpenAPI). Handlers are thin: they take the `Caller`
+//! built by authentication, call one service function, and render JSON.
+
+pub mod api;
+pub mod auth;
+pub mod blobs;
+pub mod bootstrap;
+pub mod error;
+pub mod extract;
+pub mod import;
+pub mod invoices;
+pub mod openapi;
+pub mod routes;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use error::ApiError;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use switchboard_store::Store;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings of a running server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub access_token_seconds: i64,
+    pub refresh_token_seconds: i64,
+    /// How long a password asked again opens Account Preferences.
+    pub reauth_seconds: i64,
+    pub login_window_seconds: i64,
+    /// Failed logins per account within the window before it is locked.
+    pub account_max_failures: i64,
+    /// Failed logins per client address within the window before it is locked.
+    pub address_max_failures: i64,
+    pub lockout_seconds: i64,
+    pub max_body_bytes: usize,
+    /// Argon2id memory cost in KiB and iterations.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    /// Where recordings are kept.
+    pub blob_dir: std::path::PathBuf,
+    /// The largest recording accepted (WAV upload).
+    pub max_audio_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            access_token_seconds: 15 * 60,
+            refresh_token_seconds: 30 * 24 * 3600,
+            reauth_seconds: 5 * 60,
+            login_window_seconds: 15 * 60,
+            account_max_failures: 5,
+            address_max_failures: 50,
+            lockout_seconds: 15 * 60,
+            max_body_bytes: 64 * 1024,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            blob_dir: std::path::PathBuf::from("switchboard-blobs"),
+            max_audio_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+    pub hasher: auth::Hasher,
+    pub blobs: blobs::BlobStore,
+    openapi: Arc<serde_json::Value>,
+    /// The same document, serialized once.
+    openapi_bytes: axum::body::Bytes,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Result<AppState, String> {
+        let hasher = auth::Hasher::new(config.argon2_memory_kib, config.argon2_iterations)?;
+        let openapi = Arc::new(openapi::document(&api::routes()));
+        let openapi_bytes =
+            axum::body::Bytes::from(serde_json::to_vec(&*openapi).map_err(|e| e.to_string())?);
+        Ok(AppState {
+            blobs: blobs::BlobStore::new(config.blob_dir.clone()),
+            store,
+            config: Arc::new(config),
+            hasher,
+            openapi,
+            openapi_bytes,
+        })
+    }
+
+    pub fn openapi(&self) -> &serde_json::Value {
+        &self.openapi
+    }
+
+    pub fn openapi_bytes(&self) -> axum::body::Bytes {
+        self.openapi_bytes.clone()
+    }
+}
+
+pub async fn no_route() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "no such endpoint; see GET /api/v1/openapi.json",
+    )
+}
+
+async fn wrong_method() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method; see GET /api/v1/openapi.json",
+    )
+}
+
+/// The API's routes, authenticated as the route table says, before fallbacks and layers.
+pub fn router(state: &AppState) -> axum::Router<AppState> {
+    routes::build_router(state, api::routes())
+}
+
+/// What every served router gets around it: the fallbacks for unknown paths and methods, the
+/// body limit, request tracing, and a 500 instead of a dropped connection on a panic.
+pub fn finish(router: axum::Router<AppState>, state: AppState) -> axum::Router {
+    let max_body = state.config.max_body_bytes;
+    router
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal().into_response()
+        }))
+        .with_state(state)
+}
+
+/// The REST API alone.
+pub fn app(state: AppState) -> axum::Router {
+    finish(router(&state), state)
+}
+
+/// Serve `app` until the future `shutdown` completes, then let the requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
