@@ -567,11 +567,11 @@ impl Store {
         expect_permit(permit, Resource::Domains, Action::Delete)?;
         let mut w = self.begin_write().await?;
         let recordings =
-            crate::settings::recordings(&mut w.tx, "domain_id", before.id.get()).await?;
+            crate::setting_tables::recordings(&mut w.tx, "domain_id", before.id.get()).await?;
         // Children first, so the delete does not depend on each engine's cascade order.
         for table in ["setting_refs"]
             .iter()
-            .chain(crate::settings::ALL_TABLES)
+            .chain(crate::setting_tables::ALL_TABLES)
             .chain(&[
                 "sessions",
                 "api_keys",

@@ -15,6 +15,7 @@ mod native;
 mod portal_tabs;
 mod queues;
 mod reports;
+mod setting_tables;
 mod settings;
 mod sql;
 pub mod testing;

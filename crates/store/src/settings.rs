@@ -16,65 +16,6 @@ use std::borrow::Cow;
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource};
 
-/// The tables of settings that belong to a user.
-pub(crate) const OWNED_TABLES: &[&str] = &[
-    "devices",
-    "time_frames",
-    "answer_rules",
-    "contacts",
-    "voicemail_messages",
-    "voicemail_greetings",
-    "emergency_addresses",
-];
-
-/// Every table of settings, in an order that deletes cleanly (what points comes first).
-pub(crate) const ALL_TABLES: &[&str] = &[
-    "phone_numbers",
-    "answer_rules",
-    "auto_attendants",
-    "devices",
-    "time_frames",
-    "contacts",
-    "voicemail_messages",
-    "voicemail_greetings",
-    "music_on_hold",
-    "conferences",
-    "emergency_addresses",
-    "invoices",
-    "authorized_contacts",
-];
-
-/// The blob keys of the recordings held by settings whose `column` (`owner_id` or
-/// `domain_id`) is `id`: messages, greetings, hold music, attendants' greetings.
-pub(crate) async fn recordings(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    column: &str,
-    id: i64,
-) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for (table, field) in [
-        ("voicemail_messages", "audio"),
-        ("voicemail_greetings", "audio"),
-        ("music_on_hold", "audio"),
-        ("auto_attendants", "greeting"),
-    ] {
-        let mut sql = Sql::new("SELECT body FROM ");
-        sql.push(table)
-            .push(" WHERE ")
-            .push(column)
-            .push(" = ")
-            .bind(id);
-        for row in sql.query().fetch_all(&mut **tx).await? {
-            let body: serde_json::Value =
-                serde_json::from_str(&get_text(&row, "body")?).unwrap_or_default();
-            if let Some(blob) = body[field]["blob"].as_str() {
-                out.push(blob.to_owned());
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Where a unique key must be unique.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unique {

@@ -55,7 +55,8 @@ pub(crate) type Decoder<T> = fn(&dyn Columns) -> Result<T, sqlx::Error>;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sql {
     pub text: String,
-    args: Vec<Value>,
+    /// The bound values, in placeholder order.
+    pub(crate) args: Vec<Value>,
 }
 
 impl Sql {
@@ -122,35 +123,6 @@ impl Sql {
             self.text.push(')');
         }
         self
-    }
-
-    /// Run this statement on a rusqlite connection (bulk ingestion on SQLite: `native`).
-    /// Placeholders number in the order they appear, so the values bind by position.
-    pub fn execute_native(&self, conn: &rusqlite::Connection) -> rusqlite::Result<usize> {
-        let mut stmt = conn.prepare_cached(&self.text)?;
-        for (i, value) in self.args.iter().enumerate() {
-            crate::native::bind(&mut stmt, i + 1, value)?;
-        }
-        stmt.raw_execute()
-    }
-
-    /// Run this query on a rusqlite connection and decode every row it returns.
-    pub fn fetch_native<T>(
-        &self,
-        conn: &rusqlite::Connection,
-        decode: Decoder<T>,
-    ) -> crate::Result<Vec<T>> {
-        let mut stmt = conn.prepare_cached(&self.text)?;
-        for (i, value) in self.args.iter().enumerate() {
-            crate::native::bind(&mut stmt, i + 1, value)?;
-        }
-        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
-        let mut rows = stmt.raw_query();
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(decode(&NativeRow { row, names: &names })?);
-        }
-        Ok(out)
     }
 
     /// The one row this query finds; `NotFound` when there is none (missing or not visible).
@@ -379,35 +351,6 @@ impl Columns for AnyRow {
     }
 }
 
-/// A rusqlite row with its statement's column names, read once per query: rusqlite finds a
-/// column by name by asking SQLite for every column's name on every call (a fifth of a page).
-pub(crate) struct NativeRow<'a> {
-    row: &'a rusqlite::Row<'a>,
-    names: &'a [String],
-}
-
-impl NativeRow<'_> {
-    fn value<T: rusqlite::types::FromSql>(&self, col: &str) -> Result<Option<T>, sqlx::Error> {
-        let index = self
-            .names
-            .iter()
-            .position(|name| name.eq_ignore_ascii_case(col))
-            .ok_or_else(|| sqlx::Error::ColumnNotFound(col.to_owned()))?;
-        self.row
-            .get::<_, Option<T>>(index)
-            .map_err(|e| sqlx::Error::Decode(format!("column {col}: {e}").into()))
-    }
-}
-
-impl Columns for NativeRow<'_> {
-    fn opt_i64(&self, col: &str) -> Result<Option<i64>, sqlx::Error> {
-        self.value(col)
-    }
-    fn opt_text(&self, col: &str) -> Result<Option<String>, sqlx::Error> {
-        self.value(col)
-    }
-}
-
 fn not_null<T>(col: &str, v: Option<T>) -> Result<T, sqlx::Error> {
     v.ok_or_else(|| sqlx::Error::Decode(format!("column {col}: unexpected NULL").into()))
 }
@@ -443,28 +386,6 @@ pub(crate) fn parsed<T, E: std::fmt::Display>(
 mod tests {
     use super::*;
     use proptest::prelude::*;
-
-    #[test]
-    fn native_rows_are_read_by_name_with_nulls_and_missing_columns_told_apart() {
-        let conn = rusqlite::Connection::open_in_memory().unwrap();
-        let mut sql = Sql::new("SELECT ");
-        sql.bind(7)
-            .push(" AS Id, NULL AS site_id, ")
-            .bind("Ann")
-            .push(" AS name");
-        let rows = sql
-            .fetch_native(&conn, |row| {
-                Ok((
-                    get_i64(row, "id")?,
-                    get_opt_i64(row, "site_id")?,
-                    get_text(row, "NAME")?,
-                    get_i64(row, "site_id").is_err(),
-                    matches!(get_text(row, "nope"), Err(sqlx::Error::ColumnNotFound(_))),
-                ))
-            })
-            .unwrap();
-        assert_eq!(rows, vec![(7, None, "Ann".to_owned(), true, true)]);
-    }
 
     proptest! {
         #[test]

@@ -499,8 +499,8 @@ impl Store {
         }
         crate::settings::ensure_unreferenced(&mut w.tx, &["user", "voicemail"], id, &what).await?;
         // Its own settings go with it (the tables cascade); what they pointed at is freed.
-        let recordings = crate::settings::recordings(&mut w.tx, "owner_id", id).await?;
-        for table in crate::settings::OWNED_TABLES {
+        let recordings = crate::setting_tables::recordings(&mut w.tx, "owner_id", id).await?;
+        for table in crate::setting_tables::OWNED_TABLES {
             let mut sql = Sql::new("DELETE FROM setting_refs WHERE from_table = ");
             sql.bind(*table).push(" AND from_id IN (SELECT id FROM ");
             sql.push(table)
