@@ -45,20 +45,13 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: &Password) -> ApiResult<String> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| ApiError::internal())?;
+        let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
         let params = self.params.clone();
         let password = password.expose().to_owned();
         tokio::task::spawn_blocking(move || hash_blocking(&params, &password))
             .await
-            .map_err(|_| ApiError::internal())?
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                ApiError::internal()
-            })
+            .map_err(ApiError::internal)?
+            .map_err(|e| ApiError::internal(format!("password hashing failed: {e}")))
     }
 
     /// Check a password against a stored hash; with no hash, burn the same time and fail.

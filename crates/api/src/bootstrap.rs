@@ -41,7 +41,7 @@ pub async fn create_super_user(
                     &operator_permit(Resource::Resellers, Action::Create),
                     &ctx,
                     NewReseller {
-                        name: Label::parse("Platform").map_err(|_| ApiError::internal())?,
+                        name: Label::parse("Platform").map_err(ApiError::internal)?,
                         contact_email: None,
                     },
                 )
@@ -62,8 +62,8 @@ pub async fn create_super_user(
                         reseller_id: reseller.id,
                         name: login.domain.clone(),
                         description: Label::parse("Platform operators")
-                            .map_err(|_| ApiError::internal())?,
-                        timezone: TimeZoneName::parse("UTC").map_err(|_| ApiError::internal())?,
+                            .map_err(ApiError::internal)?,
+                        timezone: TimeZoneName::parse("UTC").map_err(ApiError::internal)?,
                         policy: DomainPolicy::default(),
                     },
                 )

@@ -15,6 +15,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub retry_after: Option<i64>,
+    /// Why it failed on our side (a 5xx): logged with the request, never sent to the client.
+    pub cause: Option<String>,
 }
 
 /// The error body, as documented in the OpenAPI file.
@@ -42,6 +44,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             retry_after: None,
+            cause: None,
         }
     }
     pub fn with_field(mut self, field: impl Into<String>) -> ApiError {
@@ -67,12 +70,16 @@ impl ApiError {
     pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::CONFLICT, code, message)
     }
-    pub fn internal() -> ApiError {
-        ApiError::new(
+    /// A failure on our side; `cause` is logged with the request, the client sees only that it
+    /// happened.
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        let mut e = ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "something went wrong on our side; the error is logged",
-        )
+        );
+        e.cause = Some(cause.to_string());
+        e
     }
 }
 
@@ -107,16 +114,17 @@ impl From<StoreError> for ApiError {
             other if other.is_unique_violation() => {
                 ApiError::conflict("conflict", "this conflicts with an existing object")
             }
-            other => {
-                tracing::error!(error = %other, "store error");
-                ApiError::internal()
-            }
+            other => ApiError::internal(format!("store: {other}")),
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let cause = self.status.is_server_error().then(|| {
+            self.cause
+                .unwrap_or_else(|| format!("{}: {}", self.code, self.message))
+        });
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),
@@ -125,6 +133,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(cause) = cause {
+            response
+                .extensions_mut()
+                .insert(crate::observe::FailureCause(cause));
+        }
         if let Some(seconds) = self.retry_after
             && let Ok(value) = HeaderValue::from_str(&seconds.max(1).to_string())
         {

@@ -9,6 +9,8 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod invoices;
+pub mod metrics;
+pub mod observe;
 pub mod openapi;
 pub mod routes;
 
@@ -70,6 +72,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub hasher: auth::Hasher,
     pub blobs: blobs::BlobStore,
+    pub metrics: Arc<metrics::Metrics>,
     openapi: Arc<serde_json::Value>,
     /// The same document, serialized once.
     openapi_bytes: axum::body::Bytes,
@@ -83,6 +86,7 @@ impl AppState {
             axum::body::Bytes::from(serde_json::to_vec(&*openapi).map_err(|e| e.to_string())?);
         Ok(AppState {
             blobs: blobs::BlobStore::new(config.blob_dir.clone()),
+            metrics: Arc::default(),
             store,
             config: Arc::new(config),
             hasher,
@@ -122,17 +126,26 @@ pub fn router(state: &AppState) -> axum::Router<AppState> {
 }
 
 /// What every served router gets around it: the fallbacks for unknown paths and methods, the
-/// body limit, request tracing, and a 500 instead of a dropped connection on a panic.
+/// body limit, a 500 instead of a dropped connection on a panic, request tracing, and the
+/// operator's metrics (with every 5xx logged with its cause).
 pub fn finish(router: axum::Router<AppState>, state: AppState) -> axum::Router {
     let max_body = state.config.max_body_bytes;
     router
+        .route_layer(axum::middleware::from_fn(observe::tag_route))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::custom(|_| {
-            ApiError::internal().into_response()
-        }))
+        .layer(CatchPanicLayer::custom(
+            |payload: Box<dyn std::any::Any + Send>| {
+                ApiError::internal(observe::panic_message(payload.as_ref())).into_response()
+            },
+        ))
+        // A failure is logged by `observe`, with its cause.
+        .layer(TraceLayer::new_for_http().on_failure(()))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::observe,
+        ))
         .with_state(state)
 }
 

@@ -20,6 +20,21 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How log lines are written to standard error: `text` for people, `json` (one object a
+    /// line) for a log collector.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -162,6 +177,7 @@ struct FileConfig {
     access_token_seconds: Option<i64>,
     refresh_token_seconds: Option<i64>,
     reauth_seconds: Option<i64>,
+    login_window_seconds: Option<i64>,
     account_max_failures: Option<i64>,
     address_max_failures: Option<i64>,
     lockout_seconds: Option<i64>,
@@ -193,6 +209,7 @@ fn server_config(file: &FileConfig) -> Config {
             .refresh_token_seconds
             .unwrap_or(d.refresh_token_seconds),
         reauth_seconds: file.reauth_seconds.unwrap_or(d.reauth_seconds),
+        login_window_seconds: file.login_window_seconds.unwrap_or(d.login_window_seconds),
         account_max_failures: file.account_max_failures.unwrap_or(d.account_max_failures),
         address_max_failures: file.address_max_failures.unwrap_or(d.address_max_failures),
         lockout_seconds: file.lockout_seconds.unwrap_or(d.lockout_seconds),
@@ -204,7 +221,6 @@ fn server_config(file: &FileConfig) -> Config {
             .or_else(|| file.blob_dir.clone())
             .unwrap_or(d.blob_dir.clone()),
         max_audio_bytes: file.max_audio_bytes.unwrap_or(d.max_audio_bytes),
-        ..d
     }
 }
 
@@ -264,14 +280,18 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> Result<()> {
-    tracing_subscriber::fmt()
+    let cli = Cli::parse();
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
         )
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+    }
+    match cli.command {
         Command::Scopes { markdown } => {
             if markdown {
                 print!("{}", switchboard_policy::docs::render_markdown());
@@ -425,12 +445,32 @@ async fn serve(args: ServeArgs) -> Result<()> {
     println!(
         "  log in:          curl -s http://{addr}/api/v1/auth/token -H 'content-type: application/json' -d '{{\"username\":\"101@acme.example\",\"password\":\"…\"}}'"
     );
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    switchboard_server::serve(listener, state, shutdown).await?;
-    store.close().await;
+    switchboard_server::serve(listener, state, stop_requested()).await?;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from systemd or a container runtime: stop taking connections, let the
+/// requests in flight finish, close the database.
+async fn stop_requested() {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: finishing the requests in flight");
 }
 
 /// The domain a `--domain` flag names.
@@ -615,5 +655,50 @@ fn counted(n: u64, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/switchboard.toml explains every setting: it must parse, hold every key, and show
+    /// the defaults it says it shows.
+    #[test]
+    fn the_sample_configuration_sets_every_key_to_its_default() {
+        let text = include_str!("../../../docs/switchboard.toml");
+        let sample: FileConfig = toml::from_str(text).expect("it parses");
+        // Destructured whole: a new setting fails to compile here until the sample has it.
+        let FileConfig {
+            database_url,
+            listen,
+            access_token_seconds,
+            refresh_token_seconds,
+            reauth_seconds,
+            login_window_seconds,
+            account_max_failures,
+            address_max_failures,
+            lockout_seconds,
+            max_body_bytes,
+            argon2_memory_kib,
+            argon2_iterations,
+            blob_dir,
+            max_audio_bytes,
+        } = &sample;
+        let set = [
+            database_url.is_some() && listen.is_some() && blob_dir.is_some(),
+            access_token_seconds.is_some() && refresh_token_seconds.is_some(),
+            reauth_seconds.is_some() && login_window_seconds.is_some(),
+            account_max_failures.is_some() && address_max_failures.is_some(),
+            lockout_seconds.is_some() && max_body_bytes.is_some() && max_audio_bytes.is_some(),
+            argon2_memory_kib.is_some() && argon2_iterations.is_some(),
+        ];
+        assert!(set.iter().all(|s| *s), "{set:?}");
+        assert_eq!(database_url.as_deref(), Some(DEFAULT_DATABASE_URL));
+        assert_eq!(listen.as_deref(), Some(DEFAULT_LISTEN));
+        assert_eq!(
+            format!("{:?}", server_config(&sample)),
+            format!("{:?}", Config::default())
+        );
     }
 }

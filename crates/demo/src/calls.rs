@@ -55,7 +55,7 @@ pub async fn generate_calls(
     days: Option<u64>,
     mut progress: impl FnMut(u64),
 ) -> ApiResult<IngestSummary> {
-    let tz = jiff::tz::TimeZone::get(domain.timezone.as_str()).map_err(|_| ApiError::internal())?;
+    let tz = jiff::tz::TimeZone::get(domain.timezone.as_str()).map_err(ApiError::internal)?;
     let dir = store.extension_directory(domain.id).await?;
     let users: Vec<(UserId, Option<SiteId>, String)> = dir
         .users
@@ -107,7 +107,7 @@ pub async fn generate_calls(
     let days = days.unwrap_or((count / 400).max(30)).max(1) as i64;
     let mut rng = Rng(seed ^ (domain.id.get() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let end_day = jiff::Timestamp::from_second(end.0)
-        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::internal)?
         .to_zoned(tz.clone())
         .date();
     let ctx = AuditContext::operator("demo call history");
@@ -121,7 +121,7 @@ pub async fn generate_calls(
         .rev()
         .map(|back| end_day.checked_sub(jiff::Span::new().days(back)))
         .collect::<Result<_, _>>()
-        .map_err(|_| ApiError::internal())?;
+        .map_err(ApiError::internal)?;
     let mut reach = 0u64;
     let reach_by_day: Vec<u64> = day_dates
         .iter()

@@ -111,7 +111,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
     let already = store
         .get_domain_by_name(
             &operator_visibility(Resource::Domains),
-            &DomainName::parse("acme.example").map_err(|_| ApiError::internal())?,
+            &DomainName::parse("acme.example").map_err(ApiError::internal)?,
         )
         .await
         .is_ok();
@@ -158,8 +158,8 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
     }
     let root = create_super_user(
         state,
-        &Login::parse("100@platform.example").map_err(|_| ApiError::internal())?,
-        &Password::parse(DEMO_PASSWORD).map_err(|_| ApiError::internal())?,
+        &Login::parse("100@platform.example").map_err(ApiError::internal)?,
+        &Password::parse(DEMO_PASSWORD).map_err(ApiError::internal)?,
         "Pat",
         "Platform",
     )
@@ -174,7 +174,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             )?,
             &admin.audit(),
             NewReseller {
-                name: Label::parse("VoiceCo").map_err(|_| ApiError::internal())?,
+                name: Label::parse("VoiceCo").map_err(ApiError::internal)?,
                 contact_email: Email::parse("noc@voiceco.example").ok(),
             },
         )
@@ -246,7 +246,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                     domain.reseller_id,
                     switchboard_store::NewSite {
                         domain_id: domain.id,
-                        name: Label::parse(name).map_err(|_| ApiError::internal())?,
+                        name: Label::parse(name).map_err(ApiError::internal)?,
                         address: None,
                         timezone: None,
                     },
@@ -285,9 +285,9 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             ("600", "Sales", 0, RingStrategy::LongestIdle, "601"),
         ] {
             let overflow = if ext == "600" {
-                Overflow::Queue(Extension::parse(overflow).map_err(|_| ApiError::internal())?)
+                Overflow::Queue(Extension::parse(overflow).map_err(ApiError::internal)?)
             } else {
-                Overflow::Voicemail(Extension::parse(overflow).map_err(|_| ApiError::internal())?)
+                Overflow::Voicemail(Extension::parse(overflow).map_err(ApiError::internal)?)
             };
             queues.push(
                 create_queue(
@@ -344,8 +344,8 @@ async fn create_queue(
     let new = NewQueue {
         domain_id: domain.id,
         site_id: Some(site),
-        extension: Extension::parse(extension).map_err(|_| ApiError::internal())?,
-        name: Label::parse(name).map_err(|_| ApiError::internal())?,
+        extension: Extension::parse(extension).map_err(ApiError::internal)?,
+        name: Label::parse(name).map_err(ApiError::internal)?,
         settings: QueueSettings {
             ring_strategy,
             max_wait_seconds: 180,
@@ -396,11 +396,16 @@ pub async fn add_queues(state: &AppState, wanted: usize) -> ApiResult<usize> {
         let domain = store
             .get_domain_by_name(
                 &operator_visibility(Resource::Domains),
-                &DomainName::parse(name).map_err(|_| ApiError::internal())?,
+                &DomainName::parse(name).map_err(ApiError::internal)?,
             )
             .await?;
         let dir = store.extension_directory(domain.id).await?;
-        let user = |ext: &str| dir.users.get(ext).copied().ok_or_else(ApiError::internal);
+        let user = |ext: &str| {
+            dir.users
+                .get(ext)
+                .copied()
+                .ok_or_else(|| ApiError::internal(format!("the demo has no user {ext}")))
+        };
         let om = operator_caller(state, user("101")?.0).await?;
         let agents = [user("105")?, user("106")?];
         let mut next_extension = 603u32;
@@ -409,7 +414,7 @@ pub async fn add_queues(state: &AppState, wanted: usize) -> ApiResult<usize> {
                 next_extension += 1;
             }
             let (_, site) = agents[n % 2];
-            let site = site.ok_or_else(ApiError::internal)?;
+            let site = site.ok_or_else(|| ApiError::internal("the demo domain has no site"))?;
             let queue = create_queue(
                 state,
                 &om,
@@ -418,7 +423,7 @@ pub async fn add_queues(state: &AppState, wanted: usize) -> ApiResult<usize> {
                 &next_extension.to_string(),
                 MORE_QUEUES[n.saturating_sub(3) % MORE_QUEUES.len()],
                 RingStrategy::RingAll,
-                Overflow::Voicemail(Extension::parse("107").map_err(|_| ApiError::internal())?),
+                Overflow::Voicemail(Extension::parse("107").map_err(ApiError::internal)?),
             )
             .await?;
             next_extension += 1;
@@ -468,7 +473,7 @@ pub async fn fill_call_history(
             .store
             .get_domain_by_name(
                 &operator_visibility(Resource::Domains),
-                &DomainName::parse(name).map_err(|_| ApiError::internal())?,
+                &DomainName::parse(name).map_err(ApiError::internal)?,
             )
             .await?;
         let done = n as u64 * per_domain;
@@ -489,7 +494,7 @@ pub async fn has_call_history(state: &AppState) -> ApiResult<bool> {
         .store
         .get_domain_by_name(
             &operator_visibility(Resource::Domains),
-            &DomainName::parse(DEMO_DOMAINS[0]).map_err(|_| ApiError::internal())?,
+            &DomainName::parse(DEMO_DOMAINS[0]).map_err(ApiError::internal)?,
         )
         .await?;
     let n = state

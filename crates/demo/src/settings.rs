@@ -12,19 +12,18 @@ use switchboard_api::error::{ApiError, ApiResult};
 use switchboard_domain::*;
 
 fn body<T: DeserializeOwned>(value: Value) -> ApiResult<T> {
-    serde_json::from_value(value).map_err(|e| {
-        tracing::error!("demo setting does not parse: {e}");
-        ApiError::internal()
-    })
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::internal(format!("demo setting does not parse: {e}")))
 }
 
 async fn recording(state: &AppState, seconds: u32) -> ApiResult<Audio> {
     let bytes = silent_wav(8000, 8000 * seconds);
-    let info = parse_wav(&bytes).map_err(|_| ApiError::internal())?;
-    let blob = state.blobs.put(&bytes).await.map_err(|e| {
-        tracing::error!("cannot store a demo recording: {e}");
-        ApiError::internal()
-    })?;
+    let info = parse_wav(&bytes).map_err(ApiError::internal)?;
+    let blob = state
+        .blobs
+        .put(&bytes)
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot store a demo recording: {e}")))?;
     Ok(Audio {
         blob,
         bytes: bytes.len() as u64,
@@ -131,7 +130,7 @@ pub async fn fill(
             .get_call_queue(
                 &vis,
                 domain.id,
-                &Extension::parse(queue).map_err(|_| ApiError::internal())?,
+                &Extension::parse(queue).map_err(ApiError::internal)?,
             )
             .await?;
         let changes = switchboard_api::api::queues::QueuePatch {

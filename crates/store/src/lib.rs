@@ -47,6 +47,14 @@ pub enum Backend {
     Postgres,
 }
 
+/// How many database connections are open, idle, and allowed.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolUse {
+    pub open: u32,
+    pub idle: usize,
+    pub max: u32,
+}
+
 /// The database. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
@@ -130,10 +138,7 @@ impl Store {
     /// Apply the migrations that have not run yet. On PostgreSQL sqlx holds an advisory lock,
     /// so several instances may start together.
     pub async fn migrate(&self) -> Result<usize> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
+        let migrator = self.migrator();
         let before = self.applied_migrations().await.unwrap_or(0);
         migrator
             .run(&self.pool)
@@ -142,11 +147,28 @@ impl Store {
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
 
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
     async fn applied_migrations(&self) -> Result<usize> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
             .fetch_one(&self.pool)
             .await?;
         Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Does the database answer, with every migration this build knows applied?
+    pub async fn is_ready(&self) -> Result<bool> {
+        let migrator = self.migrator();
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(usize::try_from(applied).unwrap_or(0) >= migrator.iter().count())
     }
 
     /// Is this database empty of users (a fresh installation)?
@@ -159,6 +181,15 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// The connection pool's use right now, for the operator's metrics.
+    pub fn pool_use(&self) -> PoolUse {
+        PoolUse {
+            open: self.pool.size(),
+            idle: self.pool.num_idle(),
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::auth::{ACCESS_PREFIX, Caller, REFRESH_PREFIX, new_token, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
+use crate::metrics::LoginOutcome;
 use crate::routes::{Access, Route, client_addr, route};
 use axum::Json;
 use axum::extract::{Request, State};
@@ -185,6 +186,7 @@ pub async fn login(
     let keys = [account_key.clone(), address_key.clone()];
     let now = Timestamp::now();
     if let Some(until) = state.store.throttle_state(&keys, now).await? {
+        state.metrics.login(LoginOutcome::Throttled);
         return Err(too_many(until));
     }
     let found = state.store.find_login(&login).await?;
@@ -192,6 +194,7 @@ pub async fn login(
     let ok = state.hasher.verify(password, hash).await;
     let cfg = &state.config;
     let Some((user, _)) = found.filter(|_| ok) else {
+        state.metrics.login(LoginOutcome::Failure);
         state
             .store
             .record_login_failure(
@@ -221,6 +224,7 @@ pub async fn login(
         ));
     }
     state.store.clear_login_failures(&account_key).await?;
+    state.metrics.login(LoginOutcome::Success);
     let record = state.store.user_for_actor(user.id).await?;
     let ctx = switchboard_store::AuditContext {
         actor_id: Some(user.id),

@@ -263,8 +263,9 @@ pub async fn ingest_calls(
         .iter()
         .enumerate()
         .map(|(i, c)| parse_call(i, c, &dir))
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(state
+        .collect::<ApiResult<Vec<_>>>()
+        .inspect_err(|_| state.metrics.import_error())?;
+    let summary = state
         .store
         .ingest_calls(
             &permit,
@@ -273,7 +274,11 @@ pub async fn ingest_calls(
             domain.id,
             &calls,
         )
-        .await?)
+        .await?;
+    state
+        .metrics
+        .calls_ingested(summary.inserted, summary.duplicates);
+    Ok(summary)
 }
 
 async fn ingest(

@@ -1,8 +1,9 @@
 //! Contacts in and out as CSV (for spreadsheets) and vCard (for phones and mail programs).
 //! An import is one transaction: every contact is stored, or none, and the error names the line.
 
-use super::settings::{SettingQuery, create_owned, create_shared_many};
-use super::settings_extra::all_contacts;
+use super::settings::{
+    SettingQuery, create_owned, create_shared_many, read_visibilities, setting_filter,
+};
 use super::{resolve_domain, resolve_user};
 use crate::AppState;
 use crate::auth::Caller;
@@ -18,6 +19,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource};
+use switchboard_store::PageRequest;
 
 /// The most contacts one import takes.
 pub const MAX_IMPORT: usize = 5000;
@@ -510,6 +512,31 @@ pub fn routes() -> Vec<Route> {
         .returns::<ImportResult>()
         .to(import_personal),
     ]
+}
+
+/// Contact lists for the CSV and vCard exports (every page).
+pub async fn all_contacts(
+    state: &AppState,
+    caller: &Caller,
+    domain: &Domain,
+    q: &SettingQuery,
+) -> ApiResult<Vec<Setting<Contact>>> {
+    let vis = read_visibilities::<Contact>(caller, false)?;
+    let vis: Vec<_> = vis.iter().collect();
+    let filter = setting_filter(state, caller, domain, q).await?;
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = state
+            .store
+            .list_settings::<Contact>(&vis, domain.id, &filter, PageRequest { after, limit: 500 })
+            .await?;
+        out.extend(page.items);
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => return Ok(out),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod contacts_io;
 pub mod directory;
 pub mod keys;
 pub mod me;
+pub mod ops;
 pub mod queues;
 pub mod reports;
 pub mod settings;
@@ -37,6 +38,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
         .returns::<serde_json::Value>()
         .to(openapi_document),
     ];
+    all.extend(ops::routes());
     all.extend(auth::routes());
     all.extend(me::routes());
     all.extend(directory::routes());
@@ -46,6 +48,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(reports::routes());
     all.extend(settings::routes());
     all.extend(settings_extra::routes());
+    all.extend(contacts_io::routes());
     all.extend(keys::routes());
     all.extend(audit::routes());
     all

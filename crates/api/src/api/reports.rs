@@ -196,7 +196,7 @@ pub fn interval_start(
     interval: Interval,
 ) -> ApiResult<jiff::Zoned> {
     let zoned = jiff::Timestamp::from_second(at.0)
-        .map_err(|_| ApiError::internal())?
+        .map_err(ApiError::internal)?
         .to_zoned(tz.clone());
     let start = match interval {
         Interval::Hour => zoned
@@ -208,7 +208,7 @@ pub fn interval_start(
         Interval::Day => zoned.start_of_day(),
         Interval::Month => zoned.first_of_month().and_then(|z| z.start_of_day()),
     };
-    start.map_err(|_| ApiError::internal())
+    start.map_err(ApiError::internal)
 }
 
 fn local(z: &jiff::Zoned) -> String {
@@ -230,7 +230,7 @@ async fn prepare(
     q: &ReportQuery,
 ) -> ApiResult<Prepared> {
     let domain = resolve_domain(state, caller, raw_domain).await?;
-    let tz = jiff::tz::TimeZone::get(domain.timezone.as_str()).map_err(|_| ApiError::internal())?;
+    let tz = jiff::tz::TimeZone::get(domain.timezone.as_str()).map_err(ApiError::internal)?;
     let now = Timestamp::now();
     let until = q
         .until

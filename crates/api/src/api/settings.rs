@@ -259,7 +259,7 @@ pub async fn create_shared<K: ApiKind>(
     create_shared_many(state, caller, domain, vec![body])
         .await?
         .pop()
-        .ok_or_else(ApiError::internal)
+        .ok_or_else(|| ApiError::internal("the store created nothing"))
 }
 
 /// Create domain-level settings in one transaction (an import's batch: all or nothing).
@@ -363,7 +363,9 @@ pub async fn replace_setting<K: ApiKind>(
             vec![(before, body)],
         )
         .await?;
-    updated.pop().ok_or_else(ApiError::internal)
+    updated
+        .pop()
+        .ok_or_else(|| ApiError::internal("the store updated nothing"))
 }
 
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
@@ -408,9 +410,9 @@ pub async fn patch_setting<K: ApiKind>(
             format!("{field} is set by the server and cannot be changed here"),
         ));
     }
-    let mut doc = serde_json::to_value(&before.body).map_err(|_| ApiError::internal())?;
+    let mut doc = serde_json::to_value(&before.body).map_err(ApiError::internal)?;
     merge_patch(&mut doc, &patch);
-    let bytes = serde_json::to_vec(&doc).map_err(|_| ApiError::internal())?;
+    let bytes = serde_json::to_vec(&doc).map_err(ApiError::internal)?;
     let mut body: K = parse_json(&bytes)?;
     body.after_patch(&before.body);
     replace_setting(state, caller, domain, Action::Update, before, body).await
@@ -520,7 +522,9 @@ async fn create_for_user<K: ApiKind>(
     let domain = resolve_domain(&state, &caller, &domain).await?;
     let owner = resolve_user(&state, &caller, &domain, &user).await?;
     let mut created = create_owned(&state, &caller, &owner, vec![body]).await?;
-    let created = created.pop().ok_or_else(ApiError::internal)?;
+    let created = created
+        .pop()
+        .ok_or_else(|| ApiError::internal("the store created nothing"))?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

@@ -1,10 +1,9 @@
 //! The endpoints only some kinds of setting have: routing a number, recordings (upload, play,
-//! choose the active greeting), the answering rule in force, invoice payment and print, and
-//! contact import and export.
+//! choose the active greeting), the answering rule in force, invoice payment and print.
+//! Contact import and export live in `contacts_io`.
 
 use super::settings::{
-    ApiKind, SettingQuery, create_owned, create_shared, find_setting, read_visibilities,
-    replace_setting, setting_filter,
+    ApiKind, create_owned, create_shared, find_setting, read_visibilities, replace_setting,
 };
 use super::{resolve_domain, resolve_user};
 use crate::AppState;
@@ -87,11 +86,10 @@ impl FromRequest<AppState> for WavUpload {
 
 async fn store_audio(state: &AppState, upload: &WavUpload) -> ApiResult<Audio> {
     let blob = state.blobs.put(&upload.bytes).await.map_err(|e| {
-        tracing::error!(
+        ApiError::internal(format!(
             "cannot store a recording in {}: {e}",
             state.blobs.dir().display()
-        );
-        ApiError::internal()
+        ))
     })?;
     Ok(Audio {
         blob,
@@ -168,7 +166,9 @@ async fn upload_message(
     };
     let created = create_owned(&state, &caller, &owner, vec![message]).await;
     let mut created = undo_audio(&state, &audio, created).await?;
-    let created = created.pop().ok_or_else(ApiError::internal)?;
+    let created = created
+        .pop()
+        .ok_or_else(|| ApiError::internal("the store created nothing"))?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -201,7 +201,9 @@ async fn upload_greeting(
     };
     let created = create_owned(&state, &caller, &owner, vec![greeting]).await;
     let mut created = undo_audio(&state, &audio, created).await?;
-    let created = created.pop().ok_or_else(ApiError::internal)?;
+    let created = created
+        .pop()
+        .ok_or_else(|| ApiError::internal("the store created nothing"))?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -464,8 +466,8 @@ pub async fn active_rule(
         .await?
         .items;
     let zone_name = domain.timezone.as_str().to_owned();
-    let tz = jiff::tz::TimeZone::get(&zone_name).map_err(|_| ApiError::internal())?;
-    let instant = jiff::Timestamp::from_second(at.0).map_err(|_| ApiError::internal())?;
+    let tz = jiff::tz::TimeZone::get(&zone_name).map_err(ApiError::internal)?;
+    let instant = jiff::Timestamp::from_second(at.0).map_err(ApiError::internal)?;
     let rule = rules.into_iter().find(|r| {
         r.body.enabled
             && match r.body.time_frame_id {
@@ -640,7 +642,7 @@ pub fn routes() -> Vec<ApiRoute> {
              summary: &'static str| {
         route(method, path, Guarded(resource, action), tag, summary)
     };
-    let mut out = vec![
+    vec![
         m(Method::PUT, "/api/v1/domains/{domain}/phone-numbers/{id}/route", PhoneNumbers, Route, "inventory", "Route a number (to a user, queue, attendant, conference, an outside number, or nothing)")
             .body::<switchboard_domain::Route>()
             .returns::<Setting<PhoneNumber>>()
@@ -690,32 +692,5 @@ pub fn routes() -> Vec<ApiRoute> {
         m(Method::GET, "/api/v1/domains/{domain}/invoices/{id}/printable", Invoices, Read, "account preferences", "A printable invoice (HTML)")
             .file("text/html")
             .to(printable),
-    ];
-    out.extend(super::contacts_io::routes());
-    out
-}
-
-/// Contact lists for the CSV and vCard exports (every page).
-pub async fn all_contacts(
-    state: &AppState,
-    caller: &Caller,
-    domain: &Domain,
-    q: &SettingQuery,
-) -> ApiResult<Vec<Setting<Contact>>> {
-    let vis = read_visibilities::<Contact>(caller, false)?;
-    let vis: Vec<_> = vis.iter().collect();
-    let filter = setting_filter(state, caller, domain, q).await?;
-    let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = state
-            .store
-            .list_settings::<Contact>(&vis, domain.id, &filter, PageRequest { after, limit: 500 })
-            .await?;
-        out.extend(page.items);
-        match page.next_after {
-            Some(next) => after = Some(next),
-            None => return Ok(out),
-        }
-    }
+    ]
 }

@@ -10,6 +10,7 @@ mod demo_calls;
 mod import;
 mod matrix;
 mod openapi;
+mod ops;
 mod portal_tabs;
 mod properties;
 mod reports;
