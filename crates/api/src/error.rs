@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_policy::Denied;
 use switchboard_store::StoreError;
 
@@ -20,12 +20,12 @@ pub struct ApiError {
 }
 
 /// The error body, as documented in the OpenAPI file.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct ErrorDetail {
     /// A stable code, e.g. `not_found`, `invalid_value`, `limit_reached`.
     pub code: String,

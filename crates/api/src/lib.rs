@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod blobs;
 pub mod bootstrap;
+pub mod endpoints;
 pub mod error;
 pub mod extract;
 pub mod import;

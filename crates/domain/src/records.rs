@@ -6,7 +6,7 @@ use crate::values::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Reseller {
     pub id: ResellerId,
     pub name: Label,
@@ -66,7 +66,7 @@ impl LimitKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Domain {
     pub id: DomainId,
     pub reseller_id: ResellerId,
@@ -77,7 +77,7 @@ pub struct Domain {
     pub created_at: Timestamp,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Site {
     pub id: SiteId,
     pub domain_id: DomainId,
@@ -88,7 +88,7 @@ pub struct Site {
     pub created_at: Timestamp,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct User {
     pub id: UserId,
     pub domain_id: DomainId,
@@ -115,7 +115,7 @@ pub struct SupervisorSettings {
     pub may_edit_queue_settings: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ApiKey {
     pub id: ApiKeyId,
     pub user_id: UserId,
@@ -130,7 +130,7 @@ pub struct ApiKey {
     pub created_at: Timestamp,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Session {
     pub id: SessionId,
     pub user_id: UserId,
@@ -142,7 +142,7 @@ pub struct Session {
     pub client_addr: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AuditEntry {
     pub id: AuditId,
     pub at: Timestamp,
@@ -244,7 +244,7 @@ impl Overflow {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CallQueue {
     pub id: QueueId,
     pub domain_id: DomainId,
@@ -293,7 +293,7 @@ impl AgentStatus {
 }
 
 /// A user's membership in a call queue.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct QueueAgent {
     pub queue_id: QueueId,
     pub queue_extension: Extension,
@@ -312,7 +312,7 @@ pub struct QueueAgent {
 }
 
 /// An agent's availability and its queues.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Availability {
     pub user_id: UserId,
     pub status: AgentStatus,
@@ -383,7 +383,7 @@ impl Disposition {
 }
 
 /// One call record.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CallRecord {
     pub id: CallId,
     /// The switch's own id of the call (unique in the domain).
@@ -409,7 +409,7 @@ pub struct CallRecord {
 }
 
 /// What an ingestion of call records did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct IngestSummary {
     pub inserted: u64,
     /// Calls whose call id the domain already had: skipped, so a batch can be sent again.

@@ -127,7 +127,7 @@ pub struct Audio {
 }
 
 /// A stored setting: where it lives, and its body.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Setting<T> {
     pub id: Id<T>,
     pub domain_id: DomainId,

@@ -2,11 +2,11 @@
 //! table is derived from `MATRIX`.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::Scope;
 
 /// Everything the API and portal protect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Resource {
     Resellers,
@@ -53,7 +53,7 @@ impl Resource {
 }
 
 /// What an actor does to a resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Read,
@@ -95,7 +95,7 @@ impl Action {
 }
 
 /// How far a rule reaches (the reach codes of DESIGN §2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum Reach {
     /// P: the whole platform.
     Platform,
@@ -131,7 +131,7 @@ impl Reach {
 }
 
 /// A condition a rule needs besides its reach.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum When {
     Always,
     /// The domain policy `office_managers_manage_users` is on.

@@ -1,14 +1,16 @@
-//! The portal's way into the REST API: requests run in-process through the API router with the
-//! session's own bearer token, so every page shows and changes exactly what the API allows that
-//! user. The portal holds no access rule of its own.
+//! The portal's way into the REST API: typed calls (`switchboard_api::endpoints`) run in-process
+//! through the API router with the session's own bearer token, so every page shows and changes
+//! exactly what the API allows that user, in the API's own request and answer types. The portal
+//! holds no access rule of its own.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use std::net::SocketAddr;
+use switchboard_api::endpoints::{Call, File};
+use switchboard_api::error::ErrorBody;
 use tower::ServiceExt;
 
 /// An API answer that was not a success: what the API said, for the page to show.
@@ -58,9 +60,9 @@ pub struct Api {
     addr: Option<SocketAddr>,
 }
 
-/// Percent-encode one path segment or query value.
+/// Percent-encode one path segment of a portal address.
 pub fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    switchboard_api::endpoints::segment(s)
 }
 
 /// `path?k=v&…` with the non-empty pairs, encoded.
@@ -87,21 +89,16 @@ impl Api {
         }
     }
 
-    /// Send a request and hand back the API's response as it is (files, CSV).
-    pub async fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        content_type: &str,
-        body: Body,
-    ) -> Response {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {}", self.token))
-            .header(header::CONTENT_TYPE, content_type)
-            .body(body)
-            .unwrap_or_default();
+    async fn send<A>(&self, call: Call<A>) -> Response {
+        let mut builder = Request::builder()
+            .method(call.method)
+            .uri(&call.path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if !self.token.is_empty() {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {}", self.token));
+        }
+        let body = call.body.map(Body::from).unwrap_or_else(Body::empty);
+        let mut req = builder.body(body).unwrap_or_default();
         if let Some(addr) = self.addr {
             req.extensions_mut().insert(ConnectInfo(addr));
         }
@@ -111,85 +108,59 @@ impl Api {
         }
     }
 
-    /// Send JSON (or nothing) and read the JSON answer; a 204 reads as `null`.
-    pub async fn call<T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<&Value>,
-    ) -> Result<T, Failure> {
-        let body = match body {
-            Some(v) => Body::from(serde_json::to_vec(v).unwrap_or_default()),
-            None => Body::empty(),
-        };
-        let response = self.raw(method, path, "application/json", body).await;
-        read_json(response).await
+    /// Make a call and read its answer (a 204 reads as `()`).
+    pub async fn call<A: DeserializeOwned>(&self, call: Call<A>) -> Result<A, Failure> {
+        read_json(self.send(call).await).await
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Failure> {
-        self.call(Method::GET, path, None).await
+    /// Make a call whose answer is a file (CSV, a recording, a printable page), passed on as it is.
+    pub async fn file(&self, call: Call<File>) -> Result<Response, Failure> {
+        let response = self.send(call).await;
+        if response.status().is_success() {
+            Ok(response)
+        } else {
+            Err(failure(response).await)
+        }
     }
+}
 
-    /// The items of a list (first page).
-    pub async fn items(&self, path: &str) -> Result<Vec<Value>, Failure> {
-        let page: Value = self.get(path).await?;
-        // A list is a page (`{"items": …}`), or a plain array where it is never long (agents).
-        Ok(match page {
-            Value::Array(items) => items,
-            page => page["items"].as_array().cloned().unwrap_or_default(),
-        })
-    }
+async fn body_bytes(response: Response) -> axum::body::Bytes {
+    axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap_or_default()
+}
 
-    /// A list page: its items and the cursor of the next page.
-    pub async fn page(&self, path: &str) -> Result<(Vec<Value>, Option<String>), Failure> {
-        let page: Value = self.get(path).await?;
-        Ok((
-            page["items"].as_array().cloned().unwrap_or_default(),
-            page["next_cursor"].as_str().map(str::to_owned),
-        ))
-    }
-
-    pub async fn count(&self, path: &str) -> Result<i64, Failure> {
-        let v: Value = self.get(path).await?;
-        Ok(v["count"].as_i64().unwrap_or(0))
-    }
-
-    pub async fn send(&self, method: Method, path: &str, body: &Value) -> Result<Value, Failure> {
-        self.call(method, path, Some(body)).await
-    }
-
-    pub async fn delete(&self, path: &str) -> Result<(), Failure> {
-        self.call::<Value>(Method::DELETE, path, None)
-            .await
-            .map(drop)
+/// What a refusal said: its message and the field it names.
+async fn failure(response: Response) -> Failure {
+    let status = response.status();
+    let bytes = body_bytes(response).await;
+    match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(body) => Failure {
+            status,
+            message: body.error.message,
+            field: body.error.field,
+        },
+        Err(_) => Failure {
+            status,
+            message: "something went wrong".into(),
+            field: None,
+        },
     }
 }
 
 pub async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024 * 1024)
-        .await
-        .unwrap_or_default();
-    if status.is_success() {
-        let text = if bytes.is_empty() {
-            &b"null"[..]
-        } else {
-            &bytes[..]
-        };
-        return serde_json::from_slice(text).map_err(|e| Failure {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: format!("the API answered something unexpected: {e}"),
-            field: None,
-        });
+    if !response.status().is_success() {
+        return Err(failure(response).await);
     }
-    let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    let e = &v["error"];
-    Err(Failure {
-        status,
-        message: e["message"]
-            .as_str()
-            .unwrap_or("something went wrong")
-            .to_owned(),
-        field: e["field"].as_str().map(str::to_owned),
+    let bytes = body_bytes(response).await;
+    let text = if bytes.is_empty() {
+        &b"null"[..]
+    } else {
+        &bytes[..]
+    };
+    serde_json::from_slice(text).map_err(|e| Failure {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: format!("the API answered something unexpected: {e}"),
+        field: None,
     })
 }

@@ -2,9 +2,8 @@
 //! errors, tables, pagination, notices. Markup is maud, compiled into the binary.
 
 use super::client::Failure;
-use super::session::Me;
+use super::session::{Me, MeExt};
 use maud::{DOCTYPE, Markup, html};
-use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use switchboard_policy::{Layout, Tab};
 
@@ -215,20 +214,6 @@ fn strip_cursor(url: &str) -> String {
     } else {
         format!("{path}?{}", kept.join("&"))
     }
-}
-
-/// A string field of a JSON value ("" when absent).
-pub fn s(v: &Value, key: &str) -> String {
-    match &v[key] {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// A time as the API gives it, shown without seconds' noise.
-pub fn when(v: &Value, key: &str) -> String {
-    s(v, key).replace('T', " ").trim_end_matches('Z').to_owned()
 }
 
 pub fn seconds(n: Option<f64>) -> String {

@@ -7,25 +7,27 @@
 //! `/manage-organization/users/105`. A tab the user's scope lacks, or its domain hides, is 404.
 
 mod client;
+mod form;
 mod html;
 mod pages;
 mod session;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use client::Failure;
 use html::Submitted;
 use maud::{Markup, html};
-use serde_json::json;
 use session::{
-    ADMIN_COOKIE, ADMIN_REFRESH_COOKIE, REFRESH_COOKIE, SESSION_COOKIE, Session, Tokens,
-    clear_cookie, cookie, is_https, set_cookie,
+    ADMIN_COOKIE, ADMIN_REFRESH_COOKIE, MeExt, REFRESH_COOKIE, SESSION_COOKIE, Session,
+    clear_cookie, cookie, is_https, set_cookie, token_cookies,
 };
 use std::net::SocketAddr;
 use switchboard_api::AppState;
+use switchboard_api::api::auth::{ImpersonateRequest, ReauthRequest, TokenRequest};
+use switchboard_api::endpoints;
 use switchboard_policy::{Layout, Tab};
 
 #[derive(Clone)]
@@ -214,20 +216,14 @@ async fn login_submit(
     let password = first(&form, "password").unwrap_or("");
     let next = safe_next(first(&form, "next").unwrap_or("/")).to_owned();
     let anonymous = client::Api::new(p.api.clone(), String::new(), addr(&a));
-    let response = anonymous
-        .raw(
-            Method::POST,
-            "/api/v1/auth/token",
-            "application/json",
-            axum::body::Body::from(
-                json!({ "username": username, "password": password }).to_string(),
-            ),
-        )
-        .await;
-    match client::read_json::<Tokens>(response).await {
+    let request = TokenRequest {
+        username: username.to_owned(),
+        password: password.to_owned(),
+    };
+    match anonymous.call(endpoints::log_in(&request)).await {
         Ok(tokens) => {
             let mut r = Redirect::to(&next).into_response();
-            for c in tokens.cookies(is_https(&headers)) {
+            for c in token_cookies(&tokens, is_https(&headers)) {
                 r.headers_mut().append(header::SET_COOKIE, c);
             }
             r
@@ -279,10 +275,7 @@ async fn logout(
         Err(r) => return r,
     };
     // Ending the session server-side makes the cookie worthless even if it was copied.
-    let _ = s
-        .api
-        .call::<serde_json::Value>(Method::POST, "/api/v1/auth/logout", None)
-        .await;
+    let _ = s.api.call(endpoints::log_out()).await;
     let mut r = Redirect::to("/login").into_response();
     for c in [
         SESSION_COOKIE,
@@ -307,8 +300,10 @@ async fn reauth(
         Err(r) => return r,
     };
     let next = safe_next(first(&form, "next").unwrap_or("/")).to_owned();
-    let body = json!({ "password": first(&form, "password").unwrap_or("") });
-    match s.api.send(Method::POST, "/api/v1/auth/reauth", &body).await {
+    let body = ReauthRequest {
+        password: first(&form, "password").unwrap_or("").to_owned(),
+    };
+    match s.api.call(endpoints::reauthenticate(&body)).await {
         Ok(_) => Redirect::to(&next).into_response(),
         Err(f) => {
             let layout = Layout::AccountPreferences;
@@ -347,15 +342,10 @@ async fn impersonate(
     };
     let who = first(&form, "user").unwrap_or("");
     let back = safe_next(first(&form, "back").unwrap_or("/")).to_owned();
-    match s
-        .api
-        .call::<Tokens>(
-            Method::POST,
-            "/api/v1/auth/impersonate",
-            Some(&json!({ "user": who })),
-        )
-        .await
-    {
+    let body = ImpersonateRequest {
+        user: who.to_owned(),
+    };
+    match s.api.call(endpoints::impersonate(&body)).await {
         Ok(tokens) => {
             let secure = is_https(&headers);
             let mut r = Redirect::to("/").into_response();
@@ -372,7 +362,7 @@ async fn impersonate(
                     );
                 }
             }
-            for c in tokens.cookies(secure) {
+            for c in token_cookies(&tokens, secure) {
                 h.append(header::SET_COOKIE, c);
             }
             r
@@ -399,10 +389,7 @@ async fn end_impersonation(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let _ = s
-        .api
-        .call::<serde_json::Value>(Method::POST, "/api/v1/auth/logout", None)
-        .await;
+    let _ = s.api.call(endpoints::log_out()).await;
     let secure = is_https(&headers);
     let mut r = Redirect::to("/").into_response();
     let h = r.headers_mut();

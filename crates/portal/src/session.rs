@@ -1,15 +1,13 @@
 //! The portal's session: two HttpOnly cookies (the API access token and its refresh token), a
 //! CSRF token derived from the session's secret, and a same-origin check on every change.
 
-use super::client::{Api, Failure, read_json};
-use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use serde::Deserialize;
-use serde_json::Value;
+use super::client::{Api, Failure};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
-use switchboard_domain::Scope;
-use switchboard_policy::{Layout, Tab};
+use switchboard_api::api::auth::{RefreshRequest, TokenResponse};
+use switchboard_api::endpoints;
+use switchboard_policy::{Action, Layout, Resource, Tab};
 
 pub const SESSION_COOKIE: &str = "sb_session";
 pub const REFRESH_COOKIE: &str = "sb_refresh";
@@ -17,72 +15,36 @@ pub const REFRESH_COOKIE: &str = "sb_refresh";
 pub const ADMIN_COOKIE: &str = "sb_admin";
 pub const ADMIN_REFRESH_COOKIE: &str = "sb_admin_refresh";
 
-/// `GET /api/v1/me`, as much of it as the portal uses.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Me {
-    pub user: Value,
-    pub login: String,
-    pub scope: Scope,
-    pub scope_label: String,
-    pub domain: MeDomain,
-    pub impersonated_by: Option<String>,
-    pub reauthenticated: bool,
-    pub landing_layout: Option<Layout>,
-    pub layouts: Vec<MeLayout>,
-    pub assignable_scopes: Vec<Scope>,
-    pub permissions: Value,
+/// `GET /api/v1/me`: who the visitor is, in the API's own type.
+pub use switchboard_api::api::me::MeResponse as Me;
+
+/// What pages ask of `Me`.
+pub trait MeExt {
+    fn extension(&self) -> String;
+    fn name(&self) -> String;
+    /// Does the scope's rule for `resource` include `action` at all?
+    fn may(&self, resource: Resource, action: Action) -> bool;
+    fn has_tab(&self, layout: Layout, tab: Tab) -> bool;
 }
 
-#[derive(Clone, Debug, Deserialize)]
-pub struct MeDomain {
-    pub name: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct MeLayout {
-    pub layout: Layout,
-    pub label: String,
-    pub tabs: Vec<MeTab>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct MeTab {
-    pub tab: Tab,
-    pub label: String,
-}
-
-impl Me {
-    pub fn extension(&self) -> String {
-        self.user["extension"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+impl MeExt for Me {
+    fn extension(&self) -> String {
+        self.user.extension.to_string()
     }
 
-    pub fn name(&self) -> String {
-        format!(
-            "{} {}",
-            self.user["first_name"].as_str().unwrap_or_default(),
-            self.user["last_name"].as_str().unwrap_or_default()
-        )
+    fn name(&self) -> String {
+        format!("{} {}", self.user.first_name, self.user.last_name)
     }
 
-    /// Does the scope's rule for `resource` (as /me lists it) include `action` at all?
-    pub fn may(&self, resource: &str, action: &str) -> bool {
+    fn may(&self, resource: Resource, action: Action) -> bool {
         self.permissions
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|p| p["resource"] == resource)
-            .flat_map(|p| p["grants"].as_array().cloned().unwrap_or_default())
-            .any(|g| {
-                g["actions"]
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|x| x == action))
-            })
+            .iter()
+            .filter(|p| p.resource == resource)
+            .flat_map(|p| &p.grants)
+            .any(|g| g.actions.contains(&action))
     }
 
-    pub fn has_tab(&self, layout: Layout, tab: Tab) -> bool {
+    fn has_tab(&self, layout: Layout, tab: Tab) -> bool {
         self.layouts
             .iter()
             .any(|l| l.layout == layout && l.tabs.iter().any(|t| t.tab == tab))
@@ -145,31 +107,22 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
         .is_none_or(|v| v != "cross-site")
 }
 
-/// The tokens of a login or refresh.
-#[derive(Deserialize)]
-pub struct Tokens {
-    pub access_token: String,
-    pub refresh_token: String,
-    pub refresh_expires_in: i64,
-}
-
-impl Tokens {
-    pub fn cookies(&self, secure: bool) -> Vec<HeaderValue> {
-        vec![
-            set_cookie(
-                SESSION_COOKIE,
-                &self.access_token,
-                self.refresh_expires_in,
-                secure,
-            ),
-            set_cookie(
-                REFRESH_COOKIE,
-                &self.refresh_token,
-                self.refresh_expires_in,
-                secure,
-            ),
-        ]
-    }
+/// The cookies that carry a login's tokens.
+pub fn token_cookies(tokens: &TokenResponse, secure: bool) -> Vec<HeaderValue> {
+    vec![
+        set_cookie(
+            SESSION_COOKIE,
+            &tokens.access_token,
+            tokens.refresh_expires_in,
+            secure,
+        ),
+        set_cookie(
+            REFRESH_COOKIE,
+            &tokens.refresh_token,
+            tokens.refresh_expires_in,
+            secure,
+        ),
+    ]
 }
 
 /// A logged-in visitor.
@@ -191,7 +144,7 @@ pub async fn open(
     let token = cookie(headers, SESSION_COOKIE)?.to_owned();
     let csrf = csrf_token(&token);
     let api = Api::new(router.clone(), token, addr);
-    match api.get::<Me>("/api/v1/me").await {
+    match api.call(endpoints::me()).await {
         Ok(me) => {
             return Some(Session {
                 api,
@@ -203,24 +156,17 @@ pub async fn open(
         Err(f) if f.status == StatusCode::UNAUTHORIZED => {}
         Err(_) => return None,
     }
-    let refresh = cookie(headers, REFRESH_COOKIE)?;
-    let body = serde_json::json!({ "refresh_token": refresh });
-    let response = api
-        .raw(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            "application/json",
-            Body::from(body.to_string()),
-        )
-        .await;
-    let tokens: Tokens = read_json(response).await.ok()?;
+    let refresh = RefreshRequest {
+        refresh_token: cookie(headers, REFRESH_COOKIE)?.to_owned(),
+    };
+    let tokens = api.call(endpoints::refresh(&refresh)).await.ok()?;
     let api = Api::new(router.clone(), tokens.access_token.clone(), addr);
-    let me = api.get::<Me>("/api/v1/me").await.ok()?;
+    let me = api.call(endpoints::me()).await.ok()?;
     Some(Session {
         api,
         me,
         csrf,
-        cookies: tokens.cookies(is_https(headers)),
+        cookies: token_cookies(&tokens, is_https(headers)),
     })
 }
 

@@ -12,24 +12,30 @@ use axum::extract::State;
 use axum::http::Method;
 use axum::{Extension, Json};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource};
 use switchboard_store::AuditFilter;
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Only this domain (its name, or ~).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
     /// Actions starting with this, e.g. `user.` or `session.impersonate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
     /// RFC 3339; entries at or after.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
     /// RFC 3339; entries before.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 

@@ -17,7 +17,7 @@ use switchboard_domain::*;
 use switchboard_policy::{Action, Resource, Target, authorize};
 use switchboard_store::{NewSession, UserRecord};
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
     /// `extension@domain`, e.g. `101@acme.example`.
@@ -25,36 +25,36 @@ pub struct TokenRequest {
     pub password: String,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct TokenResponse {
     pub access_token: String,
     pub refresh_token: String,
-    pub token_type: &'static str,
+    pub token_type: std::borrow::Cow<'static, str>,
     /// Seconds until the access token expires.
     pub expires_in: i64,
     pub refresh_expires_in: i64,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReauthRequest {
     /// Your password (the administrator's own while impersonating).
     pub password: String,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct ReauthResponse {
     /// Account Preferences stay open until then.
     pub reauthenticated_until: Timestamp,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImpersonateRequest {
     /// The user to act as: `extension@domain`, or an extension in your own domain.
@@ -166,7 +166,7 @@ async fn open_session(
     Ok(TokenResponse {
         access_token: access,
         refresh_token: refresh,
-        token_type: "Bearer",
+        token_type: "Bearer".into(),
         expires_in: cfg.access_token_seconds,
         refresh_expires_in: cfg.refresh_token_seconds,
     })
@@ -272,7 +272,7 @@ async fn refresh(
     Ok(Json(TokenResponse {
         access_token: access,
         refresh_token: refresh,
-        token_type: "Bearer",
+        token_type: "Bearer".into(),
         expires_in: cfg.access_token_seconds,
         refresh_expires_in: cfg.refresh_token_seconds,
     }))

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use base64::Engine;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::*;
 use switchboard_policy::{Resource, Target, Visibility, authorize_create};
 use switchboard_records::CallInput;
@@ -24,30 +24,39 @@ use switchboard_store::{CallFilter, CallPageRequest, ExtensionDirectory, NewCall
 /// The most calls one ingestion request may carry.
 pub const MAX_BATCH: usize = 10_000;
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngestBody {
     /// Up to 10,000 calls; stored all or none.
     pub calls: Vec<CallInput>,
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct CallQuery {
     /// RFC 3339; calls started at or after.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
     /// RFC 3339; calls started before.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<Direction>,
     /// Digits contained in the from or to number.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// A user's extension: calls that touched that user.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// A call queue's extension.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub disposition: Option<Disposition>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 

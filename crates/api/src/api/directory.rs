@@ -21,44 +21,54 @@ use switchboard_store::{
     DomainChanges, NewDomain, NewReseller, NewSite, ResellerChanges, SiteChanges,
 };
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Contains-search on names.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct DomainQuery {
     /// Contains-search on name and description.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     /// Only this reseller's domains.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reseller_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResellerBody {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ResellerPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<Option<String>>,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDomainBody {
     /// DNS-style name used in logins, e.g. `acme.example`.
@@ -67,23 +77,28 @@ pub struct NewDomainBody {
     /// IANA time zone, e.g. `America/New_York`.
     pub timezone: String,
     /// The owning reseller; defaults to yours (a super user must name one).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reseller_id: Option<i64>,
     #[serde(default)]
     pub policy: DomainPolicy,
     /// The domain's first Office Manager, created with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub office_manager: Option<NewUserBody>,
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct DomainPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// Replaces the whole policy (flags and limits).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<DomainPolicy>,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct CreatedDomain {
     #[serde(flatten)]
     pub domain: Domain,
@@ -92,21 +107,26 @@ pub struct CreatedDomain {
     pub office_manager: Option<User>,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSiteBody {
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SitePatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<Option<String>>,
 }
 

@@ -18,25 +18,29 @@ use switchboard_domain::*;
 use switchboard_policy::{Action, Resource, Target, authorize, authorize_create};
 use switchboard_store::{NewApiKey, UserRecord};
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiKeyBody {
     /// What the key is for, e.g. "CRM integration".
     pub name: String,
     /// Defaults to your own scope; never above it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
     /// A read-only key can never change anything.
     #[serde(default)]
     pub read_only: bool,
     /// RFC 3339; the key stops working then.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
 }
 

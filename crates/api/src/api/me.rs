@@ -18,13 +18,13 @@ use switchboard_policy::{
 };
 use switchboard_store::HiddenTab;
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct MeResponse {
     pub user: User,
     /// `extension@domain`.
     pub login: String,
     pub scope: Scope,
-    pub scope_label: &'static str,
+    pub scope_label: std::borrow::Cow<'static, str>,
     pub domain: DomainSummary,
     pub site_id: Option<SiteId>,
     pub reseller_id: ResellerId,
@@ -42,32 +42,32 @@ pub struct MeResponse {
     pub assignable_scopes: Vec<Scope>,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct DomainSummary {
     pub id: DomainId,
     pub name: DomainName,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct LayoutView {
     pub layout: Layout,
-    pub label: &'static str,
+    pub label: std::borrow::Cow<'static, str>,
     pub tabs: Vec<TabView>,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct TabView {
     pub tab: Tab,
-    pub label: &'static str,
+    pub label: std::borrow::Cow<'static, str>,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct PermissionView {
     pub resource: Resource,
     pub grants: Vec<GrantView>,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct GrantView {
     pub actions: Vec<Action>,
     pub reach: Reach,
@@ -141,12 +141,12 @@ pub fn describe(caller: &Caller, hidden: &[HiddenTab]) -> MeResponse {
         .into_iter()
         .map(|(layout, tabs)| LayoutView {
             layout,
-            label: layout.label(),
+            label: layout.label().into(),
             tabs: tabs
                 .into_iter()
                 .map(|t| TabView {
                     tab: t,
-                    label: t.label(),
+                    label: t.label().into(),
                 })
                 .collect(),
         })
@@ -171,7 +171,7 @@ pub fn describe(caller: &Caller, hidden: &[HiddenTab]) -> MeResponse {
         user: caller.user.user.clone(),
         login: caller.login(),
         scope,
-        scope_label: scope.label(),
+        scope_label: scope.label().into(),
         domain: DomainSummary {
             id: caller.actor.domain_id,
             name: caller.domain.name.clone(),

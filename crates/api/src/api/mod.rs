@@ -20,7 +20,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use base64::Engine;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::*;
 use switchboard_policy::{Denied, Resource, Target, Visibility, visibility};
 use switchboard_store::{Page, PageRequest, UserRecord};
@@ -61,7 +61,7 @@ async fn openapi_document(
 }
 
 /// A page of a list.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct ListResponse<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -78,7 +78,7 @@ impl<T> ListResponse<T> {
     }
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct CountResponse {
     pub count: i64,
 }
@@ -179,12 +179,13 @@ pub fn user_target(record: &UserRecord) -> Target<'_> {
 }
 
 /// Deleting something phone numbers route to.
-#[derive(serde::Deserialize, JsonSchema, Default)]
+#[derive(serde::Deserialize, serde::Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteQuery {
     /// Re-route the numbers that lead here, then delete: `none`, `user:105`, `call_queue:600`,
     /// `auto_attendant:700`, `conference:800` or `external:+15551234567`. Without it, a delete
     /// of something numbers lead to is refused (409) naming the numbers.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reroute_numbers_to: Option<String>,
 }
 

@@ -8,12 +8,12 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct Health {
     /// `ok` (the process answers) or `ready` (the database answers, migrated).
-    pub status: &'static str,
+    pub status: std::borrow::Cow<'static, str>,
 }
 
 pub fn routes() -> Vec<Route> {
@@ -61,7 +61,9 @@ async fn metrics(State(state): State<AppState>) -> ApiResult<Response> {
 }
 
 async fn healthz() -> Json<Health> {
-    Json(Health { status: "ok" })
+    Json(Health {
+        status: "ok".into(),
+    })
 }
 
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
@@ -70,7 +72,9 @@ async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Health>> {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", why)
     };
     match state.store.is_ready().await {
-        Ok(true) => Ok(Json(Health { status: "ready" })),
+        Ok(true) => Ok(Json(Health {
+            status: "ready".into(),
+        })),
         Ok(false) => Err(not_ready(
             "migrations are pending: run `switchboard migrate`".into(),
         )),

@@ -22,68 +22,91 @@ use switchboard_store::{
     AgentChanges, Membership, NewQueue, QueueChanges, QueueSettings, UserRecord,
 };
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
     /// Contains-search on extension and name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NewQueueBody {
     pub extension: String,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ring_strategy: Option<RingStrategy>,
     /// 10 to 7200 seconds (default 300).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wait_seconds: Option<u32>,
     /// 1 to 1000 (default 20).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_callers: Option<u32>,
     /// 0 to 600 seconds (default 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wrap_up_seconds: Option<u32>,
     /// Where calls go when the queue is full or the wait is over (default: hang up).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overflow: Option<Overflow>,
     /// One of the domain's music-on-hold files (default: the system's).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub music_on_hold_id: Option<i64>,
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct QueuePatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_id: Option<Option<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ring_strategy: Option<RingStrategy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_wait_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_callers: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wrap_up_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub overflow: Option<Overflow>,
     /// `null` goes back to the system's hold music.
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub music_on_hold_id: Option<Option<i64>>,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgentBody {
     /// The user's extension in this domain.
     pub user: String,
     /// 1 to 100; lower rings first (default 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
     /// Overrides the queue's wrap-up time, 0 to 600 seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wrap_up_seconds: Option<u32>,
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct AgentPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<u32>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub wrap_up_seconds: Option<Option<u32>>,
 }
 
@@ -93,11 +116,12 @@ pub struct LoginBody {
     pub logged_in: bool,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityBody {
     pub status: AgentStatus,
     /// Why, when on break (e.g. "lunch"); at most 100 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 

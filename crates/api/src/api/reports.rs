@@ -30,26 +30,31 @@ pub enum Interval {
     Month,
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     /// RFC 3339 (default: the start of the local day 29 days ago).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
     /// RFC 3339 (default: now).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
     /// hour, day (default) or month, in the domain's time zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<Interval>,
     /// One call queue's extension.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
     /// Answered within this many seconds counts toward the service level (default 20, at most
     /// 3600). The thresholds 5, 10, 15, 20, 25, 30, 45, 60, 90, 120, 180 and 300 are read from
     /// per-slot sums; any other from the nearest of them, corrected by the calls whose waits lie
     /// between (a little slower).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_level_seconds: Option<u32>,
 }
 
 /// The figures of a queue (or of all queues) over an interval.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct QueueStats {
     pub offered: i64,
     pub answered: i64,
@@ -67,7 +72,7 @@ pub struct QueueStats {
     pub average_talk_seconds: Option<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct QueueStatsRow {
     pub queue_id: QueueId,
     pub queue_extension: Option<String>,
@@ -77,7 +82,7 @@ pub struct QueueStatsRow {
     pub stats: QueueStats,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct QueueReport {
     pub timezone: TimeZoneName,
     pub interval: Interval,
@@ -92,7 +97,7 @@ pub struct QueueReport {
     pub total: QueueStats,
 }
 
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct AgentStatsRow {
     pub user_id: UserId,
     pub extension: Option<String>,
@@ -102,7 +107,7 @@ pub struct AgentStatsRow {
     pub average_handling_seconds: Option<f64>,
 }
 
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct AgentReport {
     pub since: Timestamp,
     pub until: Timestamp,

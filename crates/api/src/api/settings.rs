@@ -13,7 +13,7 @@ use axum::Json;
 use axum::extract::{Extension, Path, State};
 use axum::http::{Method, StatusCode};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use switchboard_domain::*;
 use switchboard_policy::{
     Action, Denied, Resource, Target, Visibility, Why, authorize, authorize_create, visibility,
@@ -34,6 +34,8 @@ pub enum Placement {
 /// How a kind appears in the API.
 pub trait ApiKind: SettingKind + JsonSchema {
     const PLACEMENT: Placement;
+    /// The kind's path segment: `/api/v1/domains/{domain}/{SEGMENT}`.
+    const SEGMENT: &'static str;
     /// Fields the server sets (recordings, payments), which a PATCH may not name.
     const SERVER_FIELDS: &'static [&'static str] = &[];
     /// Recordings to remove with the setting.
@@ -45,21 +47,27 @@ pub trait ApiKind: SettingKind + JsonSchema {
 }
 
 impl ApiKind for Device {
+    const SEGMENT: &'static str = "devices";
     const PLACEMENT: Placement = Placement::User;
 }
 impl ApiKind for PhoneNumber {
+    const SEGMENT: &'static str = "phone-numbers";
     const PLACEMENT: Placement = Placement::Domain;
 }
 impl ApiKind for TimeFrame {
+    const SEGMENT: &'static str = "time-frames";
     const PLACEMENT: Placement = Placement::Both;
 }
 impl ApiKind for AnswerRule {
+    const SEGMENT: &'static str = "answer-rules";
     const PLACEMENT: Placement = Placement::User;
 }
 impl ApiKind for Contact {
+    const SEGMENT: &'static str = "contacts";
     const PLACEMENT: Placement = Placement::Both;
 }
 impl ApiKind for VoicemailMessage {
+    const SEGMENT: &'static str = "voicemail-messages";
     const PLACEMENT: Placement = Placement::User;
     const SERVER_FIELDS: &'static [&'static str] =
         &["audio", "caller_number", "caller_name", "received_at"];
@@ -68,6 +76,7 @@ impl ApiKind for VoicemailMessage {
     }
 }
 impl ApiKind for Greeting {
+    const SEGMENT: &'static str = "greetings";
     const PLACEMENT: Placement = Placement::User;
     const SERVER_FIELDS: &'static [&'static str] = &["audio", "active"];
     fn audio(&self) -> Option<&Audio> {
@@ -75,6 +84,7 @@ impl ApiKind for Greeting {
     }
 }
 impl ApiKind for MusicOnHold {
+    const SEGMENT: &'static str = "music-on-hold";
     const PLACEMENT: Placement = Placement::Domain;
     const SERVER_FIELDS: &'static [&'static str] = &["audio"];
     fn audio(&self) -> Option<&Audio> {
@@ -82,6 +92,7 @@ impl ApiKind for MusicOnHold {
     }
 }
 impl ApiKind for AutoAttendant {
+    const SEGMENT: &'static str = "auto-attendants";
     const PLACEMENT: Placement = Placement::Domain;
     const SERVER_FIELDS: &'static [&'static str] = &["greeting"];
     fn audio(&self) -> Option<&Audio> {
@@ -89,12 +100,15 @@ impl ApiKind for AutoAttendant {
     }
 }
 impl ApiKind for Conference {
+    const SEGMENT: &'static str = "conferences";
     const PLACEMENT: Placement = Placement::Domain;
 }
 impl ApiKind for EmergencyAddress {
+    const SEGMENT: &'static str = "emergency-addresses";
     const PLACEMENT: Placement = Placement::Both;
 }
 impl ApiKind for Invoice {
+    const SEGMENT: &'static str = "invoices";
     const PLACEMENT: Placement = Placement::Domain;
     const SERVER_FIELDS: &'static [&'static str] = &["payment"];
     fn after_patch(&mut self, before: &Self) {
@@ -108,6 +122,7 @@ impl ApiKind for Invoice {
     }
 }
 impl ApiKind for AuthorizedContact {
+    const SEGMENT: &'static str = "authorized-contacts";
     const PLACEMENT: Placement = Placement::Domain;
 }
 
@@ -164,16 +179,21 @@ fn refs(v: &[Visibility]) -> Vec<&Visibility> {
 }
 
 /// List filters.
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct SettingQuery {
     /// Contained in the name, number, email or other searchable fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
     /// Only this user's (extension, or `~` for yourself).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// `true`: only the domain's shared settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub shared: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 

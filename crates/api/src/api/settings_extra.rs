@@ -128,13 +128,15 @@ async fn stream_audio(state: &AppState, audio: &Audio, name: &str) -> ApiResult<
         .into_response())
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageUploadQuery {
     /// Who called.
     pub caller_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caller_name: Option<String>,
     /// When the message was left (default: now).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
 }
 
@@ -172,11 +174,12 @@ async fn upload_message(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamedUploadQuery {
     pub name: String,
     /// Play order (music on hold).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
 }
 
@@ -412,15 +415,16 @@ async fn put_route(
 
 // ---------- answering rules ----------
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AtQuery {
     /// The instant (RFC 3339); default now.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
 }
 
 /// The rule in force for a user at an instant, judged in the domain's time zone.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, Deserialize, JsonSchema)]
 pub struct ActiveRule {
     pub at: Timestamp,
     pub time_zone: String,
@@ -504,12 +508,13 @@ async fn get_active_rule(
 
 // ---------- invoices ----------
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentBody {
     pub amount_cents: i64,
     /// How it was paid, e.g. "ACH" or "card ending 4242".
     pub method: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
 }
 

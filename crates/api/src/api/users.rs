@@ -20,33 +20,45 @@ use switchboard_policy::{
 };
 use switchboard_store::{NewUser, UserChanges, UserFilter, UserRecord};
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UserQuery {
     /// Contains-search over extension, names and email.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<u32>,
 }
 
-#[derive(Deserialize, JsonSchema, Clone)]
+#[derive(Deserialize, Serialize, JsonSchema, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct NewUserBody {
     /// 2 to 10 digits, unique in the domain.
     pub extension: String,
     pub first_name: String,
     pub last_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Defaults to `basic_user`; only scopes below your own.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Scope>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_id: Option<i64>,
     /// At least 10 characters; without one the user cannot log in until it is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<String>,
 }
 
@@ -101,21 +113,29 @@ fn parse_caller_id(raw: &str) -> Result<String, InvalidValue> {
     }
 }
 
-#[derive(Deserialize, JsonSchema, Default)]
+#[derive(Deserialize, Serialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub site_id: Option<Option<i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub caller_id: Option<Option<String>>,
 }
 
@@ -125,12 +145,13 @@ pub struct ScopeBody {
     pub scope: Scope,
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordBody {
     /// The new password, at least 10 characters.
     pub password: String,
     /// Required when changing your own password.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current_password: Option<String>,
 }
 

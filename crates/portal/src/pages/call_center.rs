@@ -1,0 +1,277 @@
+//! The Call Center tab (an agent's availability and queues, a supervisor's queues today, an
+//! Office Manager's supervisors) and the Agents tab.
+
+use super::*;
+use crate::html::{button_form, checkbox, field, seconds, tab_href, table};
+use switchboard_api::api::queues::{AvailabilityBody, LoginBody, QueueQuery};
+use switchboard_api::api::reports::ReportQuery;
+use switchboard_api::api::users::UserQuery;
+
+const STATUSES: [AgentStatus; 3] = [
+    AgentStatus::Available,
+    AgentStatus::Unavailable,
+    AgentStatus::OnBreak,
+];
+
+pub(super) fn status_label(status: AgentStatus) -> &'static str {
+    match status {
+        AgentStatus::Available => "Available",
+        AgentStatus::Unavailable => "Unavailable",
+        AgentStatus::OnBreak => "On break",
+    }
+}
+
+/// Today, on the domain's clock, for a report.
+fn today(
+    since: String,
+    until: String,
+    interval: Option<switchboard_api::api::reports::Interval>,
+) -> ReportQuery {
+    ReportQuery {
+        since: Some(since),
+        until: Some(until),
+        interval,
+        ..ReportQuery::default()
+    }
+}
+
+fn queues_up_to(limit: u32) -> QueueQuery {
+    QueueQuery {
+        limit: Some(limit),
+        ..QueueQuery::default()
+    }
+}
+
+pub(super) async fn agent_center(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
+    let api = ctx.api();
+    let a = api.call(endpoints::availability(MINE, MINE)).await?;
+    let tz = domain_timezone(ctx).await?;
+    let range = today(day_start(&tz, "", 0)?, day_start(&tz, "", 1)?, None);
+    let report = api.call(endpoints::agent_report(MINE, &range)).await?;
+    let mine = report.rows.first();
+    let next = if a.status == AgentStatus::Available {
+        AgentStatus::Unavailable
+    } else {
+        AgentStatus::Available
+    };
+    let base = ctx.base();
+    let csrf_token = &ctx.s.csrf;
+    page(
+        "Call Center",
+        html! {
+            section.card {
+                h2 { "My availability" }
+                p { "You are " strong id="availability" { (status_label(a.status)) } @if let Some(reason) = &a.reason { " (" (reason) ")" } "." }
+                (button_form(&base, csrf_token, if next == AgentStatus::Available { "Become available" } else { "Become unavailable" }, "primary", &[("status", next.as_str())]))
+                form.inline method="post" action=(base) {
+                    (csrf(csrf_token))
+                    input type="hidden" name="status" value=(AgentStatus::OnBreak.as_str());
+                    (form_error(sub))
+                    (field(sub, "reason", "Break reason", Input::Text, ""))
+                    button.secondary type="submit" { "Take a break" }
+                }
+            }
+            h2 { "My queues" }
+            (table(&["Queue", "Priority", "Signed in", ""], a.queues.iter().map(|q| {
+                let queue = q.queue_extension.to_string();
+                html! { tr {
+                    td { (queue) }
+                    td { (q.priority) }
+                    td { @if q.logged_in { "Yes" } @else { "No" } }
+                    td { (button_form(&base, csrf_token, if q.logged_in { "Sign out of queue" } else { "Sign in to queue" }, "secondary", &[("queue", &queue), ("logged_in", if q.logged_in { "false" } else { "true" })])) }
+                } }
+            }).collect(), "You are not an agent in any queue."))
+            h2 { "Today" }
+            div.stats {
+                (stat("calls answered", mine.map_or(0, |m| m.calls_answered), None))
+                (stat("talk time", seconds(Some(mine.map_or(0, |m| m.talk_seconds) as f64)), None))
+                (stat("average handling", seconds(mine.and_then(|m| m.average_handling_seconds)), None))
+            }
+        },
+    )
+}
+
+pub(super) async fn supervisor_center(ctx: &Ctx) -> R<View> {
+    let api = ctx.api();
+    let queues = api
+        .call(endpoints::list_queues(MINE, &queues_up_to(100)))
+        .await?
+        .items;
+    let tz = domain_timezone(ctx).await?;
+    let range = today(
+        day_start(&tz, "", 0)?,
+        day_start(&tz, "", 1)?,
+        Some(switchboard_api::api::reports::Interval::Day),
+    );
+    let report = api.call(endpoints::queue_report(MINE, &range)).await?;
+    let mut rows = Vec::new();
+    for q in &queues {
+        let ext = q.extension.to_string();
+        let agents = api.call(endpoints::queue_agents(MINE, &ext)).await?;
+        let available = agents
+            .iter()
+            .filter(|a| a.status == AgentStatus::Available && a.logged_in)
+            .count();
+        let t = report
+            .queue_totals
+            .iter()
+            .find(|t| t.queue_id == q.id)
+            .map(|t| t.stats.clone())
+            .unwrap_or_default();
+        rows.push(html! { tr {
+            td { a href={ (tab_href(Layout::ManageCallCenter, Tab::CallQueues)) "/" (enc(&ext)) } { (ext) " " (q.name) } }
+            td { (available) " of " (agents.len()) }
+            td { (t.offered) }
+            td { (t.answered) }
+            td { (t.abandoned) }
+            td { (t.service_level_percent.map(|p| format!("{p:.0}%")).unwrap_or("—".into())) }
+        } });
+    }
+    let reports_link = ctx.s.me.has_tab(Layout::ManageCallCenter, Tab::CallQueues);
+    page(
+        "Call Center",
+        html! {
+            p { "Your queues today, on the " (tz) " clock." }
+            (table(&["Queue", "Agents available", "Offered", "Answered", "Abandoned", "Service level"], rows, "No call queues are assigned to you yet; an Office Manager assigns them."))
+            @if reports_link { p { a href=(tab_href(Layout::ManageCallCenter, Tab::Reports)) { "Reports" } } }
+        },
+    )
+}
+
+pub(super) async fn supervisor_settings(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
+    let api = ctx.api();
+    let query = UserQuery {
+        scope: Some(Scope::CallCenterSupervisor),
+        limit: Some(200),
+        ..UserQuery::default()
+    };
+    let supervisors = api.call(endpoints::list_users(MINE, &query)).await?.items;
+    let queues = api
+        .call(endpoints::list_queues(MINE, &queues_up_to(200)))
+        .await?
+        .items;
+    let mut cards = Vec::new();
+    for sup in &supervisors {
+        let ext = sup.extension.to_string();
+        let settings = api.call(endpoints::supervisor_settings(MINE, &ext)).await?;
+        let this_sub = sub.filter(|s| s.value("supervisor") == Some(ext.as_str()));
+        cards.push(html! {
+            form.card method="post" action=(ctx.base()) id={ "supervisor-" (ext) } {
+                (csrf(&ctx.s.csrf))
+                input type="hidden" name="supervisor" value=(ext);
+                h2 { (sup.first_name) " " (sup.last_name) " (" (ext) ")" }
+                (form_error(this_sub))
+                fieldset {
+                    legend { "Queues this supervisor manages" }
+                    @for q in &queues {
+                        (checkbox(this_sub, "queue_ids", &q.id.to_string(), &format!("{} {}", q.extension, q.name), settings.queue_ids.contains(&q.id)))
+                    }
+                }
+                (checkbox(this_sub, "may_edit", "on", "May change queue settings", settings.may_edit_queue_settings))
+                button.primary type="submit" { "Save" }
+            }
+        });
+    }
+    page(
+        "Call Center supervisors",
+        html! {
+            p { "Choose the queues each supervisor manages. Its reach follows at once: queues, agents, call history and reports." }
+            @if cards.is_empty() { p.empty { "No user has the Call Center Supervisor scope yet." } }
+            @for c in cards { (c) }
+        },
+    )
+}
+
+pub(super) async fn agents(ctx: &Ctx) -> R<View> {
+    let api = ctx.api();
+    let queues = api
+        .call(endpoints::list_queues(MINE, &queues_up_to(100)))
+        .await?
+        .items;
+    let mut seen: std::collections::BTreeMap<String, (QueueAgent, Vec<String>)> =
+        Default::default();
+    for q in &queues {
+        let ext = q.extension.to_string();
+        for a in api.call(endpoints::queue_agents(MINE, &ext)).await? {
+            seen.entry(a.extension.to_string())
+                .or_insert_with(|| (a, Vec::new()))
+                .1
+                .push(ext.clone());
+        }
+    }
+    let rows = seen
+        .iter()
+        .map(|(ext, (a, qs))| {
+            html! { tr {
+                td { (ext) " " (a.first_name) " " (a.last_name) }
+                td { (qs.join(", ")) }
+                td { (status_label(a.status)) }
+                td {
+                    form.inline method="post" action=(ctx.base()) {
+                        (csrf(&ctx.s.csrf))
+                        input type="hidden" name="user" value=(ext);
+                        label.sr-only for={ "status-" (ext) } { "Availability of " (ext) }
+                        select id={ "status-" (ext) } name="status" {
+                            @for status in STATUSES { option value=(status.as_str()) selected[status == a.status] { (status_label(status)) } }
+                        }
+                        button.secondary type="submit" { "Set" }
+                    }
+                }
+            } }
+        })
+        .collect();
+    page(
+        "Agents",
+        table(
+            &["Agent", "Queues", "Availability", "Change"],
+            rows,
+            "Your queues have no agents yet.",
+        ),
+    )
+}
+
+pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> {
+    if !rest.is_empty() {
+        return Err(Failure::not_found());
+    }
+    let api = ctx.api();
+    if ctx.tab == Tab::CallCenter && ctx.layout == Layout::ManageOrganization {
+        let queue_ids = form
+            .all("queue_ids")
+            .iter()
+            .filter_map(|q| q.parse().ok())
+            .collect();
+        let settings = SupervisorSettings {
+            queue_ids,
+            may_edit_queue_settings: form.flag("may_edit"),
+        };
+        let ext = form.text("supervisor");
+        api.call(endpoints::set_supervisor_settings(MINE, ext, &settings))
+            .await?;
+        return Ok(done(ctx, "saved"));
+    }
+    let who = match form.text("user") {
+        "" => MINE,
+        user => user,
+    };
+    if form.has("queue") {
+        let body = LoginBody {
+            logged_in: form.flag("logged_in"),
+        };
+        api.call(endpoints::set_agent_login(
+            MINE,
+            form.text("queue"),
+            who,
+            &body,
+        ))
+        .await?;
+    } else {
+        let body = AvailabilityBody {
+            status: form.required("status", "Availability")?,
+            reason: form.opt("reason"),
+        };
+        api.call(endpoints::set_availability(MINE, who, &body))
+            .await?;
+    }
+    Ok(done(ctx, "saved"))
+}

@@ -1,0 +1,166 @@
+//! The Call History tab: filters on the domain's clock, a count, a page of calls, the CSV.
+
+use super::*;
+use crate::client::with_query;
+use crate::html::{pager, seconds, table};
+use std::collections::HashMap;
+use switchboard_api::api::calls::CallQuery;
+use switchboard_api::api::queues::QueueQuery;
+
+const DISPOSITIONS: &[(&str, &str)] = &[
+    ("", "Any result"),
+    ("answered", "Answered"),
+    ("missed", "Missed"),
+    ("abandoned", "Abandoned"),
+    ("voicemail", "Voicemail"),
+    ("busy", "Busy"),
+    ("failed", "Failed"),
+];
+
+const DIRECTIONS: &[(&str, &str)] = &[
+    ("", "Any"),
+    ("inbound", "Inbound"),
+    ("outbound", "Outbound"),
+    ("internal", "Internal"),
+];
+
+fn label<'a>(pairs: &'a [(&str, &'a str)], value: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| *k == value)
+        .map_or("", |(_, l)| *l)
+}
+
+/// The filters of the page, as the API takes them. Dates are days on the domain's clock;
+/// RFC 3339 times pass as they are.
+fn filters(ctx: &Ctx, tz: &str) -> R<CallQuery> {
+    let bound = |key: &str, plus: i64| -> R<Option<String>> {
+        match ctx.q(key) {
+            "" => Ok(None),
+            v if v.len() == 10 => day_start(tz, v, plus)
+                .map(Some)
+                .map_err(|_| Failure::invalid(key, "a date like 2026-11-24")),
+            v => Ok(Some(v.to_owned())),
+        }
+    };
+    let choices = Form(&ctx.query);
+    // In My Account the tab is one's own calls, whatever the scope reaches elsewhere.
+    let user = if ctx.layout == Layout::MyAccount {
+        Some(ctx.s.me.extension())
+    } else {
+        some(ctx.q("user"))
+    };
+    Ok(CallQuery {
+        since: bound("since", 0)?,
+        until: bound("until", 1)?,
+        direction: choices.value("direction")?,
+        number: some(ctx.q("number")),
+        user,
+        queue: some(ctx.q("queue")),
+        disposition: choices.value("disposition")?,
+        cursor: None,
+        limit: None,
+    })
+}
+
+/// Each queue's extension by id, to name the queue a call went through.
+async fn queue_extensions(ctx: &Ctx, domain: &str) -> HashMap<QueueId, String> {
+    let query = QueueQuery {
+        limit: Some(500),
+        ..QueueQuery::default()
+    };
+    ctx.api()
+        .call(endpoints::list_queues(domain, &query))
+        .await
+        .map(|page| {
+            page.items
+                .into_iter()
+                .map(|q| (q.id, q.extension.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) async fn call_history(ctx: &Ctx, rest: &[&str]) -> R<View> {
+    let domain = domain_param(ctx).await?;
+    let tz = domain_timezone(ctx).await?;
+    let query = filters(ctx, &tz)?;
+    if rest == ["export.csv"] {
+        return file(ctx, endpoints::calls_csv(&domain, &query)).await;
+    }
+    let api = ctx.api();
+    let page_query = CallQuery {
+        cursor: some(ctx.q("cursor")),
+        ..query.clone()
+    };
+    let calls = api
+        .call(endpoints::list_calls(&domain, &page_query))
+        .await?;
+    let total = api
+        .call(endpoints::count_calls(&domain, &query))
+        .await?
+        .count;
+    let queues = queue_extensions(ctx, &domain).await;
+    let picker = domain_picker(ctx, &domain).await?;
+    let export_q: Vec<(&str, &str)> = ctx
+        .query
+        .iter()
+        .filter(|(k, v)| k != "cursor" && k != "notice" && !v.is_empty())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let rows = calls
+        .items
+        .iter()
+        .map(|c| {
+            let queue = c
+                .queue_id
+                .and_then(|q| queues.get(&q))
+                .cloned()
+                .unwrap_or_default();
+            html! { tr.(c.disposition.as_str()) {
+                td { (when(c.started_at)) }
+                td { (label(DIRECTIONS, c.direction.as_str())) }
+                td { (c.from) }
+                td { (c.to) }
+                td { (queue) }
+                td { (label(DISPOSITIONS, c.disposition.as_str())) }
+                td { (seconds(Some(f64::from(c.wait_seconds)))) }
+                td { (seconds(Some(f64::from(c.talk_seconds)))) }
+            } }
+        })
+        .collect();
+    let date_value = |key: &str| {
+        let v = ctx.q(key);
+        if v.len() == 10 {
+            v.to_owned()
+        } else {
+            String::new()
+        }
+    };
+    page(
+        "Call History",
+        html! {
+            (picker)
+            form.filters method="get" action=(ctx.base()) {
+                @if ctx.layout == Layout::Global { input type="hidden" name="domain" value=(domain); }
+                div.field { label for="since" { "From day" } input id="since" name="since" type="date" value=(date_value("since")); }
+                div.field { label for="until" { "To day" } input id="until" name="until" type="date" value=(date_value("until")); }
+                div.field { label for="direction" { "Direction" } select id="direction" name="direction" {
+                    @for (v, l) in DIRECTIONS { option value=(v) selected[*v == ctx.q("direction")] { (l) } }
+                } }
+                div.field { label for="number" { "Number contains" } input id="number" name="number" value=(ctx.q("number")); }
+                @if ctx.layout != Layout::MyAccount {
+                    div.field { label for="user" { "User (extension)" } input id="user" name="user" size="6" value=(ctx.q("user")); }
+                    div.field { label for="queue" { "Queue (extension)" } input id="queue" name="queue" size="6" value=(ctx.q("queue")); }
+                }
+                div.field { label for="disposition" { "Result" } select id="disposition" name="disposition" {
+                    @for (v, l) in DISPOSITIONS { option value=(v) selected[*v == ctx.q("disposition")] { (l) } }
+                } }
+                button.secondary type="submit" { "Filter" }
+            }
+            p { strong id="call-count" { (total) } " calls · " a href=(with_query(&format!("{}/export.csv", ctx.base()), &export_q)) download { "Download CSV" } }
+            (table(&["Started", "Direction", "From", "To", "Queue", "Result", "Wait", "Talk"], rows, "No calls match."))
+            (pager(&ctx.url, calls.next_cursor.as_deref()))
+        },
+    )
+}

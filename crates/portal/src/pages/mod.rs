@@ -1,0 +1,436 @@
+//! Every tab's page, one module per tab (or per tab family). Each reads through the API with the
+//! user's own session, in the API's own types, and shows what it gets; each change is one typed
+//! API call whose refusal is shown next to the field it names.
+
+mod account;
+mod call_center;
+mod call_history;
+mod contacts;
+mod home;
+mod my_settings;
+mod organization;
+mod provider;
+mod queues;
+mod reports;
+mod users;
+
+use super::Ctx;
+use super::client::{Failure, enc};
+use super::form::{Form, R};
+use super::html::{Input, Submitted, csrf, field_with, form_error};
+use super::session::{MeExt, Session};
+use axum::response::Response;
+use maud::{Markup, html};
+use switchboard_api::api::DeleteQuery;
+use switchboard_api::api::directory::DomainQuery;
+use switchboard_api::api::settings::{ApiKind, SettingQuery};
+use switchboard_api::endpoints::{self, Call, File, settings};
+use switchboard_domain::*;
+use switchboard_policy::{Layout, Tab};
+
+pub enum View {
+    Page(String, Markup),
+    /// A file passed through from the API (CSV export, recording, printable invoice).
+    File(Response),
+}
+
+/// The caller's own domain, or the caller itself, in an API path.
+const MINE: &str = "~";
+
+fn page(title: impl Into<String>, body: Markup) -> R<View> {
+    Ok(View::Page(title.into(), body))
+}
+
+fn done(ctx: &Ctx, notice: &str) -> String {
+    format!("{}?notice={notice}", ctx.base())
+}
+
+fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+        .collect()
+}
+
+fn or_dash(v: &str) -> &str {
+    if v.is_empty() { "—" } else { v }
+}
+
+/// Text of an optional value ("" when absent).
+fn text<T: std::fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+/// A time as the API gives it, shown without seconds' noise.
+fn when(t: Timestamp) -> String {
+    t.to_rfc3339()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_owned()
+}
+
+/// A non-empty filter value, for a query type's optional field.
+fn some(v: &str) -> Option<String> {
+    Some(v).filter(|v| !v.is_empty()).map(str::to_owned)
+}
+
+/// The list filters every searchable tab shares: the search text and the page.
+fn search(ctx: &Ctx) -> SettingQuery {
+    SettingQuery {
+        q: some(ctx.q("q")),
+        cursor: some(ctx.q("cursor")),
+        ..SettingQuery::default()
+    }
+}
+
+/// Up to `limit` of a list, no filter.
+fn first(limit: u32) -> SettingQuery {
+    SettingQuery {
+        limit: Some(limit),
+        ..SettingQuery::default()
+    }
+}
+
+/// The password form in front of Account Preferences.
+pub fn reauth_form(s: &Session, next: &str, sub: Option<&Submitted>) -> Markup {
+    html! {
+        p { "Account Preferences hold billing and emergency details. Enter your password again to open them for a few minutes." }
+        form.card method="post" action="/reauth" {
+            (csrf(&s.csrf))
+            input type="hidden" name="next" value=(next);
+            (form_error(sub))
+            (field_with(sub, "password", "Password", Input::Password, "", true))
+            button.primary type="submit" { "Continue" }
+        }
+    }
+}
+
+pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
+    let rest: Vec<&str> = ctx.rest.iter().map(String::as_str).collect();
+    if let [id, "delete"] = rest[..] {
+        return confirm_delete(ctx, id).await;
+    }
+    match (ctx.tab, ctx.layout) {
+        (Tab::Home, Layout::MyAccount) => home::user_home(ctx).await,
+        (Tab::Home, Layout::ManageOrganization) if rest == ["portal-tabs"] => {
+            home::portal_tabs(ctx, sub).await
+        }
+        (Tab::Home, Layout::ManageOrganization) => home::org_home(ctx).await,
+        (Tab::Home, _) => home::global_home(ctx).await,
+        (Tab::CallCenter, Layout::ManageOrganization) => {
+            call_center::supervisor_settings(ctx, sub).await
+        }
+        (Tab::CallCenter, _) if ctx.s.me.scope == Scope::CallCenterAgent => {
+            call_center::agent_center(ctx, sub).await
+        }
+        (Tab::CallCenter, _) => call_center::supervisor_center(ctx).await,
+        (Tab::Agents, _) => call_center::agents(ctx).await,
+        (Tab::Messages, _) => my_settings::messages(ctx, &rest).await,
+        (Tab::Contacts, _) => contacts::contacts(ctx, sub).await,
+        (Tab::AnsweringRules, _) => my_settings::answering_rules(ctx, sub).await,
+        (Tab::TimeFrames, _) => my_settings::time_frames(ctx, sub).await,
+        (Tab::Phones, _) => my_settings::phones(ctx).await,
+        (Tab::CallHistory, _) => call_history::call_history(ctx, &rest).await,
+        (Tab::Users, _) => match rest.first() {
+            Some(ext) => users::user_detail(ctx, ext, sub).await,
+            None => users::users(ctx, sub).await,
+        },
+        (Tab::CallQueues, _) => match rest.first() {
+            Some(ext) => queues::queue_detail(ctx, ext, sub).await,
+            None => queues::queues(ctx, sub).await,
+        },
+        (Tab::Conferences, _) => organization::conferences(ctx, sub).await,
+        (Tab::AutoAttendants, _) => organization::auto_attendants(ctx, sub).await,
+        (Tab::MusicOnHold, _) => organization::music_on_hold(ctx, &rest).await,
+        (Tab::Inventory, _) => organization::inventory(ctx, sub).await,
+        (Tab::Reports, _) => reports::reports(ctx, &rest).await,
+        (Tab::Invoices, _) => account::invoices(ctx, &rest, sub).await,
+        (Tab::EmergencyAddresses, _) => account::emergency_addresses(ctx, sub).await,
+        (Tab::AuthorizedContacts, _) => account::authorized_contacts(ctx, sub).await,
+        (Tab::Domains, _) => provider::domains(ctx, sub).await,
+        (Tab::AuditLog, _) => provider::audit_log(ctx).await,
+    }
+}
+
+/// A change; answers where to go next.
+pub async fn act(ctx: &Ctx, pairs: &[(String, String)]) -> R<String> {
+    let rest: Vec<&str> = ctx.rest.iter().map(String::as_str).collect();
+    let form = Form(pairs);
+    if let [id, "delete"] = rest[..] {
+        delete(ctx, id).await?;
+        return Ok(done(ctx, "deleted"));
+    }
+    match ctx.tab {
+        Tab::Home => home::act(ctx, &rest, &form).await,
+        Tab::CallCenter | Tab::Agents => call_center::act(ctx, &rest, &form).await,
+        Tab::Contacts => contacts::act(ctx, &rest, &form).await,
+        Tab::AnsweringRules | Tab::TimeFrames => my_settings::act(ctx, &rest, &form).await,
+        Tab::Users => users::act(ctx, &rest, &form).await,
+        Tab::CallQueues => queues::act(ctx, &rest, &form).await,
+        Tab::Conferences | Tab::AutoAttendants | Tab::Inventory => {
+            organization::act(ctx, &rest, &form).await
+        }
+        Tab::Invoices | Tab::EmergencyAddresses | Tab::AuthorizedContacts => {
+            account::act(ctx, &rest, &form).await
+        }
+        Tab::Domains => provider::act(ctx, &rest, &form).await,
+        _ => Err(Failure::not_found()),
+    }
+}
+
+// ---------- deleting ----------
+
+/// What the confirmation of a delete calls a setting.
+trait Titled {
+    fn title(&self) -> String;
+}
+
+impl Titled for VoicemailMessage {
+    fn title(&self) -> String {
+        format!("the message from {}", self.caller_number)
+    }
+}
+impl Titled for Contact {
+    fn title(&self) -> String {
+        contacts::contact_name(self)
+    }
+}
+impl Titled for AnswerRule {
+    fn title(&self) -> String {
+        format!("rule {}", self.position)
+    }
+}
+impl Titled for TimeFrame {
+    fn title(&self) -> String {
+        self.name.to_string()
+    }
+}
+impl Titled for Conference {
+    fn title(&self) -> String {
+        self.name.to_string()
+    }
+}
+impl Titled for AutoAttendant {
+    fn title(&self) -> String {
+        self.name.to_string()
+    }
+}
+impl Titled for MusicOnHold {
+    fn title(&self) -> String {
+        self.name.to_string()
+    }
+}
+impl Titled for EmergencyAddress {
+    fn title(&self) -> String {
+        self.caller_name.to_string()
+    }
+}
+impl Titled for AuthorizedContact {
+    fn title(&self) -> String {
+        self.name.to_string()
+    }
+}
+
+async fn title_of<K: ApiKind + Titled>(ctx: &Ctx, id: &str) -> R<String> {
+    Ok(ctx
+        .api()
+        .call(settings::get::<K>(MINE, id))
+        .await?
+        .body
+        .title())
+}
+
+fn no_reroute() -> DeleteQuery {
+    DeleteQuery {
+        reroute_numbers_to: None,
+    }
+}
+
+async fn delete_setting<K: ApiKind>(ctx: &Ctx, id: &str) -> R<()> {
+    ctx.api()
+        .call(settings::delete::<K>(MINE, id, &no_reroute()))
+        .await
+}
+
+async fn delete(ctx: &Ctx, id: &str) -> R<()> {
+    let api = ctx.api();
+    match ctx.tab {
+        Tab::Messages => delete_setting::<VoicemailMessage>(ctx, id).await,
+        Tab::Contacts => delete_setting::<Contact>(ctx, id).await,
+        Tab::AnsweringRules => delete_setting::<AnswerRule>(ctx, id).await,
+        Tab::TimeFrames => delete_setting::<TimeFrame>(ctx, id).await,
+        Tab::Conferences => delete_setting::<Conference>(ctx, id).await,
+        Tab::AutoAttendants => delete_setting::<AutoAttendant>(ctx, id).await,
+        Tab::MusicOnHold => delete_setting::<MusicOnHold>(ctx, id).await,
+        Tab::EmergencyAddresses => delete_setting::<EmergencyAddress>(ctx, id).await,
+        Tab::AuthorizedContacts => delete_setting::<AuthorizedContact>(ctx, id).await,
+        Tab::Users => {
+            api.call(endpoints::delete_user(MINE, id, &no_reroute()))
+                .await
+        }
+        Tab::CallQueues => {
+            api.call(endpoints::delete_queue(MINE, id, &no_reroute()))
+                .await
+        }
+        Tab::Domains => api.call(endpoints::delete_domain(id)).await,
+        _ => Err(Failure::not_found()),
+    }
+}
+
+async fn confirm_delete(ctx: &Ctx, id: &str) -> R<View> {
+    let api = ctx.api();
+    // Reading it first: something out of reach is a missing page, not a question.
+    let name = match ctx.tab {
+        Tab::Messages => title_of::<VoicemailMessage>(ctx, id).await?,
+        Tab::Contacts => title_of::<Contact>(ctx, id).await?,
+        Tab::AnsweringRules => title_of::<AnswerRule>(ctx, id).await?,
+        Tab::TimeFrames => title_of::<TimeFrame>(ctx, id).await?,
+        Tab::Conferences => title_of::<Conference>(ctx, id).await?,
+        Tab::AutoAttendants => title_of::<AutoAttendant>(ctx, id).await?,
+        Tab::MusicOnHold => title_of::<MusicOnHold>(ctx, id).await?,
+        Tab::EmergencyAddresses => title_of::<EmergencyAddress>(ctx, id).await?,
+        Tab::AuthorizedContacts => title_of::<AuthorizedContact>(ctx, id).await?,
+        Tab::Users => {
+            let u = api.call(endpoints::get_user(MINE, id)).await?;
+            format!("{} {} ({})", u.first_name, u.last_name, u.extension)
+        }
+        Tab::CallQueues => api
+            .call(endpoints::get_queue(MINE, id))
+            .await?
+            .name
+            .to_string(),
+        Tab::Domains => api.call(endpoints::get_domain(id)).await?.name.to_string(),
+        _ => return Err(Failure::not_found()),
+    };
+    page(
+        format!("Delete {name}?"),
+        html! {
+            p { "This cannot be undone." }
+            form.inline method="post" {
+                (csrf(&ctx.s.csrf))
+                button.danger type="submit" { "Delete " (name) }
+            }
+            " "
+            a href=(ctx.base()) { "Cancel" }
+        },
+    )
+}
+
+fn delete_link(ctx: &Ctx, id: &str) -> Markup {
+    html! { a.danger-link href={ (ctx.base()) "/" (enc(id)) "/delete" } { "Delete" } }
+}
+
+// ---------- pieces several tabs use ----------
+
+async fn domain_timezone(ctx: &Ctx) -> R<String> {
+    let d = ctx.api().call(endpoints::get_domain(MINE)).await?;
+    Ok(d.timezone.to_string())
+}
+
+/// Midnight of a day (today when `date` is empty) on a time zone's clock, as RFC 3339.
+fn day_start(tz: &str, date: &str, plus_days: i64) -> R<String> {
+    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+    let day = if date.is_empty() {
+        jiff::Timestamp::now().to_zoned(zone.clone()).date()
+    } else {
+        date.parse::<jiff::civil::Date>()
+            .map_err(|_| Failure::invalid("since", "a date like 2026-11-24"))?
+    };
+    let day = day
+        .checked_add(jiff::Span::new().days(plus_days))
+        .map_err(|_| Failure::invalid("since", "a date too far away"))?;
+    let start = day
+        .to_zoned(zone)
+        .map_err(|_| Failure::invalid("since", "no such day"))?;
+    Ok(start.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+fn stat(label: &str, value: impl std::fmt::Display, href: Option<String>) -> Markup {
+    html! {
+        div.stat {
+            @match href {
+                Some(h) => a href=(h) { span.value { (value) } span.label { (label) } },
+                None => { span.value { (value) } span.label { (label) } },
+            }
+        }
+    }
+}
+
+/// The sites to choose from, with "none" first.
+async fn site_options(ctx: &Ctx) -> R<Vec<(String, String)>> {
+    let query = switchboard_api::api::directory::SearchQuery {
+        limit: Some(200),
+        ..Default::default()
+    };
+    let sites = ctx
+        .api()
+        .call(endpoints::list_sites(MINE, &query))
+        .await
+        .map(|page| page.items)
+        .unwrap_or_default();
+    let mut out = vec![(String::new(), "— none —".to_owned())];
+    out.extend(sites.iter().map(|x| (x.id.to_string(), x.name.to_string())));
+    Ok(out)
+}
+
+fn search_form(ctx: &Ctx, label: &str) -> Markup {
+    html! {
+        form.search method="get" action=(ctx.base()) role="search" {
+            label for="q" { (label) }
+            input id="q" name="q" type="search" value=(ctx.q("q"))
+                hx-get=(ctx.base()) hx-trigger="input changed delay:300ms" hx-target="#main" hx-select="#main" hx-swap="outerHTML" hx-push-url="true";
+            button.secondary type="submit" { "Search" }
+        }
+    }
+}
+
+/// Pass a file from the API through (recordings, CSV, printable pages).
+async fn file(ctx: &Ctx, call: Call<File>) -> R<View> {
+    ctx.api().file(call).await.map(View::File)
+}
+
+/// The domain a Global page looks at (`?domain=`), or the caller's own.
+async fn domain_param(ctx: &Ctx) -> R<String> {
+    Ok(match ctx.q("domain") {
+        "" if ctx.layout == Layout::Global => {
+            let query = DomainQuery {
+                limit: Some(1),
+                ..DomainQuery::default()
+            };
+            let first = ctx.api().call(endpoints::list_domains(&query)).await?;
+            first
+                .items
+                .first()
+                .map(|d| d.name.to_string())
+                .unwrap_or_else(|| MINE.into())
+        }
+        "" => MINE.into(),
+        d => d.to_owned(),
+    })
+}
+
+async fn domain_picker(ctx: &Ctx, current: &str) -> R<Markup> {
+    if ctx.layout != Layout::Global {
+        return Ok(html! {});
+    }
+    let query = DomainQuery {
+        limit: Some(500),
+        ..DomainQuery::default()
+    };
+    let domains = ctx.api().call(endpoints::list_domains(&query)).await?.items;
+    Ok(html! {
+        form.search method="get" action=(ctx.base()) {
+            label for="domain" { "Domain" }
+            select id="domain" name="domain" { @for d in &domains { @let n = d.name.to_string(); option value=(n) selected[n == current] { (n) } } }
+            button.secondary type="submit" { "Show" }
+        }
+    })
+}
+
+fn can(
+    ctx: &Ctx,
+    resource: switchboard_policy::Resource,
+    action: switchboard_policy::Action,
+) -> bool {
+    ctx.s.me.may(resource, action)
+}

@@ -1,0 +1,365 @@
+//! A user's own phone settings: the Messages, Answering Rules, Time Frames (also the
+//! organization's shared ones) and Phones tabs.
+
+use super::home::describe_action;
+use super::*;
+use crate::html::{button_form, checkbox, field, table};
+use switchboard_api::api::settings_extra::AtQuery;
+use switchboard_policy::{Action, Resource};
+
+fn folder_label(folder: Folder) -> &'static str {
+    match folder {
+        Folder::New => "New",
+        Folder::Saved => "Saved",
+        Folder::Trash => "Trash",
+    }
+}
+
+pub(super) async fn messages(ctx: &Ctx, rest: &[&str]) -> R<View> {
+    if let [id, "audio"] = rest {
+        return file(ctx, endpoints::voicemail_audio(MINE, id)).await;
+    }
+    let items = ctx
+        .api()
+        .call(settings::list_of_user::<VoicemailMessage>(
+            MINE,
+            MINE,
+            &first(200),
+        ))
+        .await?
+        .items;
+    let rows = items
+        .iter()
+        .map(|m| {
+            let id = m.id.get().to_string();
+            html! { tr.(if m.body.folder == Folder::New { "unread" } else { "" }) {
+                td { (when(m.body.received_at)) }
+                td { (text(&m.body.caller_name)) " " (m.body.caller_number) }
+                td { (folder_label(m.body.folder)) }
+                td { audio controls preload="none" src={ (ctx.base()) "/" (id) "/audio" } {} }
+                td { (delete_link(ctx, &id)) }
+            } }
+        })
+        .collect();
+    page(
+        "Messages",
+        table(
+            &["Received", "From", "Folder", "Listen", ""],
+            rows,
+            "No voicemail messages.",
+        ),
+    )
+}
+
+const RULE_ACTIONS: &[(&str, &str)] = &[
+    ("forward_always", "Forward every call"),
+    (
+        "forward_conditional",
+        "Ring me, then forward if unanswered or busy",
+    ),
+    (
+        "simultaneous_ring",
+        "Ring my phones and another number together",
+    ),
+    ("send_to_voicemail", "Send to voicemail"),
+    ("do_not_disturb", "Do not disturb"),
+];
+
+/// How long a forwarded or shared call rings first, as the API's default.
+const RING_SECONDS: u32 = 25;
+
+async fn frames(ctx: &Ctx) -> R<Vec<Setting<TimeFrame>>> {
+    let api = ctx.api();
+    let mut out = api
+        .call(settings::list_of_user::<TimeFrame>(MINE, MINE, &first(200)))
+        .await?
+        .items;
+    let shared = SettingQuery {
+        shared: Some(true),
+        ..first(200)
+    };
+    out.extend(
+        api.call(settings::list::<TimeFrame>(MINE, &shared))
+            .await?
+            .items,
+    );
+    Ok(out)
+}
+
+pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
+    let api = ctx.api();
+    let rules = api
+        .call(settings::list_of_user::<AnswerRule>(
+            MINE,
+            MINE,
+            &first(200),
+        ))
+        .await?
+        .items;
+    let frames = frames(ctx).await?;
+    let mut frame_options = vec![(String::new(), "Always (no time frame)".to_owned())];
+    frame_options.extend(
+        frames
+            .iter()
+            .map(|f| (f.id.get().to_string(), f.body.name.to_string())),
+    );
+    let active = api
+        .call(endpoints::active_rule(MINE, MINE, &AtQuery { at: None }))
+        .await
+        .ok()
+        .and_then(|a| a.rule)
+        .map(|r| r.id);
+    let frame_name = |id: Option<Id<TimeFrame>>| {
+        frames
+            .iter()
+            .find(|f| Some(f.id) == id)
+            .map_or_else(|| "Always".to_owned(), |f| f.body.name.to_string())
+    };
+    let rows = rules
+        .iter()
+        .map(|r| {
+            let id = r.id.get().to_string();
+            let enabled = r.body.enabled;
+            let in_force = Some(r.id) == active;
+            html! { tr.(if in_force { "active" } else { "" }) {
+                td { (r.body.position) }
+                td { (frame_name(r.body.time_frame_id)) }
+                td { (describe_action(&r.body.action)) @if in_force { " " span.badge { "in force now" } } }
+                td { (button_form(&format!("{}/{}/toggle", ctx.base(), id), &ctx.s.csrf, if enabled { "Turn off" } else { "Turn on" }, "secondary", &[("enabled", if enabled { "false" } else { "true" })])) }
+                td { (delete_link(ctx, &id)) }
+            } }
+        })
+        .collect();
+    page(
+        "Answering Rules",
+        html! {
+            p { "Rules are tried in order; the first whose time frame is active decides what happens to your calls." }
+            (table(&["Order", "When", "What happens", "", ""], rows, "No answering rules: calls ring your phones."))
+            form.card method="post" action=(ctx.base()) {
+                h2 { "New answering rule" }
+                (csrf(&ctx.s.csrf))
+                (form_error(sub))
+                (field(sub, "time_frame_id", "When", Input::Select(&frame_options), ""))
+                (field(sub, "action.kind", "What happens", Input::Select(&options(RULE_ACTIONS)), "forward_always"))
+                (field(sub, "action.to", "Forward to (extension or number)", Input::Text, ""))
+                (field(sub, "position", "Order", Input::Number, &(rules.len() + 1).to_string()))
+                button.primary type="submit" { "Add rule" }
+            }
+        },
+    )
+}
+
+const DAYS: &[(&str, &str)] = &[
+    ("monday", "Mon"),
+    ("tuesday", "Tue"),
+    ("wednesday", "Wed"),
+    ("thursday", "Thu"),
+    ("friday", "Fri"),
+    ("saturday", "Sat"),
+    ("sunday", "Sun"),
+];
+
+fn day_label(day: Weekday) -> &'static str {
+    DAYS.get(usize::from(day.index())).map_or("", |(_, l)| *l)
+}
+
+fn describe_schedule(schedule: &Schedule) -> String {
+    let joined = |parts: Vec<String>, sep: &str| parts.join(sep);
+    match schedule {
+        Schedule::Always => "Always".into(),
+        Schedule::DaysOfWeek { spans } => joined(
+            spans
+                .iter()
+                .map(|sp| {
+                    let days: Vec<&str> = sp.days.iter().map(|d| day_label(*d)).collect();
+                    format!("{} {}–{}", days.join(" "), sp.start, sp.end)
+                })
+                .collect(),
+            "; ",
+        ),
+        Schedule::Dates { ranges } => joined(
+            ranges
+                .iter()
+                .map(|r| format!("{} to {}", r.from, r.to))
+                .collect(),
+            "; ",
+        ),
+        Schedule::Holidays { holidays } => {
+            joined(holidays.iter().map(|h| h.name.to_string()).collect(), ", ")
+        }
+    }
+}
+
+pub(super) async fn time_frames(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
+    let api = ctx.api();
+    let mine = ctx.layout == Layout::MyAccount;
+    let personal = if mine {
+        api.call(settings::list_of_user::<TimeFrame>(MINE, MINE, &first(200)))
+            .await?
+            .items
+    } else {
+        Vec::new()
+    };
+    let shared_only = SettingQuery {
+        shared: Some(true),
+        ..first(200)
+    };
+    let shared = api
+        .call(settings::list::<TimeFrame>(MINE, &shared_only))
+        .await?
+        .items;
+    let may_shared = !mine && can(ctx, Resource::TimeFramesShared, Action::Create);
+    let row = |f: &Setting<TimeFrame>, deletable: bool| {
+        html! { tr {
+            td { (f.body.name) } td { (describe_schedule(&f.body.schedule)) }
+            td { @if deletable { (delete_link(ctx, &f.id.get().to_string())) } }
+        } }
+    };
+    let may_create = mine || may_shared;
+    page(
+        "Time Frames",
+        html! {
+            @if mine {
+                h2 { "My time frames" }
+                (table(&["Name", "When", ""], personal.iter().map(|f| row(f, true)).collect(), "No personal time frames."))
+            }
+            h2 { "Shared time frames" }
+            (table(&["Name", "When", ""], shared.iter().map(|f| row(f, may_shared)).collect(), "No shared time frames."))
+            @if may_create {
+                form.card method="post" action=(ctx.base()) {
+                    h2 { @if mine { "New time frame" } @else { "New shared time frame" } }
+                    (csrf(&ctx.s.csrf))
+                    (form_error(sub))
+                    (field_with(sub, "name", "Name", Input::Text, "", true))
+                    (field(sub, "schedule.kind", "Kind", Input::Select(&options(&[("days_of_week", "Days of the week"), ("dates", "A range of dates"), ("always", "Always")])), "days_of_week"))
+                    fieldset {
+                        legend { "Days of the week" }
+                        @for (v, l) in DAYS { (checkbox(sub, "schedule.days", v, l, false)) }
+                        (field(sub, "schedule.start", "From", Input::Time, "09:00"))
+                        (field(sub, "schedule.end", "To", Input::Time, "17:00"))
+                    }
+                    fieldset {
+                        legend { "A range of dates" }
+                        (field(sub, "schedule.from", "First day", Input::Date, ""))
+                        (field(sub, "schedule.to", "Last day", Input::Date, ""))
+                    }
+                    button.primary type="submit" { "Create time frame" }
+                }
+            }
+        },
+    )
+}
+
+pub(super) async fn phones(ctx: &Ctx) -> R<View> {
+    let items = ctx
+        .api()
+        .call(settings::list_of_user::<Device>(MINE, MINE, &first(200)))
+        .await?
+        .items;
+    let rows = items
+        .iter()
+        .map(|d| html! { tr { td { (text(&d.body.label)) } td { (d.body.model) } td { code { (d.body.mac) } } td { (d.body.line) } } })
+        .collect();
+    page(
+        "Phones",
+        table(
+            &["Label", "Model", "MAC address", "Line"],
+            rows,
+            "No phones are assigned to you.",
+        ),
+    )
+}
+
+/// What a new answering rule does, from its form.
+fn rule_action(form: &Form<'_>) -> R<RuleAction> {
+    let to = || form.required::<Destination>("action.to", "Forward to");
+    Ok(match form.text("action.kind") {
+        "forward_always" => RuleAction::ForwardAlways { to: to()? },
+        "forward_conditional" => {
+            let to = to()?;
+            RuleAction::ForwardConditional {
+                busy: Some(to.clone()),
+                no_answer: Some(to),
+                unreachable: None,
+                ring_timeout_seconds: RING_SECONDS,
+            }
+        }
+        "simultaneous_ring" => RuleAction::SimultaneousRing {
+            numbers: vec![to()?],
+            ring_timeout_seconds: RING_SECONDS,
+        },
+        "send_to_voicemail" => RuleAction::SendToVoicemail,
+        "do_not_disturb" => RuleAction::DoNotDisturb,
+        _ => return Err(Failure::invalid("action.kind", "choose what happens")),
+    })
+}
+
+/// A new time frame's schedule, from its form.
+fn schedule(form: &Form<'_>) -> R<Schedule> {
+    Ok(match form.text("schedule.kind") {
+        "always" => Schedule::Always,
+        "dates" => Schedule::Dates {
+            ranges: vec![DateRange {
+                from: form.required("schedule.from", "First day")?,
+                to: form.required("schedule.to", "Last day")?,
+                start: None,
+                end: None,
+            }],
+        },
+        _ => {
+            let days = form
+                .all("schedule.days")
+                .iter()
+                .map(|d| {
+                    Form(&[("day".to_owned(), (*d).to_owned())]).required::<Weekday>("day", "Day")
+                })
+                .collect::<R<Vec<_>>>()
+                .map_err(|e| Failure::invalid("schedule.days", e.message))?;
+            Schedule::DaysOfWeek {
+                spans: vec![WeeklySpan {
+                    days,
+                    start: form.required("schedule.start", "From")?,
+                    end: form.required("schedule.end", "To")?,
+                }],
+            }
+        }
+    })
+}
+
+pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> {
+    let api = ctx.api();
+    match (ctx.tab, rest) {
+        (Tab::AnsweringRules, []) => {
+            let rule = AnswerRule {
+                time_frame_id: form.number("time_frame_id", "When")?.map(Id::new),
+                position: form.number("position", "Order")?.unwrap_or(0),
+                enabled: true,
+                action: rule_action(form)?,
+            };
+            api.call(settings::create_for_user(MINE, MINE, &rule))
+                .await?;
+            Ok(done(ctx, "created"))
+        }
+        (Tab::AnsweringRules, [id, "toggle"]) => {
+            // A merge patch of the rule's body: the route takes any JSON object.
+            let patch = serde_json::json!({ "enabled": form.flag("enabled") });
+            api.call(settings::patch::<AnswerRule>(MINE, id, &patch))
+                .await?;
+            Ok(done(ctx, "saved"))
+        }
+        (Tab::TimeFrames, []) => {
+            let frame = TimeFrame {
+                name: form.required("name", "Name")?,
+                schedule: schedule(form)?,
+            };
+            let call = if ctx.layout == Layout::MyAccount {
+                settings::create_for_user(MINE, MINE, &frame)
+            } else {
+                settings::create(MINE, &frame)
+            };
+            api.call(call).await?;
+            Ok(done(ctx, "created"))
+        }
+        _ => Err(Failure::not_found()),
+    }
+}

@@ -1,0 +1,182 @@
+//! The Users tab: the list with its filters, a new user, and one user's details.
+
+use super::*;
+use crate::html::{button_form, field, pager, table};
+use switchboard_api::api::users::{NewUserBody, ScopeBody, UserPatch, UserQuery};
+use switchboard_policy::{Action, Resource};
+
+fn site_name(sites: &[(String, String)], id: Option<SiteId>) -> String {
+    let id = text(&id);
+    sites
+        .iter()
+        .find(|(k, _)| !k.is_empty() && *k == id)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default()
+}
+
+fn scope_options(scopes: &[Scope]) -> Vec<(String, String)> {
+    scopes
+        .iter()
+        .map(|sc| (sc.as_str().to_owned(), sc.label().to_owned()))
+        .collect()
+}
+
+pub(super) async fn users(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
+    let sites = site_options(ctx).await?;
+    let query = UserQuery {
+        q: some(ctx.q("q")),
+        site_id: ctx.q("site_id").parse().ok(),
+        scope: Scope::parse(ctx.q("scope")),
+        cursor: some(ctx.q("cursor")),
+        limit: None,
+    };
+    let list = ctx.api().call(endpoints::list_users(MINE, &query)).await?;
+    let rows = list
+        .items
+        .iter()
+        .map(|u| {
+            let ext = u.extension.to_string();
+            html! { tr {
+                td { a href={ (ctx.base()) "/" (enc(&ext)) } { (ext) } }
+                td { (u.first_name) " " (u.last_name) }
+                td { (u.scope.label()) }
+                td { (site_name(&sites, u.site_id)) }
+                td { (text(&u.email)) }
+            } }
+        })
+        .collect();
+    let me = &ctx.s.me;
+    let can_create = can(ctx, Resource::Users, Action::Create) && me.scope != Scope::SiteManager;
+    let scopes = scope_options(&me.assignable_scopes);
+    let mut scope_filter = vec![(String::new(), "Any scope".to_owned())];
+    let below_reseller: Vec<Scope> = Scope::ALL
+        .iter()
+        .copied()
+        .filter(|s| *s < Scope::Reseller)
+        .collect();
+    scope_filter.extend(scope_options(&below_reseller));
+    let mut site_filter = sites.clone();
+    site_filter[0].1 = "Any site".into();
+    page(
+        "Users",
+        html! {
+            form.search method="get" action=(ctx.base()) role="search" {
+                label for="q" { "Search users" }
+                input id="q" name="q" type="search" value=(ctx.q("q"));
+                label for="site_id" { "Site" }
+                select id="site_id" name="site_id" { @for (v, l) in &site_filter { option value=(v) selected[v == ctx.q("site_id")] { (l) } } }
+                label for="scope" { "Scope" }
+                select id="scope" name="scope" { @for (v, l) in &scope_filter { option value=(v) selected[v == ctx.q("scope")] { (l) } } }
+                button.secondary type="submit" { "Filter" }
+            }
+            (table(&["Extension", "Name", "Scope", "Site", "Email"], rows, "No users match."))
+            (pager(&ctx.url, list.next_cursor.as_deref()))
+            @if can_create {
+                form.card method="post" action=(ctx.base()) {
+                    h2 { "New user" }
+                    (csrf(&ctx.s.csrf))
+                    (form_error(sub))
+                    (field_with(sub, "extension", "Extension", Input::Text, "", true))
+                    (field_with(sub, "first_name", "First name", Input::Text, "", true))
+                    (field_with(sub, "last_name", "Last name", Input::Text, "", true))
+                    (field(sub, "email", "Email", Input::Email, ""))
+                    (field(sub, "scope", "Scope", Input::Select(&scopes), "basic_user"))
+                    (field(sub, "site_id", "Site", Input::Select(&sites), ""))
+                    (field(sub, "password", "Password (optional)", Input::Password, ""))
+                    button.primary type="submit" { "Create user" }
+                }
+            }
+        },
+    )
+}
+
+pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -> R<View> {
+    let u = ctx.api().call(endpoints::get_user(MINE, ext)).await?;
+    let me = &ctx.s.me;
+    let sites = site_options(ctx).await?;
+    let may_scope = me.assignable_scopes.contains(&u.scope);
+    let scopes = scope_options(&me.assignable_scopes);
+    let may_move = me.scope >= Scope::OfficeManager;
+    let may_act_as = can(ctx, Resource::Users, Action::Impersonate)
+        && u.scope < me.scope
+        && u.scope.can_log_in();
+    let may_delete = can(ctx, Resource::Users, Action::Delete) && me.scope != Scope::SiteManager;
+    let site = text(&u.site_id);
+    page(
+        format!("{} {} ({})", u.first_name, u.last_name, u.extension),
+        html! {
+            form.card method="post" action={ (ctx.base()) "/" (enc(ext)) } {
+                (csrf(&ctx.s.csrf))
+                (form_error(sub))
+                (field_with(sub, "first_name", "First name", Input::Text, u.first_name.as_str(), true))
+                (field_with(sub, "last_name", "Last name", Input::Text, u.last_name.as_str(), true))
+                (field(sub, "email", "Email", Input::Email, &text(&u.email)))
+                (field(sub, "caller_id", "Caller ID", Input::Text, &text(&u.caller_id)))
+                @if may_move {
+                    (field(sub, "site_id", "Site", Input::Select(&sites), &site))
+                } @else {
+                    p { "Site: " (or_dash(&site_name(&sites, u.site_id))) }
+                }
+                @if may_scope {
+                    (field(sub, "scope", "Scope", Input::Select(&scopes), u.scope.as_str()))
+                } @else {
+                    p { "Scope: " (u.scope.label()) }
+                }
+                button.primary type="submit" { "Save" }
+            }
+            div.actions {
+                @if may_act_as {
+                    (button_form("/impersonate", &ctx.s.csrf, "Act as this user", "secondary", &[("user", &format!("{}@{}", ext, me.domain.name)), ("back", &ctx.url)]))
+                }
+                @if may_delete { (delete_link(ctx, ext)) }
+            }
+        },
+    )
+}
+
+pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> {
+    let api = ctx.api();
+    match rest {
+        [] => {
+            let body = NewUserBody {
+                extension: form.text("extension").to_owned(),
+                first_name: form.text("first_name").to_owned(),
+                last_name: form.text("last_name").to_owned(),
+                email: form.opt("email"),
+                scope: form.value("scope")?,
+                site_id: form.number("site_id", "Site")?,
+                password: form.opt("password"),
+                language: None,
+                timezone: None,
+                caller_id: None,
+            };
+            api.call(endpoints::create_user(MINE, &body)).await?;
+            Ok(done(ctx, "created"))
+        }
+        [ext] => {
+            // Only what the form shows is changed; an emptied optional field is cleared.
+            let cleared = |key: &str| form.has(key).then(|| form.opt(key));
+            let patch = UserPatch {
+                first_name: form.opt("first_name"),
+                last_name: form.opt("last_name"),
+                email: cleared("email"),
+                caller_id: cleared("caller_id"),
+                timezone: cleared("timezone"),
+                site_id: match form.has("site_id") {
+                    true => Some(form.number("site_id", "Site")?),
+                    false => None,
+                },
+                ..UserPatch::default()
+            };
+            let user = api.call(endpoints::update_user(MINE, ext, &patch)).await?;
+            if let Some(scope) = form.value::<Scope>("scope")?
+                && scope != user.scope
+            {
+                api.call(endpoints::set_scope(MINE, ext, &ScopeBody { scope }))
+                    .await?;
+            }
+            Ok(format!("{}/{}?notice=saved", ctx.base(), enc(ext)))
+        }
+        _ => Err(Failure::not_found()),
+    }
+}
