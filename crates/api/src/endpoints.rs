@@ -17,6 +17,7 @@ use crate::api::queues::{
 use crate::api::reports::{AgentReport, QueueReport, ReportQuery};
 use crate::api::settings::{ApiKind, SettingQuery};
 use crate::api::settings_extra::{ActiveRule, AtQuery, PaymentBody};
+use crate::api::sip::{SipLogin, SipLoginPatch, SipPassword};
 use crate::api::users::{NewUserBody, ScopeBody, UserPatch, UserQuery};
 use crate::api::{CountResponse, DeleteQuery, ListResponse};
 use crate::routes::SchemaFn;
@@ -221,6 +222,11 @@ endpoints! {
     fn active_rule(domain, user) GET "/api/v1/domains/{domain}/users/{user}/answer-rules/active", query AtQuery => json(ActiveRule);
     fn pay_invoice(domain, id) POST "/api/v1/domains/{domain}/invoices/{id}/payment", body PaymentBody => json(Setting<Invoice>);
     fn printable_invoice(domain, id) GET "/api/v1/domains/{domain}/invoices/{id}/printable" => file;
+
+    // ---- phones' SIP logins ----
+    fn device_sip(domain, id) GET "/api/v1/domains/{domain}/devices/{id}/sip" => json(SipLogin);
+    fn set_device_sip(domain, id) PUT "/api/v1/domains/{domain}/devices/{id}/sip", body SipLoginPatch => json(SipLogin);
+    fn issue_sip_password(domain, id) POST "/api/v1/domains/{domain}/devices/{id}/sip/password" => json(SipPassword);
 }
 
 /// The standard endpoints of every kind of phone-system setting (`api::settings`): the domain's

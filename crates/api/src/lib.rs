@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod routes;
+pub mod switch;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -46,6 +47,8 @@ pub struct Config {
     pub blob_dir: std::path::PathBuf,
     /// The largest recording accepted (WAV upload).
     pub max_audio_bytes: usize,
+    /// How a switch (Kamailio) reaches Switchboard.
+    pub switch: switch::SwitchConfig,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             argon2_iterations: 2,
             blob_dir: std::path::PathBuf::from("switchboard-blobs"),
             max_audio_bytes: 10 * 1024 * 1024,
+            switch: switch::SwitchConfig::default(),
         }
     }
 }
@@ -74,6 +78,8 @@ pub struct AppState {
     pub hasher: auth::Hasher,
     pub blobs: blobs::BlobStore,
     pub metrics: Arc<metrics::Metrics>,
+    /// Calls in progress and the switch clock.
+    pub switch: Arc<switch::SwitchState>,
     openapi: Arc<serde_json::Value>,
     /// The same document, serialized once.
     openapi_bytes: axum::body::Bytes,
@@ -88,6 +94,7 @@ impl AppState {
         Ok(AppState {
             blobs: blobs::BlobStore::new(config.blob_dir.clone()),
             metrics: Arc::default(),
+            switch: Arc::default(),
             store,
             config: Arc::new(config),
             hasher,

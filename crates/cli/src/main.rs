@@ -52,6 +52,9 @@ enum Command {
     /// Invoices from the provider's billing system.
     #[command(subcommand)]
     Invoices(InvoicesCommand),
+    /// Connecting Kamailio, the SIP switch.
+    #[command(subcommand)]
+    Kamailio(KamailioCommand),
     /// Load the demo installation (if missing) and give its two customer domains a realistic,
     /// reproducible call history.
     Demo {
@@ -123,6 +126,25 @@ enum AdminCommand {
 }
 
 #[derive(Subcommand)]
+enum KamailioCommand {
+    /// Print a kamailio.cfg (Kamailio 5.6) that authenticates phones, routes every call and
+    /// posts every call record through this installation.
+    Config {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Where Kamailio listens for SIP.
+        #[arg(long, default_value = "udp:127.0.0.1:5060")]
+        sip_listen: String,
+        /// Switchboard's address as Kamailio reaches it (default: from `listen`).
+        #[arg(long)]
+        switchboard_url: Option<String>,
+        /// Kamailio's worker processes.
+        #[arg(long, default_value_t = 8)]
+        children: u32,
+    },
+}
+
+#[derive(Subcommand)]
 enum InvoicesCommand {
     /// Load invoices for a domain from a JSON Lines file (one invoice a line, as in
     /// POST /api/v1/domains/{domain}/invoices). All are stored, or none; a bad line is named.
@@ -187,6 +209,14 @@ struct FileConfig {
     /// Where recordings are kept (default `switchboard-blobs`, or `SWITCHBOARD_BLOB_DIR`).
     blob_dir: Option<PathBuf>,
     max_audio_bytes: Option<usize>,
+    /// The shared secret a switch authenticates with (or SWITCHBOARD_SWITCH_SECRET).
+    switch_secret: Option<String>,
+    /// Addresses a switch may call the switch endpoints from (default: loopback).
+    switch_clients: Option<Vec<std::net::IpAddr>>,
+    /// Where outside numbers go: a SIP URI with {number}.
+    switch_gateway: Option<String>,
+    /// Where voicemail, attendants and conferences are served: a SIP URI with {service}.
+    switch_media_server: Option<String>,
 }
 
 fn read_file_config(path: Option<&PathBuf>) -> Result<FileConfig> {
@@ -221,6 +251,19 @@ fn server_config(file: &FileConfig) -> Config {
             .or_else(|| file.blob_dir.clone())
             .unwrap_or(d.blob_dir.clone()),
         max_audio_bytes: file.max_audio_bytes.unwrap_or(d.max_audio_bytes),
+        switch: switch_config(file),
+    }
+}
+
+fn switch_config(file: &FileConfig) -> switchboard_api::switch::SwitchConfig {
+    let d = switchboard_api::switch::SwitchConfig::default();
+    let blank_is_none = |v: Option<String>| v.filter(|s| !s.is_empty());
+    switchboard_api::switch::SwitchConfig {
+        secret: blank_is_none(std::env::var("SWITCHBOARD_SWITCH_SECRET").ok())
+            .or_else(|| blank_is_none(file.switch_secret.clone())),
+        clients: file.switch_clients.clone().unwrap_or(d.clients),
+        gateway: blank_is_none(file.switch_gateway.clone()),
+        media_server: blank_is_none(file.switch_media_server.clone()),
     }
 }
 
@@ -286,7 +329,8 @@ async fn run() -> Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
         )
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match cli.log_format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().flatten_event(true).init(),
@@ -337,6 +381,39 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
+        Command::Kamailio(KamailioCommand::Config {
+            db,
+            sip_listen,
+            switchboard_url,
+            children,
+        }) => {
+            let file = read_file_config(db.config.as_ref())?;
+            let config = switch_config(&file);
+            let secret = config.secret.context(
+                "no switch secret: set switch_secret in the config file or SWITCHBOARD_SWITCH_SECRET (letters and digits), and give the same to `switchboard serve`",
+            )?;
+            anyhow::ensure!(
+                secret.bytes().all(|b| b.is_ascii_alphanumeric()),
+                "the switch secret must be letters and digits only (it travels inside a URL)"
+            );
+            let listen = file
+                .listen
+                .clone()
+                .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+            let url = switchboard_url.unwrap_or_else(|| format!("http://{listen}"));
+            print!(
+                "{}",
+                switchboard_api::switch::kamailio::config(
+                    &switchboard_api::switch::kamailio::ConfigParams {
+                        listen: &sip_listen,
+                        switchboard: &url,
+                        secret: &secret,
+                        children,
+                    }
+                )
+            );
+            Ok(())
+        }
         Command::Demo {
             db,
             calls,
@@ -684,6 +761,10 @@ mod tests {
             argon2_iterations,
             blob_dir,
             max_audio_bytes,
+            switch_secret,
+            switch_clients,
+            switch_gateway,
+            switch_media_server,
         } = &sample;
         let set = [
             database_url.is_some() && listen.is_some() && blob_dir.is_some(),
@@ -692,6 +773,8 @@ mod tests {
             account_max_failures.is_some() && address_max_failures.is_some(),
             lockout_seconds.is_some() && max_body_bytes.is_some() && max_audio_bytes.is_some(),
             argon2_memory_kib.is_some() && argon2_iterations.is_some(),
+            switch_secret.is_some() && switch_clients.is_some(),
+            switch_gateway.is_some() && switch_media_server.is_some(),
         ];
         assert!(set.iter().all(|s| *s), "{set:?}");
         assert_eq!(database_url.as_deref(), Some(DEFAULT_DATABASE_URL));

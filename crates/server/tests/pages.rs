@@ -2,85 +2,13 @@
 //! answers into the API's own types, so a page whose answer no longer decodes fails here, not
 //! in front of a person. On each database.
 
+mod visitor;
+
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use switchboard_api::{AppState, Config};
 use switchboard_policy::{Layout, layouts_for};
 use switchboard_store::testing::TestDatabase;
-
-struct Visitor {
-    client: reqwest::Client,
-    base: String,
-    cookies: String,
-}
-
-impl Visitor {
-    async fn log_in(base: &str, login: &str) -> Visitor {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let r = client
-            .post(format!("{base}/login"))
-            .header(ORIGIN, base)
-            .form(&[
-                ("username", login),
-                ("password", switchboard_demo::DEMO_PASSWORD),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{login} logs in");
-        let cookies = r
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|c| c.to_str().ok()?.split(';').next().map(str::to_owned))
-            .collect::<Vec<_>>()
-            .join("; ");
-        Visitor {
-            client,
-            base: base.to_owned(),
-            cookies,
-        }
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookies)
-            .send()
-            .await
-            .unwrap();
-        (r.status(), r.text().await.unwrap())
-    }
-
-    /// Open Account Preferences with the password, as the portal asks.
-    async fn reauthenticate(&self, html: &str) {
-        let csrf = html
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("a form with its CSRF token");
-        let r = self
-            .client
-            .post(format!("{}/reauth", self.base))
-            .header(COOKIE, &self.cookies)
-            .header(ORIGIN, &self.base)
-            .form(&[
-                ("_csrf", csrf),
-                ("password", switchboard_demo::DEMO_PASSWORD),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        assert!(r.headers().contains_key(LOCATION));
-    }
-}
+use visitor::Visitor;
 
 fn href(layout: Layout, tab: switchboard_policy::Tab) -> String {
     format!(

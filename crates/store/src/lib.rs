@@ -17,6 +17,7 @@ mod queues;
 mod reports;
 mod setting_tables;
 mod settings;
+mod sip;
 mod sql;
 pub mod testing;
 mod users;
@@ -30,6 +31,7 @@ pub use portal_tabs::HiddenTab;
 pub use queues::{AgentChanges, Membership, NewQueue, QueueChanges, QueueSettings};
 pub use reports::{AgentSums, KEPT_SERVICE_LEVELS, QueueSlot, ReportRange, SLOT_SECONDS};
 pub use settings::{RefTarget, Reference, SettingFilter, SettingKind, Unique};
+pub use sip::{SipAccount, SipRegistration};
 pub use users::{ExtensionDirectory, NewUser, UserChanges, UserFilter, UserRecord};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

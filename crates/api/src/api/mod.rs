@@ -13,6 +13,7 @@ pub mod queues;
 pub mod reports;
 pub mod settings;
 pub mod settings_extra;
+pub mod sip;
 pub mod users;
 
 use crate::AppState;
@@ -49,6 +50,8 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(settings::routes());
     all.extend(settings_extra::routes());
     all.extend(contacts_io::routes());
+    all.extend(sip::routes());
+    all.extend(crate::switch::routes());
     all.extend(keys::routes());
     all.extend(audit::routes());
     all

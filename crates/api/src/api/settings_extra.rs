@@ -441,8 +441,25 @@ pub async fn active_rule(
 ) -> ApiResult<ActiveRule> {
     let vis = read_visibilities::<AnswerRule>(caller, false)?;
     let vis: Vec<_> = vis.iter().collect();
+    let rule = rule_in_force(state, domain, owner.user.id, at, &vis).await?;
+    Ok(ActiveRule {
+        at,
+        time_zone: domain.timezone.to_string(),
+        rule,
+    })
+}
+
+/// The first enabled rule of a user whose time frame is active at `at` on the domain's clock
+/// (`vis`: what the asker may read of answering rules).
+pub async fn rule_in_force(
+    state: &AppState,
+    domain: &Domain,
+    owner: UserId,
+    at: Timestamp,
+    vis: &[&switchboard_policy::Visibility],
+) -> ApiResult<Option<Setting<AnswerRule>>> {
     let filter = SettingFilter {
-        owner: Some(Some(owner.user.id)),
+        owner: Some(Some(owner)),
         ..SettingFilter::default()
     };
     let all_pages = PageRequest {
@@ -451,7 +468,7 @@ pub async fn active_rule(
     };
     let mut rules = state
         .store
-        .list_settings::<AnswerRule>(&vis, domain.id, &filter, all_pages)
+        .list_settings::<AnswerRule>(vis, domain.id, &filter, all_pages)
         .await?
         .items;
     rules.sort_by_key(|r| (r.body.position, r.id));
@@ -469,26 +486,18 @@ pub async fn active_rule(
         )
         .await?
         .items;
-    let zone_name = domain.timezone.as_str().to_owned();
-    let tz = jiff::tz::TimeZone::get(&zone_name).map_err(ApiError::internal)?;
+    let tz = jiff::tz::TimeZone::get(domain.timezone.as_str()).map_err(ApiError::internal)?;
     let instant = jiff::Timestamp::from_second(at.0).map_err(ApiError::internal)?;
-    let rule = rules.into_iter().find(|r| {
+    Ok(rules.into_iter().find(|r| {
         r.body.enabled
             && match r.body.time_frame_id {
                 None => true,
                 Some(id) => frames
                     .iter()
-                    .find(|f| {
-                        f.id == id && (f.user_id.is_none() || f.user_id == Some(owner.user.id))
-                    })
+                    .find(|f| f.id == id && (f.user_id.is_none() || f.user_id == Some(owner)))
                     .is_some_and(|f| f.body.schedule.is_active(instant, &tz)),
             }
-    });
-    Ok(ActiveRule {
-        at,
-        time_zone: zone_name,
-        rule,
-    })
+    }))
 }
 
 async fn get_active_rule(

@@ -16,3 +16,4 @@ mod properties;
 mod reports;
 mod settings;
 mod settings_matrix;
+mod switch;

@@ -5,6 +5,7 @@ use super::home::describe_action;
 use super::*;
 use crate::html::{button_form, checkbox, field, table};
 use switchboard_api::api::settings_extra::AtQuery;
+use switchboard_api::api::sip::SipLogin;
 use switchboard_policy::{Action, Resource};
 
 fn folder_label(folder: Folder) -> &'static str {
@@ -250,23 +251,56 @@ pub(super) async fn time_frames(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     )
 }
 
+/// Whether a phone is registered, and from where, in words.
+fn registration(login: Option<&SipLogin>) -> String {
+    match login {
+        None => "—".into(),
+        Some(l) if !l.issued => "No SIP password issued yet".into(),
+        Some(l) if !l.enabled => "Login disabled".into(),
+        Some(SipLogin {
+            registration: Some(r),
+            ..
+        }) => format!(
+            "Registered from {} until {}{}",
+            r.source.as_deref().unwrap_or(&r.contact),
+            when(r.expires_at),
+            r.user_agent
+                .as_deref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default()
+        ),
+        Some(_) => "Not registered".into(),
+    }
+}
+
 pub(super) async fn phones(ctx: &Ctx) -> R<View> {
-    let items = ctx
-        .api()
+    let api = ctx.api();
+    let items = api
         .call(settings::list_of_user::<Device>(MINE, MINE, &first(200)))
         .await?
         .items;
-    let rows = items
-        .iter()
-        .map(|d| html! { tr { td { (text(&d.body.label)) } td { (d.body.model) } td { code { (d.body.mac) } } td { (d.body.line) } } })
-        .collect();
+    let mut rows = Vec::new();
+    for d in &items {
+        let login = api
+            .call(endpoints::device_sip(MINE, &d.id.get().to_string()))
+            .await
+            .ok();
+        rows.push(html! { tr {
+            td { (text(&d.body.label)) } td { (d.body.model) } td { code { (d.body.mac) } } td { (d.body.line) }
+            td { @if let Some(l) = &login { code { (l.username) "@" (l.realm) } } }
+            td.registration { (registration(login.as_ref())) }
+        } });
+    }
     page(
         "Phones",
-        table(
-            &["Label", "Model", "MAC address", "Line"],
-            rows,
-            "No phones are assigned to you.",
-        ),
+        html! {
+            (table(
+                &["Label", "Model", "MAC address", "Line", "SIP login", "Registration"],
+                rows,
+                "No phones are assigned to you.",
+            ))
+            p.hint { "Your administrator issues each phone's SIP password; it is shown once, when issued." }
+        },
     )
 }
 

@@ -1,0 +1,546 @@
+//! Switchboard drives a real switch: Debian's Kamailio, configured by `kamailio::config`, with
+//! sipp phones. Phones register with the credentials Switchboard issued; calls follow the rules
+//! set through the API; every call lands in call history. On SQLite and PostgreSQL.
+
+mod sip;
+mod visitor;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sip::{Kamailio, Phone, Run, free_udp_port, sipp_client};
+use std::path::Path;
+use switchboard_api::switch::SwitchConfig;
+use switchboard_api::switch::kamailio::{ConfigParams, config as kamailio_cfg};
+use switchboard_api::{AppState, Config};
+use switchboard_store::testing::TestDatabase;
+
+const SECRET: &str = "kamailioTestSecret42";
+const DOMAIN: &str = "acme.example";
+const OM: &str = "101@acme.example";
+
+struct Api {
+    client: reqwest::Client,
+    base: String,
+    tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
+}
+
+impl Api {
+    async fn token(&self, login: &str) -> String {
+        if let Some(t) = self.tokens.lock().unwrap().get(login) {
+            return t.clone();
+        }
+        let r: Value = self
+            .client
+            .post(format!("{}/api/v1/auth/token", self.base))
+            .json(&json!({"username": login, "password": switchboard_demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let t = r["access_token"].as_str().unwrap().to_owned();
+        self.tokens.lock().unwrap().insert(login.into(), t.clone());
+        t
+    }
+
+    async fn send(
+        &self,
+        login: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(self.token(login).await);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    async fn ok(&self, login: &str, method: Method, path: &str, body: Option<Value>) -> Value {
+        let (status, body) = self.send(login, method, path, body).await;
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body
+    }
+
+    /// The first phone of a user, with a freshly issued SIP password.
+    async fn phone_login(&self, ext: &str) -> (i64, String, String) {
+        let devices = self
+            .ok(
+                OM,
+                Method::GET,
+                &format!("/api/v1/domains/{DOMAIN}/users/{ext}/devices"),
+                None,
+            )
+            .await;
+        let id = devices["items"][0]["id"].as_i64().unwrap();
+        let issued = self
+            .ok(
+                OM,
+                Method::POST,
+                &format!("/api/v1/domains/{DOMAIN}/devices/{id}/sip/password"),
+                None,
+            )
+            .await;
+        assert_eq!(issued["realm"], DOMAIN);
+        (
+            id,
+            issued["username"].as_str().unwrap().to_owned(),
+            issued["password"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// A user's answering rules replaced by one (or none).
+    async fn set_rule(&self, ext: &str, action: Option<Value>) {
+        let login = format!("{ext}@{DOMAIN}");
+        let rules = self
+            .ok(
+                OM,
+                Method::GET,
+                &format!("/api/v1/domains/{DOMAIN}/users/{ext}/answer-rules"),
+                None,
+            )
+            .await;
+        for r in rules["items"].as_array().unwrap() {
+            self.ok(
+                OM,
+                Method::DELETE,
+                &format!("/api/v1/domains/{DOMAIN}/answer-rules/{}", r["id"]),
+                None,
+            )
+            .await;
+        }
+        let _ = login;
+        if let Some(action) = action {
+            self.ok(
+                OM,
+                Method::POST,
+                &format!("/api/v1/domains/{DOMAIN}/users/{ext}/answer-rules"),
+                Some(json!({"position": 1, "action": action})),
+            )
+            .await;
+        }
+    }
+
+    async fn calls(&self, login: &str) -> Vec<Value> {
+        let page = self
+            .ok(
+                login,
+                Method::GET,
+                "/api/v1/domains/~/calls?limit=100",
+                None,
+            )
+            .await;
+        page["items"].as_array().unwrap().clone()
+    }
+}
+
+fn registered(run: &Run, what: &str) {
+    assert!(run.ok, "{what}: {}", run.output);
+}
+
+async fn register(
+    dir: &Path,
+    k: u16,
+    name: &str,
+    user: &str,
+    password: &str,
+    port: u16,
+    expect: u16,
+) -> Run {
+    sipp_client(
+        dir,
+        name,
+        &sip::register(expect),
+        k,
+        &[
+            "-au",
+            user,
+            "-ap",
+            password,
+            "-key",
+            "user",
+            user,
+            "-key",
+            "domain",
+            DOMAIN,
+            "-key",
+            "contact_port",
+            &port.to_string(),
+            "-key",
+            "expires",
+            "600",
+        ],
+    )
+    .await
+}
+
+async fn dial(
+    dir: &Path,
+    k: u16,
+    name: &str,
+    from: &(String, String),
+    to: &str,
+    expect: u16,
+) -> Run {
+    sipp_client(
+        dir,
+        name,
+        &sip::call(expect, 300),
+        k,
+        &[
+            "-au", &from.0, "-ap", &from.1, "-key", "user", &from.0, "-key", "domain", DOMAIN,
+            "-key", "to", to,
+        ],
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_register_and_calls_follow_switchboard() {
+    sip::require_tools();
+    for db in TestDatabase::all().await {
+        eprintln!("-- on {}", db.label);
+        let store = db.store().await;
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            argon2_memory_kib: 256,
+            argon2_iterations: 1,
+            blob_dir: dir.path().join("blobs"),
+            switch: SwitchConfig {
+                secret: Some(SECRET.into()),
+                ..SwitchConfig::default()
+            },
+            ..Config::default()
+        };
+        let state = AppState::new(store.clone(), config).unwrap();
+        switchboard_demo::load(&state).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(switchboard_server::serve(listener, state.clone(), async {
+            let _ = stopped.await;
+        }));
+        let api = Api {
+            client: reqwest::Client::new(),
+            base: base.clone(),
+            tokens: Default::default(),
+        };
+        let port = free_udp_port();
+        let cfg = kamailio_cfg(&ConfigParams {
+            listen: &format!("udp:127.0.0.1:{port}"),
+            switchboard: &base,
+            secret: SECRET,
+            children: 4,
+        });
+        let k = Kamailio::start(dir.path(), &cfg, port).await;
+        scenario(&api, dir.path(), port, &state)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\n--- kamailio ---\n{}", k.log_text()));
+        k.stop().await;
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+        db.drop_database().await;
+    }
+}
+
+async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(), String> {
+    let check = |ok: bool, what: String| if ok { Ok(()) } else { Err(what) };
+    // Logins issued through the API.
+    let caller = api.phone_login("107").await;
+    let (agent_device, agent_user, agent_pw) = api.phone_login("105").await;
+    let other = api.phone_login("106").await;
+    let target = api.phone_login("108").await;
+    let caller = (caller.1, caller.2);
+
+    // A wrong password is refused; a disabled device cannot register.
+    let wrong = register(
+        dir,
+        k,
+        "reg-wrong",
+        &agent_user,
+        "not-the-password",
+        free_udp_port(),
+        401,
+    )
+    .await;
+    registered(&wrong, "a wrong password gets 401 again");
+    api.ok(
+        OM,
+        Method::PUT,
+        &format!("/api/v1/domains/{DOMAIN}/devices/{}/sip", other.0),
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    let disabled = register(
+        dir,
+        k,
+        "reg-disabled",
+        &other.1,
+        &other.2,
+        free_udp_port(),
+        401,
+    )
+    .await;
+    registered(&disabled, "a disabled login is refused");
+    api.ok(
+        OM,
+        Method::PUT,
+        &format!("/api/v1/domains/{DOMAIN}/devices/{}/sip", other.0),
+        Some(json!({"enabled": true})),
+    )
+    .await;
+
+    // Phones register; Switchboard shows where.
+    let ports: Vec<u16> = (0..4).map(|_| free_udp_port()).collect();
+    for ((user, pw), port) in [
+        (&caller.0, &caller.1),
+        (&agent_user, &agent_pw),
+        (&other.1, &other.2),
+        (&target.1, &target.2),
+    ]
+    .into_iter()
+    .zip(&ports)
+    {
+        let run = register(dir, k, &format!("reg-{user}"), user, pw, *port, 200).await;
+        registered(&run, &format!("{user} registers"));
+    }
+    let login = api
+        .ok(
+            OM,
+            Method::GET,
+            &format!("/api/v1/domains/{DOMAIN}/devices/{agent_device}/sip"),
+            None,
+        )
+        .await;
+    check(
+        login["registration"]["contact"] == format!("sip:{agent_user}@127.0.0.1:{}", ports[1]),
+        format!("the registration is shown: {login}"),
+    )?;
+    check(
+        login["registration"]["user_agent"] == "sipp-phone",
+        format!("user agent: {login}"),
+    )?;
+    // The owner sees it on the portal's Phones tab.
+    let (_, phones) = visitor::Visitor::log_in(&api.base, "107@acme.example")
+        .await
+        .get("/my-account/phones")
+        .await;
+    check(
+        phones.contains(&format!("{}@{DOMAIN}", caller.0))
+            && phones.contains("Registered from 127.0.0.1:"),
+        format!("the Phones page shows the registration: {phones}"),
+    )?;
+    // Another domain's manager cannot see it.
+    let (status, _) = api
+        .send(
+            "101@globex.example",
+            Method::GET,
+            &format!("/api/v1/domains/{DOMAIN}/devices/{agent_device}/sip"),
+            None,
+        )
+        .await;
+    check(
+        status == StatusCode::NOT_FOUND,
+        format!("another domain: {status}"),
+    )?;
+
+    // Extension to extension rings the callee.
+    api.set_rule("105", None).await;
+    let phone = Phone::start(
+        dir,
+        "phone-105",
+        &sip::answering(200),
+        ports[1],
+        &agent_user,
+    );
+    let run = dial(dir, k, "call-105", &caller, "105", 200).await;
+    phone.stop().await;
+    check(run.ok, format!("107 calls 105: {}", run.output))?;
+
+    // Do not disturb: busy.
+    api.set_rule("105", Some(json!({"kind": "do_not_disturb"})))
+        .await;
+    let run = dial(dir, k, "call-dnd", &caller, "105", 486).await;
+    check(run.ok, format!("do not disturb gives 486: {}", run.output))?;
+
+    // Forward always reaches the other user.
+    api.set_rule("105", Some(json!({"kind": "forward_always", "to": "108"})))
+        .await;
+    let phone = Phone::start(dir, "phone-108", &sip::answering(100), ports[3], &target.1);
+    let run = dial(dir, k, "call-forward", &caller, "105", 200).await;
+    phone.stop().await;
+    check(run.ok, format!("forward always to 108: {}", run.output))?;
+
+    // No answer after 5 s: the forward target answers about 5 s later.
+    api.set_rule(
+        "105",
+        Some(json!({"kind": "forward_conditional", "no_answer": "108", "ring_timeout_seconds": 5})),
+    )
+    .await;
+    let ringing = Phone::start(dir, "ringing-105", &sip::ringing(), ports[1], &agent_user);
+    let answering = Phone::start(dir, "phone-108b", &sip::answering(100), ports[3], &target.1);
+    let run = dial(dir, k, "call-noanswer", &caller, "105", 200).await;
+    ringing.stop().await;
+    answering.stop().await;
+    check(run.ok, format!("no answer forwards to 108: {}", run.output))?;
+    check(
+        run.elapsed.as_secs_f64() >= 4.8,
+        format!("108 answered only after 105 rang 5 s ({:?})", run.elapsed),
+    )?;
+    api.set_rule("105", None).await;
+
+    // A queue rings only its available, logged-in agents; with none, its overflow.
+    api.ok(
+        OM,
+        Method::POST,
+        &format!("/api/v1/domains/{DOMAIN}/call-queues"),
+        Some(
+            json!({"extension": "650", "name": "Switch test", "ring_strategy": "ring_all",
+            "max_wait_seconds": 10, "overflow": {"kind": "user", "target": "108"}}),
+        ),
+    )
+    .await;
+    for agent in ["105", "106"] {
+        api.ok(
+            OM,
+            Method::POST,
+            &format!("/api/v1/domains/{DOMAIN}/call-queues/650/agents"),
+            Some(json!({"user": agent})),
+        )
+        .await;
+        api.ok(
+            OM,
+            Method::PUT,
+            &format!("/api/v1/domains/{DOMAIN}/call-queues/650/agents/{agent}/login"),
+            Some(json!({"logged_in": true})),
+        )
+        .await;
+        api.ok(
+            OM,
+            Method::PUT,
+            &format!("/api/v1/domains/{DOMAIN}/users/{agent}/availability"),
+            Some(json!({"status": "available"})),
+        )
+        .await;
+    }
+    // 106 goes on break: the next call rings 105 only (106's phone is not even running).
+    api.ok(
+        OM,
+        Method::PUT,
+        &format!("/api/v1/domains/{DOMAIN}/users/106/availability"),
+        Some(json!({"status": "on_break", "reason": "lunch"})),
+    )
+    .await;
+    let phone = Phone::start(
+        dir,
+        "agent-105",
+        &sip::answering(100),
+        ports[1],
+        &agent_user,
+    );
+    let run = dial(dir, k, "call-queue", &caller, "650", 200).await;
+    phone.stop().await;
+    check(
+        run.ok,
+        format!("the queue rings the available agent: {}", run.output),
+    )?;
+    // Nobody available: the overflow (108) answers.
+    api.ok(
+        OM,
+        Method::PUT,
+        &format!("/api/v1/domains/{DOMAIN}/users/105/availability"),
+        Some(json!({"status": "unavailable"})),
+    )
+    .await;
+    let phone = Phone::start(
+        dir,
+        "overflow-108",
+        &sip::answering(100),
+        ports[3],
+        &target.1,
+    );
+    let run = dial(dir, k, "call-overflow", &caller, "650", 200).await;
+    phone.stop().await;
+    check(
+        run.ok,
+        format!("no agent available: overflow to 108: {}", run.output),
+    )?;
+
+    // An inbound number reaches what the inventory routes it to.
+    api.ok(
+        "100@voiceco.example",
+        Method::POST,
+        &format!("/api/v1/domains/{DOMAIN}/phone-numbers"),
+        Some(json!({"number": "+12125550199", "route": {"kind": "user", "target": "108"}})),
+    )
+    .await;
+    // From a carrier: another domain, no login.
+    let phone = Phone::start(dir, "did-108b", &sip::answering(100), ports[3], &target.1);
+    let run = sipp_client(
+        dir,
+        "call-did2",
+        &sip::carrier_call().replace(
+            "From: <sip:[user]@[domain]>",
+            "From: <sip:[user]@carrier.example>",
+        ),
+        k,
+        &[
+            "-key",
+            "user",
+            "12125550000",
+            "-key",
+            "domain",
+            DOMAIN,
+            "-key",
+            "to",
+            "+12125550199",
+        ],
+    )
+    .await;
+    phone.stop().await;
+    check(run.ok, format!("the number reaches 108: {}", run.output))?;
+
+    // An unknown extension: 404.
+    let run = dial(dir, k, "call-unknown", &caller, "999", 404).await;
+    check(
+        run.ok,
+        format!("an unknown extension gets 404: {}", run.output),
+    )?;
+
+    // Every call is in call history, cut to scope.
+    let calls = api.calls(OM).await;
+    let answered = calls
+        .iter()
+        .filter(|c| c["disposition"] == "answered")
+        .count();
+    check(
+        answered >= 6,
+        format!("answered calls in history: {answered}: {calls:#?}"),
+    )?;
+    check(
+        calls.iter().any(|c| c["disposition"] == "busy"),
+        format!("the do-not-disturb call is busy: {calls:#?}"),
+    )?;
+    let by_agent = api.calls("105@acme.example").await;
+    check(!by_agent.is_empty(), "105 sees its calls".into())?;
+    check(
+        api.calls("101@globex.example")
+            .await
+            .iter()
+            .all(|c| c["domain_id"] != calls[0]["domain_id"]),
+        "another domain sees none of them".into(),
+    )?;
+    let _ = state;
+    Ok(())
+}
