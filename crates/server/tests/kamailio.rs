@@ -400,6 +400,75 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
     )?;
     api.set_rule("105", None).await;
 
+    // A time frame decides: office hours forward to 108, outside them 105's phone rings.
+    let frame = api
+        .ok(
+            OM,
+            Method::POST,
+            &format!("/api/v1/domains/{DOMAIN}/users/105/time-frames"),
+            Some(json!({"name": "Office", "schedule": {"kind": "days_of_week",
+                "spans": [{"days": ["monday", "tuesday", "wednesday", "thursday", "friday"], "start": "09:00", "end": "17:00"}]}})),
+        )
+        .await;
+    api.set_rule("105", None).await;
+    api.ok(
+        OM,
+        Method::POST,
+        &format!("/api/v1/domains/{DOMAIN}/users/105/answer-rules"),
+        Some(json!({"time_frame_id": frame["id"], "position": 1, "action": {"kind": "forward_always", "to": "108"}})),
+    )
+    .await;
+    // Wednesday 25 November 2026, 10:00 in New York: inside the frame.
+    state
+        .switch
+        .set_clock(Some(switchboard_domain::Timestamp(1_795_618_800)));
+    let own = Phone::start(dir, "tf-105", &sip::ringing(), ports[1], &agent_user);
+    let forward = Phone::start(dir, "tf-108", &sip::answering(100), ports[3], &target.1);
+    let run = dial(dir, k, "call-in-frame", &caller, "105", 200).await;
+    check(run.ok, format!("inside the frame: {}", run.output))?;
+    check(
+        forward.finished(std::time::Duration::from_secs(5)).await,
+        "inside the frame 108 answers".into(),
+    )?;
+    check(
+        own.never_called().await,
+        "inside the frame 105 is not rung".into(),
+    )?;
+    // Sunday 29 November 2026, 10:00: outside it.
+    state
+        .switch
+        .set_clock(Some(switchboard_domain::Timestamp(1_795_964_400)));
+    let own = Phone::start(dir, "tf-105b", &sip::answering(100), ports[1], &agent_user);
+    let forward = Phone::start(dir, "tf-108b", &sip::ringing(), ports[3], &target.1);
+    let run = dial(dir, k, "call-out-of-frame", &caller, "105", 200).await;
+    check(run.ok, format!("outside the frame: {}", run.output))?;
+    check(
+        own.finished(std::time::Duration::from_secs(5)).await,
+        "outside the frame 105 answers".into(),
+    )?;
+    check(
+        forward.never_called().await,
+        "outside the frame 108 is not rung".into(),
+    )?;
+    state.switch.set_clock(None);
+
+    // Simultaneous ring: 105's phone and 108 ring together; 108 answers, 105 is cancelled.
+    api.set_rule(
+        "105",
+        Some(json!({"kind": "simultaneous_ring", "numbers": ["108"], "ring_timeout_seconds": 20})),
+    )
+    .await;
+    let own = Phone::start(dir, "sim-105", &sip::ringing(), ports[1], &agent_user);
+    let also = Phone::start(dir, "sim-108", &sip::answering(300), ports[3], &target.1);
+    let run = dial(dir, k, "call-simultaneous", &caller, "105", 200).await;
+    check(run.ok, format!("simultaneous ring: {}", run.output))?;
+    check(
+        also.finished(std::time::Duration::from_secs(5)).await,
+        "108 answered".into(),
+    )?;
+    check(own.rang().await, "105 rang too".into())?;
+    api.set_rule("105", None).await;
+
     // A queue rings only its available, logged-in agents; with none, its overflow.
     api.ok(
         OM,
@@ -449,11 +518,19 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
         ports[1],
         &agent_user,
     );
+    let on_break = Phone::start(dir, "agent-106", &sip::ringing(), ports[2], &other.1);
     let run = dial(dir, k, "call-queue", &caller, "650", 200).await;
-    phone.stop().await;
     check(
         run.ok,
         format!("the queue rings the available agent: {}", run.output),
+    )?;
+    check(
+        phone.finished(std::time::Duration::from_secs(5)).await,
+        "105 answered the queue call".into(),
+    )?;
+    check(
+        on_break.never_called().await,
+        "the agent on break was not rung".into(),
     )?;
     // Nobody available: the overflow (108) answers.
     api.ok(
@@ -531,6 +608,20 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
     check(
         calls.iter().any(|c| c["disposition"] == "busy"),
         format!("the do-not-disturb call is busy: {calls:#?}"),
+    )?;
+    let queue_call = calls
+        .iter()
+        .find(|c| c["to"] == "650" && c["disposition"] == "answered")
+        .ok_or(format!("the queue call is in history: {calls:#?}"))?;
+    check(
+        queue_call["queue_id"].is_i64() && queue_call["agent_user_id"].is_i64(),
+        format!("the queue call names its queue and agent: {queue_call}"),
+    )?;
+    check(
+        calls
+            .iter()
+            .any(|c| c["to"] == "+12125550199" && c["direction"] == "inbound"),
+        format!("the carrier's call is inbound: {calls:#?}"),
     )?;
     let by_agent = api.calls("105@acme.example").await;
     check(!by_agent.is_empty(), "105 sees its calls".into())?;

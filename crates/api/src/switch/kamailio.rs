@@ -174,7 +174,6 @@ async fn resolve(
     config: &SwitchConfig,
     domain: &Domain,
     decided: plan::Plan,
-    at: Timestamp,
 ) -> ApiResult<Resolved> {
     let vis = operator_visibility(Resource::Devices);
     let mut stages = Vec::new();
@@ -188,7 +187,6 @@ async fn resolve(
                     .await?
                     .filter(|a| a.enabled)
                     .and_then(|a| a.registration)
-                    .filter(|r| r.expires_at > at)
                     .map(|r| r.contact),
                 Target::External(number) => config
                     .gateway
@@ -254,7 +252,7 @@ async fn route_call(
                 Decision::Refuse(r) => return Ok(refusal(r)),
                 Decision::Ring(p) => p,
             };
-            let resolved = resolve(&state, &state.config.switch, &domain, decided, at).await?;
+            let resolved = resolve(&state, &state.config.switch, &domain, decided).await?;
             if resolved.stages.is_empty() {
                 return Ok(refusal(Refusal::Unavailable));
             }

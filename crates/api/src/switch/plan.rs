@@ -207,13 +207,12 @@ fn to_extension<'a>(
     })
 }
 
-/// A user's phones (its devices' SIP logins), and which of them are registered now.
-async fn phones(state: &AppState, user: UserId, at: Timestamp) -> ApiResult<(Vec<Target>, bool)> {
+/// A user's phones (its devices' SIP logins), and whether any is registered. Registrations are
+/// the present's (the store drops expired ones), whatever instant the rules are judged at.
+async fn phones(state: &AppState, user: UserId) -> ApiResult<(Vec<Target>, bool)> {
     let vis = operator_visibility(Resource::Devices);
     let accounts = state.store.sip_accounts_of_user(&vis, user).await?;
-    let registered = accounts
-        .iter()
-        .any(|a| a.registration.as_ref().is_some_and(|r| r.expires_at > at));
+    let registered = accounts.iter().any(|a| a.registration.is_some());
     Ok((
         accounts
             .into_iter()
@@ -261,7 +260,7 @@ async fn to_user(
     };
     let rules = operator_visibility(AnswerRule::resource(true));
     let rule = rule_in_force(state, call.domain, user.id, call.at, &[&rules]).await?;
-    let (devices, registered) = phones(state, user.id, call.at).await?;
+    let (devices, registered) = phones(state, user.id).await?;
     let ring = |seconds| stage(devices.clone(), seconds);
     let with_callee = |decision: Decision| match decision {
         Decision::Ring(plan) => Decision::Ring(Plan {
@@ -348,7 +347,7 @@ async fn to_queue(
         .collect();
     let mut rung = Vec::new();
     for agent in &agents {
-        let (devices, _) = phones(state, agent.user_id, call.at).await?;
+        let (devices, _) = phones(state, agent.user_id).await?;
         if !devices.is_empty() {
             rung.push((agent, devices));
         }

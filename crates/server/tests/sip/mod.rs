@@ -160,6 +160,8 @@ pub async fn sipp_client(
 /// A phone that answers (or not): a sipp server on `port`, for `calls` calls.
 pub struct Phone {
     child: Child,
+    errors: PathBuf,
+    messages: PathBuf,
 }
 
 impl Phone {
@@ -178,18 +180,53 @@ impl Phone {
                 user,
                 "-nostdin",
             ])
-            .args(["-timeout", "120s"])
+            // One call, then the phone hangs up its sipp: `finished` tells how it went.
+            .args(["-m", "1", "-timeout", "120s", "-trace_err", "-error_file"])
+            .arg(dir.join(format!("{name}.errors")))
+            .args(["-trace_msg", "-message_file"])
+            .arg(dir.join(format!("{name}.messages")))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .expect("start a sipp phone");
-        Phone { child }
+        Phone {
+            child,
+            errors: dir.join(format!("{name}.errors")),
+            messages: dir.join(format!("{name}.messages")),
+        }
     }
 
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
+    }
+
+    /// Whether the phone went through its one call as its scenario says (waiting at most
+    /// `within` for it to end).
+    pub async fn finished(mut self, within: Duration) -> bool {
+        let done = tokio::time::timeout(within, self.child.wait()).await;
+        let ok = matches!(done, Ok(Ok(status)) if status.success());
+        let _ = self.child.kill().await;
+        if !ok {
+            eprintln!(
+                "phone: {done:?}\n{}",
+                std::fs::read_to_string(&self.errors).unwrap_or_default()
+            );
+        }
+        ok
+    }
+
+    /// Whether the phone received an INVITE (it rang), whatever happened next.
+    pub async fn rang(mut self) -> bool {
+        let _ = self.child.kill().await;
+        std::fs::read_to_string(&self.messages).is_ok_and(|m| m.contains("INVITE sip:"))
+    }
+
+    /// Whether the phone was never called: no INVITE reached it.
+    pub async fn never_called(mut self) -> bool {
+        let _ = self.child.kill().await;
+        !std::fs::read_to_string(&self.messages).is_ok_and(|m| m.contains("INVITE sip:"))
     }
 }
 
