@@ -58,6 +58,8 @@ pub struct SwitchState {
     clock: Mutex<Option<Timestamp>>,
     /// Calls offered so far to each round-robin queue: the next call starts one agent further.
     turns: Mutex<HashMap<switchboard_domain::QueueId, usize>>,
+    /// When each user's last answered call ended (for "longest idle"); since this process started.
+    idle_since: Mutex<HashMap<switchboard_domain::UserId, Timestamp>>,
 }
 
 /// A call is decided once; its plan is forgotten after this long.
@@ -89,6 +91,19 @@ impl SwitchState {
                 *n - 1
             })
             .unwrap_or(0)
+    }
+
+    /// A user's call ended at `at`: idle from then.
+    pub fn ended_call(&self, user: switchboard_domain::UserId, at: Timestamp) {
+        if let Ok(mut idle) = self.idle_since.lock() {
+            let since = idle.entry(user).or_insert(at);
+            *since = (*since).max(at);
+        }
+    }
+
+    /// Since when a user has been idle; `None`: no answered call since this process started.
+    pub fn idle_since(&self, user: switchboard_domain::UserId) -> Option<Timestamp> {
+        self.idle_since.lock().ok()?.get(&user).copied()
     }
 
     fn plan(&self, call_id: &str) -> Option<kamailio::Resolved> {

@@ -364,8 +364,12 @@ async fn to_queue(
         }
         // In turn, by priority then extension (the store's order), each for the agent ring time,
         // as many rounds as the maximum wait allows; round robin starts one agent further on
-        // each call. Longest idle rings in the linear order (see the README's limits).
+        // each call; longest idle starts with whoever finished a call longest ago.
         strategy => {
+            if strategy == RingStrategy::LongestIdle {
+                // Never answered since start-up counts as idle longest; ties keep the linear order.
+                rung.sort_by_key(|(agent, _)| state.switch.idle_since(agent.user_id));
+            }
             let mut turns: Vec<Stage> = rung
                 .iter()
                 .map(|(_, d)| stage(d.clone(), AGENT_RING_SECONDS.min(wait)))
