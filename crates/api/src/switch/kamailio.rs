@@ -420,10 +420,13 @@ pub async fn ingest_dialog(state: &AppState, record: &DialogRecord) -> ApiResult
         queue: callee.queue.as_ref().map(ToString::to_string),
         agent: callee.queue.as_ref().and(answerer),
     };
-    if answered && let Some(user) = input.agent.as_deref().or(input.users.last().map(String::as_str)) {
-        if let Some((id, _)) = dir.users.get(user) {
-            state.switch.ended_call(*id, Timestamp(record.end));
-        }
+    // Whoever talked is idle from the call's end ("longest idle" queues).
+    let talked = input
+        .agent
+        .as_deref()
+        .or(input.users.last().map(String::as_str));
+    if answered && let Some((id, _)) = talked.and_then(|user| dir.users.get(user)) {
+        state.switch.ended_call(*id, Timestamp(record.end));
     }
     let call = parse_call(0, &input, &dir)?;
     let ctx = AuditContext {
