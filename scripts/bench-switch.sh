@@ -5,7 +5,8 @@
 #   - sipp: 107 registers and calls 105 (registered, answering at once) RATE times a second for
 #     SECONDS seconds, each call authenticated (407), held 1 s, hung up;
 #   - then: sipp's successful and failed calls, the call records Switchboard stored, and the
-#     routing answer's p50/p99 from Switchboard's own latency histogram (/metrics).
+#     routing answer's p50/p99 from Switchboard's own latency histogram (/metrics);
+#   - then RATE registrations a second for 10 s, with the same checks.
 #
 #   RATE=100 SECONDS=60 scripts/bench-switch.sh
 set -euo pipefail
@@ -84,6 +85,16 @@ last = rows[-1]
 print(f"sipp: {last['SuccessfulCall(C)']} successful, {last['FailedCall(C)']} failed calls")
 PY
 after=$(api "http://127.0.0.1:$PORT/api/v1/domains/~/calls/count" | jq .count)
+# Registrations under the same rate: each a 401 challenge, an HA1 look-up and a report.
+REGISTERS=$((RATE * 10))
+sipp "127.0.0.1:$SIP_PORT" -sf scripts/sipp/register.xml -i 127.0.0.1 -p 15088 -r "$RATE" -m "$REGISTERS" \
+  -au "$callee_user" -ap "$callee_pw" -key user "$callee_user" -key domain acme.example -key contact_port "$CALLEE_PORT" \
+  -nostdin -timeout 60s -trace_stat -stf "$work/reg.csv" -fd 5 >"$work/reg.out" 2>&1 || true
+python3 - "$work/reg.csv" <<'PY'
+import csv, sys
+last = list(csv.DictReader(open(sys.argv[1]), delimiter=";"))[-1]
+print(f"registrations: {last['SuccessfulCall(C)']} successful, {last['FailedCall(C)']} failed")
+PY
 echo "call records stored: $((after - before))"
 curl -sf "http://127.0.0.1:$PORT/metrics" > "$work/metrics.txt"
 python3 - "$work/metrics.txt" <<'PY'

@@ -53,8 +53,8 @@ pub struct Metrics {
 }
 
 fn latency_histogram() -> Histogram {
-    // 0.25 ms to about 8 s.
-    Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
+    // 0.25 ms to about 8 s, each bucket √2 times the last: quantiles read within ±41%.
+    Histogram::new(exponential_buckets(0.000_25, std::f64::consts::SQRT_2, 31))
 }
 
 impl Default for Metrics {
