@@ -604,13 +604,23 @@ async fn change(
         return show(ctx, None).await;
     }
     match pages::act(&ctx, &form).await {
-        Ok(to) => {
+        Ok(pages::Next::Go(to)) => {
             let mut r = Redirect::to(&to).into_response();
             for c in &ctx.s.cookies {
                 r.headers_mut().append(header::SET_COOKIE, c.clone());
             }
             r
         }
+        Ok(pages::Next::Show(pages::View::Page(title, body))) => render(
+            &ctx.s,
+            Some(ctx.layout),
+            Some(ctx.tab),
+            &title,
+            None,
+            body,
+            StatusCode::OK,
+        ),
+        Ok(pages::Next::Show(pages::View::File(response))) => response,
         Err(f) if f.is_form_error() => show(ctx, Some(Submitted::new(form, f))).await,
         Err(f) => failure_page(&ctx.s, &f),
     }

@@ -332,15 +332,46 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
         format!("user agent: {login}"),
     )?;
     // The owner sees it on the portal's Phones tab.
-    let (_, phones) = visitor::Visitor::log_in(&api.base, "107@acme.example")
-        .await
-        .get("/my-account/phones")
-        .await;
+    let visitor = visitor::Visitor::log_in(&api.base, "107@acme.example").await;
+    let (_, phones) = visitor.get("/my-account/phones").await;
     check(
         phones.contains(&format!("{}@{DOMAIN}", caller.0))
             && phones.contains("Registered from 127.0.0.1:"),
         format!("the Phones page shows the registration: {phones}"),
     )?;
+    // The owner issues a new password on the Phones tab: it is shown once; the old one stops
+    // working, the new one logs in.
+    let device_107 = api
+        .ok(
+            OM,
+            Method::GET,
+            &format!("/api/v1/domains/{DOMAIN}/users/107/devices"),
+            None,
+        )
+        .await["items"][0]["id"]
+        .clone();
+    let (status, issued) = visitor
+        .submit(
+            &phones,
+            &format!("/my-account/phones/{device_107}/sip-password"),
+            &[],
+        )
+        .await;
+    check(
+        status == StatusCode::OK && issued.contains("shown this once"),
+        format!("{status}: {issued}"),
+    )?;
+    let new_password = issued
+        .split("id=\"sip-password\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .ok_or(format!("the new password is on the page: {issued}"))?
+        .to_owned();
+    let old = register(dir, k, "reg-old", &caller.0, &caller.1, ports[0], 401).await;
+    registered(&old, "the old password no longer logs in");
+    let new = register(dir, k, "reg-new", &caller.0, &new_password, ports[0], 200).await;
+    registered(&new, "the new password logs in");
+    let caller = (caller.0.clone(), new_password);
     // Another domain's manager cannot see it.
     let (status, _) = api
         .send(

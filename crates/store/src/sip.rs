@@ -104,7 +104,8 @@ impl Store {
         one_login(self.pool(), "device_id = $1", device.id.get(), None).await
     }
 
-    /// Issue (or rotate) a device's SIP password: only its HA1 is kept. Enables the login.
+    /// Issue (or rotate) a device's SIP password: only its HA1 is kept. Enables the login. The
+    /// permit is to read the device: the password is shown to whoever may see the device.
     pub async fn issue_sip_password(
         &self,
         permit: &Permit,
@@ -114,7 +115,7 @@ impl Store {
         username: &str,
         ha1: &str,
     ) -> Result<SipAccount> {
-        expect_permit(permit, Resource::Devices, Action::Update)?;
+        expect_permit(permit, Resource::Devices, Action::Read)?;
         let now = Timestamp::now();
         let mut w = self.begin_write().await?;
         let taken: Option<i64> = sqlx::query_scalar(

@@ -190,15 +190,16 @@ async fn get_login(
     Ok(Json(sip_login(&state, &caller, &domain, &device).await?))
 }
 
-fn update_permit(
+fn device_permit(
     caller: &Caller,
     domain: &Domain,
     device: &Setting<Device>,
+    action: Action,
 ) -> ApiResult<switchboard_policy::Permit> {
     let sites: Vec<SiteId> = device.reach_site_id.into_iter().collect();
     Ok(authorize(
         &caller.actor,
-        Action::Update,
+        action,
         Device::resource(device.user_id.is_some()),
         &setting_target(domain, device, &sites),
     )?)
@@ -212,7 +213,7 @@ async fn put_login(
 ) -> ApiResult<Json<SipLogin>> {
     let domain = resolve_domain(&state, &caller, &domain).await?;
     let device = find_setting::<Device>(&state, &caller, &domain, &id).await?;
-    let permit = update_permit(&caller, &domain, &device)?;
+    let permit = device_permit(&caller, &domain, &device, Action::Update)?;
     let account = state
         .store
         .set_sip_enabled(
@@ -226,14 +227,15 @@ async fn put_login(
     Ok(Json(view(&domain, Some(account), String::new())))
 }
 
-/// Issue (or rotate) a device's SIP password.
+/// Issue (or rotate) a device's SIP password. The password is shown only now, so whoever may
+/// read the device (its owner, a manager who reaches it) may ask for a new one.
 pub async fn issue_sip_password(
     state: &AppState,
     caller: &Caller,
     domain: &Domain,
     device: &Setting<Device>,
 ) -> ApiResult<SipPassword> {
-    let permit = update_permit(caller, domain, device)?;
+    let permit = device_permit(caller, domain, device, Action::Read)?;
     let username = username_for(device, owner_extension(state, device).await?.as_deref());
     let realm = domain.name.to_string();
     let password = new_password();

@@ -152,8 +152,27 @@ pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     }
 }
 
-/// A change; answers where to go next.
-pub async fn act(ctx: &Ctx, pairs: &[(String, String)]) -> R<String> {
+/// What follows a change.
+pub enum Next {
+    /// Go there (the usual: a page that shows what changed).
+    Go(String),
+    /// Show this at once and never again (a password just issued: it must not travel in a URL).
+    Show(View),
+}
+
+/// A change; answers what comes next.
+pub async fn act(ctx: &Ctx, pairs: &[(String, String)]) -> R<Next> {
+    let rest: Vec<&str> = ctx.rest.iter().map(String::as_str).collect();
+    if let (Tab::Phones, [id, "sip-password"]) = (ctx.tab, &rest[..]) {
+        return my_settings::issue_sip_password(ctx, id)
+            .await
+            .map(Next::Show);
+    }
+    changes(ctx, pairs).await.map(Next::Go)
+}
+
+/// A change that ends on a page of its tab.
+async fn changes(ctx: &Ctx, pairs: &[(String, String)]) -> R<String> {
     let rest: Vec<&str> = ctx.rest.iter().map(String::as_str).collect();
     let form = Form(pairs);
     if let [id, "delete"] = rest[..] {

@@ -279,27 +279,52 @@ pub(super) async fn phones(ctx: &Ctx) -> R<View> {
         .call(settings::list_of_user::<Device>(MINE, MINE, &first(200)))
         .await?
         .items;
+    let may_issue = can(ctx, Resource::Devices, Action::Read);
     let mut rows = Vec::new();
     for d in &items {
         let login = api
             .call(endpoints::device_sip(MINE, &d.id.get().to_string()))
             .await
             .ok();
+        let id = d.id.get().to_string();
         rows.push(html! { tr {
             td { (text(&d.body.label)) } td { (d.body.model) } td { code { (d.body.mac) } } td { (d.body.line) }
             td { @if let Some(l) = &login { code { (l.username) "@" (l.realm) } } }
             td.registration { (registration(login.as_ref())) }
+            td { @if may_issue {
+                (button_form(&format!("{}/{}/sip-password", ctx.base(), enc(&id)), &ctx.s.csrf, "New SIP password", "secondary", &[]))
+            } }
         } });
     }
     page(
         "Phones",
         html! {
             (table(
-                &["Label", "Model", "MAC address", "Line", "SIP login", "Registration"],
+                &["Label", "Model", "MAC address", "Line", "SIP login", "Registration", ""],
                 rows,
                 "No phones are assigned to you.",
             ))
-            p.hint { "Your administrator issues each phone's SIP password; it is shown once, when issued." }
+            p.hint { "A phone's SIP password is shown once, when it is issued; issuing a new one ends the old." }
+        },
+    )
+}
+
+/// Issue a phone's SIP password and show it, this once.
+pub(super) async fn issue_sip_password(ctx: &Ctx, id: &str) -> R<View> {
+    let issued = ctx
+        .api()
+        .call(endpoints::issue_sip_password(MINE, id))
+        .await?;
+    page(
+        "New SIP password",
+        html! {
+            p { "Enter these in the phone's SIP account settings. The password is shown this once: it is not kept, only what the switch needs to check it." }
+            dl.sip-login {
+                dt { "Username" } dd { code id="sip-username" { (issued.username) } }
+                dt { "Domain (realm)" } dd { code { (issued.realm) } }
+                dt { "Password" } dd { code id="sip-password" { (issued.password) } }
+            }
+            p { a href=(ctx.base()) { "Back to Phones" } }
         },
     )
 }

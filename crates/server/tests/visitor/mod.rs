@@ -52,28 +52,45 @@ impl Visitor {
         (r.status(), r.text().await.unwrap())
     }
 
-    /// Open Account Preferences with the password, as the portal asks.
-    #[allow(dead_code)] // the page tour opens Account Preferences; other suites need not
-    pub async fn reauthenticate(&self, html: &str) {
+    /// Submit a form of `html` (a page this visitor got) to `path`, with the page's CSRF token.
+    pub async fn submit(
+        &self,
+        html: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String) {
         let csrf = html
             .split("name=\"_csrf\" value=\"")
             .nth(1)
             .and_then(|rest| rest.split('"').next())
             .expect("a form with its CSRF token");
+        let mut form = vec![("_csrf", csrf)];
+        form.extend_from_slice(fields);
         let r = self
             .client
-            .post(format!("{}/reauth", self.base))
+            .post(format!("{}{path}", self.base))
             .header(COOKIE, &self.cookies)
             .header(ORIGIN, &self.base)
-            .form(&[
-                ("_csrf", csrf),
-                ("password", switchboard_demo::DEMO_PASSWORD),
-                ("next", "/"),
-            ])
+            .form(&form)
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-        assert!(r.headers().contains_key(LOCATION));
+        let status = r.status();
+        let location = r
+            .headers()
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .map(str::to_owned);
+        (status, location.unwrap_or(r.text().await.unwrap()))
+    }
+
+    /// Open Account Preferences with the password, as the portal asks.
+    #[allow(dead_code)] // the page tour opens Account Preferences; other suites need not
+    pub async fn reauthenticate(&self, html: &str) {
+        let password = switchboard_demo::DEMO_PASSWORD;
+        let (status, _) = self
+            .submit(html, "/reauth", &[("password", password), ("next", "/")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
     }
 }
