@@ -372,6 +372,40 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
     let new = register(dir, k, "reg-new", &caller.0, &new_password, ports[0], 200).await;
     registered(&new, "the new password logs in");
     let caller = (caller.0.clone(), new_password);
+    // The Office Manager sees 105's phone on 105's page, and turns its login off and on there.
+    let manager = visitor::Visitor::log_in(&api.base, OM).await;
+    let (_, page) = manager.get("/manage-organization/users/105").await;
+    check(
+        page.contains("Registered from 127.0.0.1:"),
+        format!("105's page shows its phone: {page}"),
+    )?;
+    let switch_path = format!("/manage-organization/users/105/phones/{agent_device}/sip-enabled");
+    let (status, _) = manager
+        .submit(&page, &switch_path, &[("enabled", "false")])
+        .await;
+    check(
+        status == StatusCode::SEE_OTHER,
+        format!("turning the login off: {status}"),
+    )?;
+    let login = api
+        .ok(
+            OM,
+            Method::GET,
+            &format!("/api/v1/domains/{DOMAIN}/devices/{agent_device}/sip"),
+            None,
+        )
+        .await;
+    check(
+        login["enabled"] == false,
+        format!("the login is off: {login}"),
+    )?;
+    let (status, _) = manager
+        .submit(&page, &switch_path, &[("enabled", "true")])
+        .await;
+    check(
+        status == StatusCode::SEE_OTHER,
+        format!("turning the login on: {status}"),
+    )?;
     // Another domain's manager cannot see it.
     let (status, _) = api
         .send(

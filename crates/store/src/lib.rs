@@ -181,8 +181,20 @@ impl Store {
         Ok(n == 0)
     }
 
+    /// Close the database: the pool, then the native connections of a SQLite file, so the last
+    /// one to close checkpoints the write-ahead log.
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite {
+            // Everything into the main file now: the log's connections close on their own
+            // threads, which may outlive the process's last moments.
+            let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await;
+        }
         self.pool.close().await;
+        if let Some(native) = &self.native {
+            native.close();
+        }
     }
 
     /// The connection pool's use right now, for the operator's metrics.

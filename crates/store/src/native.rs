@@ -28,6 +28,8 @@ pub(crate) struct NativeSqlite {
     /// Read-only connections, opened on first use; a read takes the first one free.
     readers: [Mutex<Option<Connection>>; READERS],
     next_reader: AtomicUsize,
+    /// Set by `close`: no connection is opened after it.
+    closed: std::sync::atomic::AtomicBool,
 }
 
 /// As many readers as the blocking threads that commonly run reads at once on a small machine.
@@ -47,7 +49,19 @@ impl NativeSqlite {
             conn: Mutex::new(None),
             readers: Default::default(),
             next_reader: AtomicUsize::new(0),
+            closed: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Close every connection this opened (a closed store reopens none: see `Store::close`).
+    /// SQLite checkpoints its write-ahead log and removes it when the last connection closes.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        for slot in std::iter::once(&self.conn).chain(self.readers.iter()) {
+            if let Ok(mut conn) = slot.lock() {
+                conn.take();
+            }
+        }
     }
 
     /// Store the calls that are not stored yet, with their parties, then run the statements
@@ -137,6 +151,9 @@ impl NativeSqlite {
     }
 
     fn open(&self) -> Result<Connection> {
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(StoreError::Config("the database is closed".into()));
+        }
         let conn = Connection::open(&self.path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;

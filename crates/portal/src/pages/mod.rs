@@ -163,10 +163,29 @@ pub enum Next {
 /// A change; answers what comes next.
 pub async fn act(ctx: &Ctx, pairs: &[(String, String)]) -> R<Next> {
     let rest: Vec<&str> = ctx.rest.iter().map(String::as_str).collect();
-    if let (Tab::Phones, [id, "sip-password"]) = (ctx.tab, &rest[..]) {
-        return my_settings::issue_sip_password(ctx, id)
-            .await
-            .map(Next::Show);
+    match (ctx.tab, &rest[..]) {
+        (Tab::Phones, [id, "sip-password"]) => {
+            let view = my_settings::issue_sip_password(ctx, id, &ctx.base()).await?;
+            return Ok(Next::Show(view));
+        }
+        (Tab::Users, [ext, "phones", id, "sip-password"]) => {
+            let back = format!("{}/{}", ctx.base(), enc(ext));
+            let view = my_settings::issue_sip_password(ctx, id, &back).await?;
+            return Ok(Next::Show(view));
+        }
+        (Tab::Phones, [id, "sip-enabled"]) => {
+            my_settings::set_sip_enabled(ctx, id, &Form(pairs)).await?;
+            return Ok(Next::Go(done(ctx, "saved")));
+        }
+        (Tab::Users, [ext, "phones", id, "sip-enabled"]) => {
+            my_settings::set_sip_enabled(ctx, id, &Form(pairs)).await?;
+            return Ok(Next::Go(format!(
+                "{}/{}?notice=saved",
+                ctx.base(),
+                enc(ext)
+            )));
+        }
+        _ => {}
     }
     changes(ctx, pairs).await.map(Next::Go)
 }

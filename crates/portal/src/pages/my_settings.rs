@@ -5,7 +5,7 @@ use super::home::describe_action;
 use super::*;
 use crate::html::{button_form, checkbox, field, table};
 use switchboard_api::api::settings_extra::AtQuery;
-use switchboard_api::api::sip::SipLogin;
+use switchboard_api::api::sip::{SipLogin, SipLoginPatch};
 use switchboard_policy::{Action, Resource};
 
 fn folder_label(folder: Folder) -> &'static str {
@@ -273,44 +273,53 @@ fn registration(login: Option<&SipLogin>) -> String {
     }
 }
 
-pub(super) async fn phones(ctx: &Ctx) -> R<View> {
+/// A user's phones (`owner`: an extension, or `~`) with their SIP logins and registrations, and
+/// the buttons the viewer may use; the buttons post under `base`.
+pub(super) async fn phone_table(ctx: &Ctx, owner: &str, base: &str) -> R<Markup> {
     let api = ctx.api();
     let items = api
-        .call(settings::list_of_user::<Device>(MINE, MINE, &first(200)))
+        .call(settings::list_of_user::<Device>(MINE, owner, &first(200)))
         .await?
         .items;
     let may_issue = can(ctx, Resource::Devices, Action::Read);
+    let may_switch = can(ctx, Resource::Devices, Action::Update);
     let mut rows = Vec::new();
     for d in &items {
-        let login = api
-            .call(endpoints::device_sip(MINE, &d.id.get().to_string()))
-            .await
-            .ok();
         let id = d.id.get().to_string();
+        let login = api.call(endpoints::device_sip(MINE, &id)).await.ok();
+        let action = format!("{base}/{}", enc(&id));
+        let switchable = login.as_ref().filter(|l| l.issued && may_switch);
         rows.push(html! { tr {
             td { (text(&d.body.label)) } td { (d.body.model) } td { code { (d.body.mac) } } td { (d.body.line) }
             td { @if let Some(l) = &login { code { (l.username) "@" (l.realm) } } }
             td.registration { (registration(login.as_ref())) }
-            td { @if may_issue {
-                (button_form(&format!("{}/{}/sip-password", ctx.base(), enc(&id)), &ctx.s.csrf, "New SIP password", "secondary", &[]))
-            } }
+            td {
+                @if may_issue {
+                    (button_form(&format!("{action}/sip-password"), &ctx.s.csrf, "New SIP password", "secondary", &[]))
+                }
+                @if let Some(l) = switchable {
+                    (button_form(&format!("{action}/sip-enabled"), &ctx.s.csrf, if l.enabled { "Turn login off" } else { "Turn login on" }, "secondary", &[("enabled", if l.enabled { "false" } else { "true" })]))
+                }
+            }
         } });
     }
-    page(
-        "Phones",
-        html! {
-            (table(
-                &["Label", "Model", "MAC address", "Line", "SIP login", "Registration", ""],
-                rows,
-                "No phones are assigned to you.",
-            ))
-            p.hint { "A phone's SIP password is shown once, when it is issued; issuing a new one ends the old." }
-        },
-    )
+    Ok(html! {
+        (table(
+            &["Label", "Model", "MAC address", "Line", "SIP login", "Registration", ""],
+            rows,
+            "No phones.",
+        ))
+        p.hint { "A phone's SIP password is shown once, when it is issued; issuing a new one ends the old." }
+    })
 }
 
-/// Issue a phone's SIP password and show it, this once.
-pub(super) async fn issue_sip_password(ctx: &Ctx, id: &str) -> R<View> {
+pub(super) async fn phones(ctx: &Ctx) -> R<View> {
+    let base = ctx.base();
+    page("Phones", phone_table(ctx, MINE, &base).await?)
+}
+
+/// Issue a phone's SIP password and show it, this once; `back` is where the page links back to.
+pub(super) async fn issue_sip_password(ctx: &Ctx, id: &str, back: &str) -> R<View> {
     let issued = ctx
         .api()
         .call(endpoints::issue_sip_password(MINE, id))
@@ -324,9 +333,20 @@ pub(super) async fn issue_sip_password(ctx: &Ctx, id: &str) -> R<View> {
                 dt { "Domain (realm)" } dd { code { (issued.realm) } }
                 dt { "Password" } dd { code id="sip-password" { (issued.password) } }
             }
-            p { a href=(ctx.base()) { "Back to Phones" } }
+            p { a href=(back) { "Back" } }
         },
     )
+}
+
+/// Turn a phone's SIP login on or off.
+pub(super) async fn set_sip_enabled(ctx: &Ctx, id: &str, form: &Form<'_>) -> R<()> {
+    let body = SipLoginPatch {
+        enabled: form.flag("enabled"),
+    };
+    ctx.api()
+        .call(endpoints::set_device_sip(MINE, id, &body))
+        .await
+        .map(drop)
 }
 
 /// What a new answering rule does, from its form.

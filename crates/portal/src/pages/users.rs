@@ -102,6 +102,11 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
         && u.scope.can_log_in();
     let may_delete = can(ctx, Resource::Users, Action::Delete) && me.scope != Scope::SiteManager;
     let site = text(&u.site_id);
+    let phones_base = format!("{}/{}/phones", ctx.base(), enc(ext));
+    // A scope that may not read the user's phones gets the page without them.
+    let phones = super::my_settings::phone_table(ctx, ext, &phones_base)
+        .await
+        .ok();
     page(
         format!("{} {} ({})", u.first_name, u.last_name, u.extension),
         html! {
@@ -129,6 +134,10 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
                     (button_form("/impersonate", &ctx.s.csrf, "Act as this user", "secondary", &[("user", &format!("{}@{}", ext, me.domain.name)), ("back", &ctx.url)]))
                 }
                 @if may_delete { (delete_link(ctx, ext)) }
+            }
+            @if let Some(phones) = phones {
+                h2 { "Phones" }
+                (phones)
             }
         },
     )
