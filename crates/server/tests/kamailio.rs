@@ -100,6 +100,12 @@ impl Api {
         )
     }
 
+    /// A device's SIP login as the Office Manager sees it.
+    async fn sip_login(&self, device: i64) -> Value {
+        let path = format!("/api/v1/domains/{DOMAIN}/devices/{device}/sip");
+        self.ok(OM, Method::GET, &path, None).await
+    }
+
     /// A user's answering rules replaced by one (or none).
     async fn set_rule(&self, ext: &str, action: Option<Value>) {
         let login = format!("{ext}@{DOMAIN}");
@@ -315,14 +321,7 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
         let run = register(dir, k, &format!("reg-{user}"), user, pw, *port, 200).await;
         registered(&run, &format!("{user} registers"));
     }
-    let login = api
-        .ok(
-            OM,
-            Method::GET,
-            &format!("/api/v1/domains/{DOMAIN}/devices/{agent_device}/sip"),
-            None,
-        )
-        .await;
+    let login = api.sip_login(agent_device).await;
     check(
         login["registration"]["contact"] == format!("sip:{agent_user}@127.0.0.1:{}", ports[1]),
         format!("the registration is shown: {login}"),
@@ -387,14 +386,7 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
         status == StatusCode::SEE_OTHER,
         format!("turning the login off: {status}"),
     )?;
-    let login = api
-        .ok(
-            OM,
-            Method::GET,
-            &format!("/api/v1/domains/{DOMAIN}/devices/{agent_device}/sip"),
-            None,
-        )
-        .await;
+    let login = api.sip_login(agent_device).await;
     check(
         login["enabled"] == false,
         format!("the login is off: {login}"),
