@@ -17,6 +17,9 @@ use switchboard_store::testing::TestDatabase;
 const SECRET: &str = "kamailioTestSecret42";
 const DOMAIN: &str = "acme.example";
 const OM: &str = "101@acme.example";
+/// The carrier's gateway and the media server, played by sipp phones.
+const GATEWAY_PORT: u16 = 25_091;
+const MEDIA_PORT: u16 = 25_093;
 
 struct Api {
     client: reqwest::Client,
@@ -225,6 +228,8 @@ async fn phones_register_and_calls_follow_switchboard() {
             blob_dir: dir.path().join("blobs"),
             switch: SwitchConfig {
                 secret: Some(SECRET.into()),
+                gateway: Some(format!("sip:{{number}}@127.0.0.1:{GATEWAY_PORT}")),
+                media_server: Some(format!("sip:{{service}}@127.0.0.1:{MEDIA_PORT}")),
                 ..SwitchConfig::default()
             },
             ..Config::default()
@@ -524,6 +529,38 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
         "108 answered".into(),
     )?;
     check(own.rang().await, "105 rang too".into())?;
+
+    // An outside number goes out through the gateway; voicemail to the media server.
+    api.set_rule(
+        "105",
+        Some(json!({"kind": "forward_always", "to": "+12125550111"})),
+    )
+    .await;
+    let gateway = Phone::start(
+        dir,
+        "gateway",
+        &sip::answering(100),
+        GATEWAY_PORT,
+        "gateway",
+    );
+    let run = dial(dir, k, "call-outside", &caller, "105", 200).await;
+    check(
+        run.ok,
+        format!("forwarded to an outside number: {}", run.output),
+    )?;
+    check(
+        gateway.called_at("+12125550111@127.0.0.1").await,
+        "the gateway got the outside number".into(),
+    )?;
+    api.set_rule("105", Some(json!({"kind": "send_to_voicemail"})))
+        .await;
+    let media = Phone::start(dir, "media", &sip::answering(100), MEDIA_PORT, "media");
+    let run = dial(dir, k, "call-voicemail", &caller, "105", 200).await;
+    check(run.ok, format!("sent to voicemail: {}", run.output))?;
+    check(
+        media.called_at("voicemail-105@127.0.0.1").await,
+        "the media server got 105's voicemail".into(),
+    )?;
     api.set_rule("105", None).await;
 
     // A queue rings only its available, logged-in agents; with none, its overflow.

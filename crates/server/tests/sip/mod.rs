@@ -223,6 +223,13 @@ impl Phone {
         std::fs::read_to_string(&self.messages).is_ok_and(|m| m.contains("INVITE sip:"))
     }
 
+    /// Whether the phone was called at this Request-URI (`user@host`).
+    pub async fn called_at(mut self, target: &str) -> bool {
+        let _ = self.child.kill().await;
+        std::fs::read_to_string(&self.messages)
+            .is_ok_and(|m| m.contains(&format!("INVITE sip:{target}")))
+    }
+
     /// Whether the phone was never called: no INVITE reached it.
     pub async fn never_called(mut self) -> bool {
         let _ = self.child.kill().await;
