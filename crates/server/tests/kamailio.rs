@@ -462,6 +462,31 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
     )?;
     api.set_rule("105", None).await;
 
+    // Busy goes elsewhere than no answer: 105 is busy, the rule's busy target (106) answers
+    // and its no-answer target (108) is never rung.
+    api.set_rule(
+        "105",
+        Some(json!({"kind": "forward_conditional", "busy": "106", "no_answer": "108", "ring_timeout_seconds": 5})),
+    )
+    .await;
+    let busy = Phone::start(dir, "busy-105", &sip::busy(), ports[1], &agent_user);
+    let to_busy = Phone::start(dir, "busy-106", &sip::answering(100), ports[2], &other.1);
+    let to_no_answer = Phone::start(dir, "busy-108", &sip::ringing(), ports[3], &target.1);
+    let run = dial(dir, k, "call-busy", &caller, "105", 200).await;
+    check(
+        run.ok,
+        format!("busy forwards to the busy target: {}", run.output),
+    )?;
+    check(busy.rang().await, "105 was rung and was busy".into())?;
+    check(
+        to_busy.finished(std::time::Duration::from_secs(5)).await,
+        "106 (busy target) answered".into(),
+    )?;
+    check(
+        to_no_answer.never_called().await,
+        "108 (no-answer target) was not rung".into(),
+    )?;
+
     // A time frame decides: office hours forward to 108, outside them 105's phone rings.
     let frame = api
         .ok(

@@ -154,6 +154,9 @@ pub struct RouteQuery {
     /// Which target of that stage.
     #[serde(default)]
     pub target: usize,
+    /// How the last stage ended (its final SIP code), when asking for the next one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<u16>,
 }
 
 /// A plan with every target turned into the URI Kamailio relays to; unreachable targets (a
@@ -162,7 +165,21 @@ pub struct RouteQuery {
 pub struct Resolved {
     pub domain: DomainId,
     pub stages: Vec<(u32, Vec<String>)>,
+    /// What follows a busy first stage, when that differs (see `plan::Plan::busy`).
+    pub busy: Option<Vec<(u32, Vec<String>)>>,
+    /// The first stage ended busy and the busy stages were taken.
+    pub took_busy: bool,
     pub callee: Callee,
+}
+
+impl Resolved {
+    /// A stage of the call as it went: after a busy first stage, the busy stages follow it.
+    fn stage(&self, n: usize) -> Option<&(u32, Vec<String>)> {
+        match (&self.busy, self.took_busy, n) {
+            (Some(busy), true, n) if n > 0 => busy.get(n - 1),
+            _ => self.stages.get(n),
+        }
+    }
 }
 
 fn fill(template: &str, key: &str, value: &str) -> String {
@@ -175,9 +192,29 @@ async fn resolve(
     domain: &Domain,
     decided: plan::Plan,
 ) -> ApiResult<Resolved> {
+    let stages = resolve_stages(state, config, domain, decided.stages).await?;
+    let busy = match decided.busy {
+        Some(busy) => Some(resolve_stages(state, config, domain, busy).await?),
+        None => None,
+    };
+    Ok(Resolved {
+        domain: domain.id,
+        stages,
+        busy,
+        took_busy: false,
+        callee: decided.callee,
+    })
+}
+
+async fn resolve_stages(
+    state: &AppState,
+    config: &SwitchConfig,
+    domain: &Domain,
+    planned: Vec<plan::Stage>,
+) -> ApiResult<Vec<(u32, Vec<String>)>> {
     let vis = operator_visibility(Resource::Devices);
     let mut stages = Vec::new();
-    for stage in decided.stages {
+    for stage in planned {
         let mut uris = Vec::new();
         for target in stage.targets {
             let uri = match target {
@@ -205,11 +242,7 @@ async fn resolve(
             stages.push((stage.ring_seconds.saturating_mul(1000), uris));
         }
     }
-    Ok(Resolved {
-        domain: domain.id,
-        stages,
-        callee: decided.callee,
-    })
+    Ok(stages)
 }
 
 fn refusal(r: Refusal) -> Response {
@@ -259,12 +292,18 @@ async fn route_call(
             state.switch.keep_plan(&q.call_id, resolved.clone());
             resolved
         }
-        (_, Some(plan)) => plan,
+        (_, Some(mut plan)) => {
+            // The first stage ended busy: take the busy stages, if the plan has them.
+            if q.stage == 1 && q.target == 0 && plan.busy.is_some() {
+                plan.took_busy = matches!(q.failed, Some(486 | 600 | 603));
+                state.switch.keep_plan(&q.call_id, plan.clone());
+            }
+            plan
+        }
     };
     Ok(
         match plan
-            .stages
-            .get(q.stage)
+            .stage(q.stage)
             .and_then(|(ms, uris)| uris.get(q.target).map(|u| (ms, u)))
         {
             Some((ms, uri)) => text(StatusCode::OK, format!("{ms}|{uri}")),

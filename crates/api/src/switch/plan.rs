@@ -34,6 +34,9 @@ pub struct Plan {
     pub stages: Vec<Stage>,
     /// Who the call was for, for its record.
     pub callee: Callee,
+    /// What follows when the first stage answered busy, if that differs from what follows
+    /// when nobody answered: `Some(vec![])` ends the call busy.
+    pub busy: Option<Vec<Stage>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -150,6 +153,7 @@ fn outside(number: E164, callee: Callee) -> Decision {
     Decision::Ring(Plan {
         stages: vec![stage(vec![Target::External(number)], USER_RING_SECONDS * 2)],
         callee,
+        busy: None,
     })
 }
 
@@ -157,6 +161,7 @@ fn media(service: String, callee: Callee) -> Decision {
     Decision::Ring(Plan {
         stages: vec![stage(vec![Target::Media(service)], USER_RING_SECONDS * 2)],
         callee,
+        busy: None,
     })
 }
 
@@ -239,13 +244,12 @@ async fn destination(
     }
 }
 
-/// Ring `first`, then whatever `then` decides; a refusal after ringing ends the call there.
-fn then(first: Stage, callee: Callee, after: Decision) -> Decision {
-    let mut stages = vec![first];
-    if let Decision::Ring(plan) = after {
-        stages.extend(plan.stages);
+/// The stages of a decision (none for a refusal: the call ends there).
+fn stages_of(decision: Decision) -> Vec<Stage> {
+    match decision {
+        Decision::Ring(plan) => plan.stages,
+        Decision::Refuse(_) => Vec::new(),
     }
-    Decision::Ring(Plan { stages, callee })
 }
 
 async fn to_user(
@@ -276,6 +280,7 @@ async fn to_user(
         return Ok(Decision::Ring(Plan {
             stages: vec![ring(USER_RING_SECONDS)],
             callee,
+            busy: None,
         }));
     };
     Ok(match rule.body.action {
@@ -293,17 +298,21 @@ async fn to_user(
             if !registered && let Some(to) = unreachable.as_ref().or(no_answer.as_ref()) {
                 with_callee(destination(state, call, to, depth).await?)
             } else {
-                match no_answer.as_ref().or(busy.as_ref()) {
-                    Some(to) => then(
-                        ring(ring_timeout_seconds),
-                        callee,
-                        destination(state, call, to, depth).await?,
-                    ),
-                    None => Decision::Ring(Plan {
-                        stages: vec![ring(ring_timeout_seconds)],
-                        callee,
-                    }),
+                // Ring, then the "no answer" target; a busy phone goes to the "busy" target,
+                // or ends busy when the rule names none.
+                let mut stages = vec![ring(ring_timeout_seconds)];
+                if let Some(to) = no_answer.as_ref() {
+                    stages.extend(stages_of(destination(state, call, to, depth).await?));
                 }
+                let busy = match busy.as_ref() {
+                    Some(to) => Some(stages_of(destination(state, call, to, depth).await?)),
+                    None => Some(Vec::new()),
+                };
+                Decision::Ring(Plan {
+                    stages,
+                    callee,
+                    busy,
+                })
             }
         }
         RuleAction::SimultaneousRing {
@@ -321,6 +330,7 @@ async fn to_user(
             Decision::Ring(Plan {
                 stages: vec![stage(targets, ring_timeout_seconds)],
                 callee,
+                busy: None,
             })
         }
     })
@@ -394,5 +404,9 @@ async fn to_queue(
         refused if stages.is_empty() => return Ok(refused),
         _ => {}
     }
-    Ok(Decision::Ring(Plan { stages, callee }))
+    Ok(Decision::Ring(Plan {
+        stages,
+        callee,
+        busy: None,
+    }))
 }

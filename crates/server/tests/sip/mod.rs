@@ -436,6 +436,19 @@ pub fn answering(ring_ms: u32) -> String {
     )
 }
 
+/// A phone that is busy: it answers 486.
+pub fn busy() -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="busy">
+  <recv request="INVITE" crlf="true"/>
+{}  <recv request="ACK"/>
+</scenario>
+"#,
+        reply("486 Busy Here", true, "[last_CSeq:]", ""),
+    )
+}
+
 /// A phone that rings and never answers (until the switch cancels it).
 pub fn ringing() -> String {
     format!(
