@@ -163,7 +163,6 @@ pub struct RouteQuery {
 /// phone not registered, no gateway configured) and stages left empty are dropped.
 #[derive(Clone, Debug)]
 pub struct Resolved {
-    pub domain: DomainId,
     pub stages: Vec<(u32, Vec<String>)>,
     /// What follows a busy first stage, when that differs (see `plan::Plan::busy`).
     pub busy: Option<Vec<(u32, Vec<String>)>>,
@@ -186,45 +185,23 @@ fn fill(template: &str, key: &str, value: &str) -> String {
     template.replace(&format!("{{{key}}}"), value)
 }
 
-async fn resolve(
-    state: &AppState,
-    config: &SwitchConfig,
-    domain: &Domain,
-    decided: plan::Plan,
-) -> ApiResult<Resolved> {
-    let stages = resolve_stages(state, config, domain, decided.stages).await?;
-    let busy = match decided.busy {
-        Some(busy) => Some(resolve_stages(state, config, domain, busy).await?),
-        None => None,
-    };
-    Ok(Resolved {
-        domain: domain.id,
-        stages,
-        busy,
+fn resolve(config: &SwitchConfig, decided: plan::Plan) -> Resolved {
+    Resolved {
+        stages: resolve_stages(config, decided.stages),
+        busy: decided.busy.map(|busy| resolve_stages(config, busy)),
         took_busy: false,
         callee: decided.callee,
-    })
+    }
 }
 
-async fn resolve_stages(
-    state: &AppState,
-    config: &SwitchConfig,
-    domain: &Domain,
-    planned: Vec<plan::Stage>,
-) -> ApiResult<Vec<(u32, Vec<String>)>> {
-    let vis = operator_visibility(Resource::Devices);
+fn resolve_stages(config: &SwitchConfig, planned: Vec<plan::Stage>) -> Vec<(u32, Vec<String>)> {
     let mut stages = Vec::new();
     for stage in planned {
         let mut uris = Vec::new();
         for target in stage.targets {
             let uri = match target {
-                Target::Device(username) => state
-                    .store
-                    .sip_login(&vis, domain.id, &username)
-                    .await?
-                    .filter(|a| a.enabled)
-                    .and_then(|a| a.registration)
-                    .map(|r| r.contact),
+                // Enabled logins only, with their live registration (see `plan::phones`).
+                Target::Device { contact, .. } => contact,
                 Target::External(number) => config
                     .gateway
                     .as_deref()
@@ -242,7 +219,7 @@ async fn resolve_stages(
             stages.push((stage.ring_seconds.saturating_mul(1000), uris));
         }
     }
-    Ok(stages)
+    stages
 }
 
 fn refusal(r: Refusal) -> Response {
@@ -285,7 +262,7 @@ async fn route_call(
                 Decision::Refuse(r) => return Ok(refusal(r)),
                 Decision::Ring(p) => p,
             };
-            let resolved = resolve(&state, &state.config.switch, &domain, decided).await?;
+            let resolved = resolve(&state.config.switch, decided);
             if resolved.stages.is_empty() {
                 return Ok(refusal(Refusal::Unavailable));
             }

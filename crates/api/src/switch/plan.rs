@@ -54,8 +54,12 @@ pub struct Stage {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    /// A phone, by its SIP username in the domain.
-    Device(String),
+    /// A phone, by its SIP username in the domain, with where it is registered now (read with
+    /// the login, so the switch's adapter need not look it up again).
+    Device {
+        username: String,
+        contact: Option<String>,
+    },
     /// An outside number, through the configured gateway.
     External(E164),
     /// A service of the media server: `voicemail-105`, `attendant-700`, `conference-800`.
@@ -221,7 +225,10 @@ async fn phones(state: &AppState, user: UserId) -> ApiResult<(Vec<Target>, bool)
     Ok((
         accounts
             .into_iter()
-            .map(|a| Target::Device(a.username))
+            .map(|a| Target::Device {
+                contact: a.registration.map(|r| r.contact),
+                username: a.username,
+            })
             .collect(),
         registered,
     ))
