@@ -92,6 +92,15 @@ where
     Ok(row.map(|r| account(&r, now)).transpose()?)
 }
 
+/// A device's login as the write `w` left it, once `w` has committed.
+async fn committed_login(mut w: crate::WriteTx, device: &Setting<Device>) -> Result<SipAccount> {
+    let account = one_login(&mut *w.tx, "device_id = $1", device.id.get(), None)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    w.commit().await?;
+    Ok(account)
+}
+
 impl Store {
     /// A device's SIP login, if one was ever made (`vis` for `Devices`; the device itself was
     /// found through the caller's reach).
@@ -156,11 +165,7 @@ impl Store {
             Some(&serde_json::json!({ "username": username, "issued_at": now })),
         )
         .await?;
-        let account = one_login(&mut *w.tx, "device_id = $1", device.id.get(), None)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        w.commit().await?;
-        Ok(account)
+        committed_login(w, device).await
     }
 
     /// Allow or refuse a device's SIP login; `NotFound` when it has none yet.
@@ -197,11 +202,7 @@ impl Store {
             Some(&serde_json::json!({ "enabled": enabled })),
         )
         .await?;
-        let account = one_login(&mut *w.tx, "device_id = $1", device.id.get(), None)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        w.commit().await?;
-        Ok(account)
+        committed_login(w, device).await
     }
 
     /// The HA1 a switch checks a login against: only for an enabled login with a password.
