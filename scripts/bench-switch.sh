@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-lib.sh
 require_tools curl jq sipp python3
-[ -x /usr/sbin/kamailio ] || { echo "kamailio is missing (apt-get install kamailio kamailio-utils-modules kamailio-json-modules)" >&2; exit 1; }
+[ -x /usr/sbin/kamailio ] || { echo "kamailio is missing (apt-get install kamailio kamailio-utils-modules kamailio-extra-modules)" >&2; exit 1; }
 RATE="${RATE:-100}"
 SECONDS_TO_RUN="${SECONDS:-60}"
 CALLS=$((RATE * SECONDS_TO_RUN))

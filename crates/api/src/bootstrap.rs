@@ -43,6 +43,7 @@ pub async fn create_super_user(
                     NewReseller {
                         name: Label::parse("Platform").map_err(ApiError::internal)?,
                         contact_email: None,
+                        switch: SwitchRoutes::default(),
                     },
                 )
                 .await?
@@ -65,6 +66,7 @@ pub async fn create_super_user(
                             .map_err(ApiError::internal)?,
                         timezone: TimeZoneName::parse("UTC").map_err(ApiError::internal)?,
                         policy: DomainPolicy::default(),
+                        switch: SwitchRoutes::default(),
                     },
                 )
                 .await?

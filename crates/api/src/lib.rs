@@ -78,7 +78,7 @@ pub struct AppState {
     pub hasher: auth::Hasher,
     pub blobs: blobs::BlobStore,
     pub metrics: Arc<metrics::Metrics>,
-    /// Calls in progress and the switch clock.
+    /// The switch clock tests set.
     pub switch: Arc<switch::SwitchState>,
     openapi: Arc<serde_json::Value>,
     /// The same document, serialized once.

@@ -213,10 +213,28 @@ struct FileConfig {
     switch_secret: Option<String>,
     /// Addresses a switch may call the switch endpoints from (default: loopback).
     switch_clients: Option<Vec<std::net::IpAddr>>,
-    /// Where outside numbers go: a SIP URI with {number}.
-    switch_gateway: Option<String>,
-    /// Where voicemail, attendants and conferences are served: a SIP URI with {service}.
-    switch_media_server: Option<String>,
+    /// Where outside numbers go, for domains and resellers that name none: a SIP URI with
+    /// {number}; empty: nowhere.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    switch_gateway: Option<switchboard_domain::GatewayUri>,
+    /// Where voicemail, attendants and conferences are served, likewise: a SIP URI with
+    /// {service}; empty: nowhere.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    switch_media_server: Option<switchboard_domain::MediaServerUri>,
+}
+
+/// An optional value of the config file, where an empty string means "not set".
+fn blank_is_none<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::de::IntoDeserializer;
+    match Option::<String>::deserialize(d)? {
+        None => Ok(None),
+        Some(s) if s.trim().is_empty() => Ok(None),
+        Some(s) => T::deserialize(s.into_deserializer()).map(Some),
+    }
 }
 
 fn read_file_config(path: Option<&PathBuf>) -> Result<FileConfig> {
@@ -262,8 +280,10 @@ fn switch_config(file: &FileConfig) -> switchboard_api::switch::SwitchConfig {
         secret: blank_is_none(std::env::var("SWITCHBOARD_SWITCH_SECRET").ok())
             .or_else(|| blank_is_none(file.switch_secret.clone())),
         clients: file.switch_clients.clone().unwrap_or(d.clients),
-        gateway: blank_is_none(file.switch_gateway.clone()),
-        media_server: blank_is_none(file.switch_media_server.clone()),
+        routes: switchboard_domain::SwitchRoutes {
+            gateway: file.switch_gateway.clone(),
+            media_server: file.switch_media_server.clone(),
+        },
     }
 }
 
@@ -745,6 +765,7 @@ mod tests {
     fn the_sample_configuration_sets_every_key_to_its_default() {
         let text = include_str!("../../../docs/switchboard.toml");
         let sample: FileConfig = toml::from_str(text).expect("it parses");
+        let keys: toml::Table = toml::from_str(text).expect("it parses");
         // Destructured whole: a new setting fails to compile here until the sample has it.
         let FileConfig {
             database_url,
@@ -774,7 +795,9 @@ mod tests {
             lockout_seconds.is_some() && max_body_bytes.is_some() && max_audio_bytes.is_some(),
             argon2_memory_kib.is_some() && argon2_iterations.is_some(),
             switch_secret.is_some() && switch_clients.is_some(),
-            switch_gateway.is_some() && switch_media_server.is_some(),
+            // Blank in the sample (none by default): present, read as unset.
+            switch_gateway.is_none() && keys.contains_key("switch_gateway"),
+            switch_media_server.is_none() && keys.contains_key("switch_media_server"),
         ];
         assert!(set.iter().all(|s| *s), "{set:?}");
         assert_eq!(database_url.as_deref(), Some(DEFAULT_DATABASE_URL));

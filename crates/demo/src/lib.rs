@@ -176,6 +176,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             NewReseller {
                 name: Label::parse("VoiceCo").map_err(ApiError::internal)?,
                 contact_email: Email::parse("noc@voiceco.example").ok(),
+                switch: SwitchRoutes::default(),
             },
         )
         .await?;
@@ -188,6 +189,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
             timezone: "America/Chicago".into(),
             reseller_id: Some(reseller.id.get()),
             policy: DomainPolicy::default(),
+            switch: SwitchRoutes::default(),
             office_manager: None,
         },
     )
@@ -227,6 +229,7 @@ pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                         max_conferences: Some(20),
                     },
                 },
+                switch: SwitchRoutes::default(),
                 office_manager: None,
             },
         )

@@ -11,7 +11,34 @@ pub struct Reseller {
     pub id: ResellerId,
     pub name: Label,
     pub contact_email: Option<Email>,
+    /// Where its domains' calls leave and are served, unless a domain names its own.
+    #[serde(default)]
+    pub switch: SwitchRoutes,
     pub created_at: Timestamp,
+}
+
+/// Where a switch sends what it cannot ring itself: outside numbers to a carrier's gateway;
+/// voicemail, auto attendants and conferences to a media server. Empty: inherited.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SwitchRoutes {
+    #[serde(default)]
+    pub gateway: Option<GatewayUri>,
+    #[serde(default)]
+    pub media_server: Option<MediaServerUri>,
+}
+
+impl SwitchRoutes {
+    /// These routes, with what they leave empty taken from `fallback`.
+    pub fn or(self, fallback: &SwitchRoutes) -> SwitchRoutes {
+        SwitchRoutes {
+            gateway: self.gateway.or_else(|| fallback.gateway.clone()),
+            media_server: self.media_server.or_else(|| fallback.media_server.clone()),
+        }
+    }
+    pub fn is_complete(&self) -> bool {
+        self.gateway.is_some() && self.media_server.is_some()
+    }
 }
 
 /// Per-domain limits; `None` means unlimited.
@@ -74,6 +101,10 @@ pub struct Domain {
     pub description: Label,
     pub timezone: TimeZoneName,
     pub policy: DomainPolicy,
+    /// Where this domain's calls leave and are served; what it leaves empty comes from its
+    /// reseller, then from the installation's `switch_gateway` / `switch_media_server`.
+    #[serde(default)]
+    pub switch: SwitchRoutes,
     pub created_at: Timestamp,
 }
 

@@ -190,6 +190,58 @@ impl E164 {
     }
 }
 
+/// A SIP URI with a placeholder a switch fills per call: `sip:{number}@gw.example`.
+fn sip_template(raw: &str, placeholder: &str) -> Result<String, InvalidValue> {
+    let s = raw.trim();
+    if s.is_empty() || s.len() > 255 {
+        return invalid("a SIP URI has 1 to 255 characters");
+    }
+    if !(s.starts_with("sip:") || s.starts_with("sips:")) {
+        return invalid(format!(
+            "a SIP URI starts with sip: or sips:, e.g. sip:{placeholder}@gw.example"
+        ));
+    }
+    if s.chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '|'))
+    {
+        return invalid("a SIP URI has no spaces, control characters, quotes, <, > or |");
+    }
+    if !s.contains(placeholder) || !s.contains('@') {
+        return invalid(format!(
+            "the URI must say where {placeholder} goes, e.g. sip:{placeholder}@gw.example"
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+string_value!(
+    /// Where outside calls leave: a carrier's SIP URI with `{number}` where the dialled number
+    /// goes, e.g. `sip:{number}@gw.example:5060`.
+    GatewayUri
+);
+impl GatewayUri {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        sip_template(raw, "{number}").map(GatewayUri)
+    }
+    pub fn fill(&self, number: &str) -> String {
+        self.0.replace("{number}", number)
+    }
+}
+
+string_value!(
+    /// Where voicemail, auto attendants and conferences are served: a SIP URI with `{service}`
+    /// (`voicemail-105`, `attendant-700`, `conference-800`), e.g. `sip:{service}@media.example`.
+    MediaServerUri
+);
+impl MediaServerUri {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        sip_template(raw, "{service}").map(MediaServerUri)
+    }
+    pub fn fill(&self, service: &str) -> String {
+        self.0.replace("{service}", service)
+    }
+}
+
 /// A password as typed: 10 to 256 characters. Never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
@@ -354,6 +406,30 @@ mod tests {
     }
 
     #[test]
+    fn switch_addresses_say_where_the_call_goes() {
+        let gw = GatewayUri::parse(" sip:{number}@gw.example:5060 ").unwrap();
+        assert_eq!(gw.fill("+15551234567"), "sip:+15551234567@gw.example:5060");
+        let media = MediaServerUri::parse("sips:{service}@media.example").unwrap();
+        assert_eq!(
+            media.fill("voicemail-105"),
+            "sips:voicemail-105@media.example"
+        );
+        for bad in [
+            "",
+            "gw.example",
+            "sip:gw.example",
+            "sip:{service}@media.example",
+            "http://{number}@gw.example",
+            "sip:{number}@gw example",
+            "sip:{number}@gw.example|evil",
+            "sip:{number}@gw.example>",
+        ] {
+            assert!(GatewayUri::parse(bad).is_err(), "{bad}");
+        }
+        assert!(MediaServerUri::parse("sip:{number}@gw.example").is_err());
+    }
+
+    #[test]
     fn timestamps_round_trip() {
         let t = Timestamp(1_700_000_000);
         assert_eq!(Timestamp::parse_rfc3339(&t.to_rfc3339()).unwrap(), t);
@@ -366,6 +442,8 @@ mod tests {
             let _ = Email::parse(&s);
             let _ = DomainName::parse(&s);
             let _ = Label::parse(&s);
+            let _ = GatewayUri::parse(&s);
+            let _ = MediaServerUri::parse(&s);
             let _ = Login::parse(&s);
             let _ = TimeZoneName::parse(&s);
             let _ = Timestamp::parse_rfc3339(&s);

@@ -20,6 +20,9 @@ const OM: &str = "101@acme.example";
 /// The carrier's gateway and the media server, played by sipp phones.
 const GATEWAY_PORT: u16 = 25_091;
 const MEDIA_PORT: u16 = 25_093;
+/// The installation's own gateway and media server: set, but overridden by the domain (the
+/// gateway) and its reseller (the media server), so nothing listens there.
+const UNUSED_PORT: u16 = 25_095;
 
 struct Api {
     client: reqwest::Client,
@@ -228,8 +231,20 @@ async fn phones_register_and_calls_follow_switchboard() {
             blob_dir: dir.path().join("blobs"),
             switch: SwitchConfig {
                 secret: Some(SECRET.into()),
-                gateway: Some(format!("sip:{{number}}@127.0.0.1:{GATEWAY_PORT}")),
-                media_server: Some(format!("sip:{{service}}@127.0.0.1:{MEDIA_PORT}")),
+                routes: switchboard_domain::SwitchRoutes {
+                    gateway: Some(
+                        switchboard_domain::GatewayUri::parse(&format!(
+                            "sip:{{number}}@127.0.0.1:{UNUSED_PORT}"
+                        ))
+                        .unwrap(),
+                    ),
+                    media_server: Some(
+                        switchboard_domain::MediaServerUri::parse(&format!(
+                            "sip:{{service}}@127.0.0.1:{UNUSED_PORT}"
+                        ))
+                        .unwrap(),
+                    ),
+                },
                 ..SwitchConfig::default()
             },
             ..Config::default()
@@ -555,7 +570,37 @@ async fn scenario(api: &Api, dir: &Path, k: u16, state: &AppState) -> Result<(),
     )?;
     check(own.rang().await, "105 rang too".into())?;
 
-    // An outside number goes out through the gateway; voicemail to the media server.
+    // An outside number goes out through the domain's gateway (its reseller sets it); voicemail
+    // to the media server its reseller has (the super user sets it), not the installation's.
+    api.ok(
+        "100@voiceco.example",
+        Method::PATCH,
+        &format!("/api/v1/domains/{DOMAIN}"),
+        Some(json!({"switch": {"gateway": format!("sip:{{number}}@127.0.0.1:{GATEWAY_PORT}")}})),
+    )
+    .await;
+    let resellers = api
+        .ok(
+            "100@platform.example",
+            Method::GET,
+            "/api/v1/resellers",
+            None,
+        )
+        .await;
+    let voiceco = resellers["items"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["name"] == "VoiceCo"))
+        .map(|r| r["id"].clone())
+        .ok_or("no VoiceCo reseller")?;
+    api.ok(
+        "100@platform.example",
+        Method::PATCH,
+        &format!("/api/v1/resellers/{voiceco}"),
+        Some(
+            json!({"switch": {"media_server": format!("sip:{{service}}@127.0.0.1:{MEDIA_PORT}")}}),
+        ),
+    )
+    .await;
     api.set_rule(
         "105",
         Some(json!({"kind": "forward_always", "to": "+12125550111"})),

@@ -23,12 +23,14 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
 pub struct NewReseller {
     pub name: Label,
     pub contact_email: Option<Email>,
+    pub switch: SwitchRoutes,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct ResellerChanges {
     pub name: Option<Label>,
     pub contact_email: Option<Option<Email>>,
+    pub switch: Option<SwitchRoutes>,
 }
 
 const RESELLER_SCOPING: Scoping = Scoping {
@@ -41,8 +43,38 @@ fn reseller(row: &AnyRow) -> Result<Reseller, sqlx::Error> {
         id: ResellerId(get_i64(row, "id")?),
         name: parsed("name", Label::parse(&get_text(row, "name")?))?,
         contact_email: get_opt_text(row, "contact_email")?.and_then(|e| Email::parse(&e).ok()),
+        switch: switch_routes(row, "")?,
         created_at: Timestamp(get_i64(row, "created_at")?),
     })
+}
+
+/// A row's gateway and media server columns (under `prefix`).
+fn switch_routes(row: &(impl Columns + ?Sized), prefix: &str) -> Result<SwitchRoutes, sqlx::Error> {
+    let text = |name: &str| get_opt_text(row, &format!("{prefix}{name}"));
+    Ok(SwitchRoutes {
+        gateway: text("gateway")?
+            .map(|g| parsed("gateway", GatewayUri::parse(&g)))
+            .transpose()?,
+        media_server: text("media_server")?
+            .map(|m| parsed("media_server", MediaServerUri::parse(&m)))
+            .transpose()?,
+    })
+}
+
+/// `gateway, media_server, ` values for an INSERT.
+fn bind_switch_routes(sql: &mut Sql, routes: &SwitchRoutes) {
+    sql.bind(routes.gateway.as_ref().map(|g| g.as_str()))
+        .push(", ")
+        .bind(routes.media_server.as_ref().map(|m| m.as_str()))
+        .push(", ");
+}
+
+/// `, gateway = …, media_server = …` for an UPDATE.
+fn set_switch_routes(sql: &mut Sql, routes: &SwitchRoutes) {
+    sql.push(", gateway = ")
+        .bind(routes.gateway.as_ref().map(|g| g.as_str()))
+        .push(", media_server = ")
+        .bind(routes.media_server.as_ref().map(|m| m.as_str()));
 }
 
 // ---------- domains ----------
@@ -54,6 +86,7 @@ pub struct NewDomain {
     pub description: Label,
     pub timezone: TimeZoneName,
     pub policy: DomainPolicy,
+    pub switch: SwitchRoutes,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -61,6 +94,7 @@ pub struct DomainChanges {
     pub description: Option<Label>,
     pub timezone: Option<TimeZoneName>,
     pub policy: Option<DomainPolicy>,
+    pub switch: Option<SwitchRoutes>,
 }
 
 const DOMAIN_SCOPING: Scoping = Scoping {
@@ -105,6 +139,7 @@ pub(crate) fn domain_with_prefix(
                 max_conferences: limit(row, &col("max_conferences"))?,
             },
         },
+        switch: switch_routes(row, prefix)?,
         created_at: Timestamp(get_i64(row, &col("created_at"))?),
     })
 }
@@ -115,7 +150,7 @@ pub(crate) const DOMAIN_COLUMNS_AS_D: &str = "d.id AS d_id, d.reseller_id AS d_r
     d.office_managers_manage_users AS d_office_managers_manage_users, d.max_users AS d_max_users, \
     d.max_sites AS d_max_sites, d.max_call_queues AS d_max_call_queues, \
     d.max_auto_attendants AS d_max_auto_attendants, d.max_conferences AS d_max_conferences, \
-    d.created_at AS d_created_at";
+    d.gateway AS d_gateway, d.media_server AS d_media_server, d.created_at AS d_created_at";
 
 fn bind_limit(sql: &mut Sql, value: Option<u32>) {
     sql.bind(value.map(i64::from));
@@ -243,10 +278,13 @@ impl Store {
                 format!("a reseller named '{}' exists", new.name),
             ));
         }
-        let mut sql = Sql::new("INSERT INTO resellers (name, contact_email, created_at) VALUES (");
+        let mut sql = Sql::new(
+            "INSERT INTO resellers (name, contact_email, gateway, media_server, created_at) VALUES (",
+        );
         sql.bind(new.name.as_str()).push(", ");
         sql.bind(new.contact_email.as_ref().map(|e| e.as_str()))
             .push(", ");
+        bind_switch_routes(&mut sql, &new.switch);
         sql.bind(Timestamp::now().0).push(") RETURNING *");
         let created = reseller(&sql.query().fetch_one(&mut *w.tx).await?)?;
         let place = AuditPlace {
@@ -291,10 +329,12 @@ impl Store {
                 format!("a reseller named '{name}' exists"),
             ));
         }
+        let routes = changes.switch.unwrap_or_else(|| before.switch.clone());
         let mut sql = Sql::new("UPDATE resellers SET name = ");
         sql.bind(name.as_str())
             .push(", contact_email = ")
             .bind(email.as_ref().map(|e| e.as_str()));
+        set_switch_routes(&mut sql, &routes);
         sql.push(" WHERE id = ")
             .bind(before.id.get())
             .push(" RETURNING *");
@@ -458,7 +498,7 @@ impl Store {
         }
         let mut sql = Sql::new(
             "INSERT INTO domains (reseller_id, name, description, timezone, office_managers_manage_users, \
-             max_users, max_sites, max_call_queues, max_auto_attendants, max_conferences, created_at) VALUES (",
+             max_users, max_sites, max_call_queues, max_auto_attendants, max_conferences, gateway, media_server, created_at) VALUES (",
         );
         sql.bind(new.reseller_id.get())
             .push(", ")
@@ -480,6 +520,7 @@ impl Store {
             bind_limit(&mut sql, v);
             sql.push(", ");
         }
+        bind_switch_routes(&mut sql, &new.switch);
         sql.bind(Timestamp::now().0).push(") RETURNING *");
         let created = domain(&sql.query().fetch_one(&mut *w.tx).await?)?;
         let place = AuditPlace {
@@ -532,6 +573,8 @@ impl Store {
             sql.push(", ").push(col).push(" = ");
             bind_limit(&mut sql, v);
         }
+        let routes = changes.switch.unwrap_or_else(|| before.switch.clone());
+        set_switch_routes(&mut sql, &routes);
         sql.push(" WHERE id = ")
             .bind(before.id.get())
             .push(" RETURNING *");

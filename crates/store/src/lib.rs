@@ -19,6 +19,7 @@ mod setting_tables;
 mod settings;
 mod sip;
 mod sql;
+mod switch;
 pub mod testing;
 mod users;
 

@@ -29,6 +29,7 @@ async fn world(store: &Store) -> World {
             NewReseller {
                 name: Label::parse("VoiceCo").unwrap(),
                 contact_email: None,
+                switch: SwitchRoutes::default(),
             },
         )
         .await
@@ -54,6 +55,7 @@ async fn world(store: &Store) -> World {
                         description: Label::parse(name).unwrap(),
                         timezone: TimeZoneName::parse("America/New_York").unwrap(),
                         policy,
+                        switch: SwitchRoutes::default(),
                     },
                 )
                 .await

@@ -56,6 +56,9 @@ pub struct NewResellerBody {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
+    /// Where its domains' calls leave and are served, unless a domain names its own.
+    #[serde(default)]
+    pub switch: SwitchRoutes,
 }
 
 #[derive(Deserialize, Serialize, JsonSchema, Default)]
@@ -66,6 +69,9 @@ pub struct ResellerPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<Option<String>>,
+    /// Replaces both addresses (an absent one is then inherited from the installation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch: Option<SwitchRoutes>,
 }
 
 #[derive(Deserialize, Serialize, JsonSchema)]
@@ -81,6 +87,9 @@ pub struct NewDomainBody {
     pub reseller_id: Option<i64>,
     #[serde(default)]
     pub policy: DomainPolicy,
+    /// Where its calls leave and are served; empty: its reseller's, else the installation's.
+    #[serde(default)]
+    pub switch: SwitchRoutes,
     /// The domain's first Office Manager, created with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub office_manager: Option<NewUserBody>,
@@ -96,6 +105,9 @@ pub struct DomainPatch {
     /// Replaces the whole policy (flags and limits).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policy: Option<DomainPolicy>,
+    /// Replaces both addresses (an absent one is then inherited from the reseller).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub switch: Option<SwitchRoutes>,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema)]
@@ -351,6 +363,7 @@ async fn create_reseller(
     let new = NewReseller {
         name: required("name", &body.name, Label::parse)?,
         contact_email: field("contact_email", body.contact_email.as_deref(), Email::parse)?,
+        switch: body.switch,
     };
     Ok((
         StatusCode::CREATED,
@@ -391,6 +404,7 @@ async fn update_reseller(
             body.contact_email.as_ref().map(|o| o.as_deref()),
             Email::parse,
         )?,
+        switch: body.switch,
     };
     Ok(Json(
         state
@@ -500,6 +514,7 @@ pub async fn create_domain_service(
         description: required("description", &body.description, Label::parse)?,
         timezone: required("timezone", &body.timezone, TimeZoneName::parse)?,
         policy: body.policy,
+        switch: body.switch,
     };
     // Check the first Office Manager's fields before creating anything.
     if let Some(om) = &body.office_manager {
@@ -558,6 +573,7 @@ async fn update_domain(
         description: field("description", body.description.as_deref(), Label::parse)?,
         timezone: field("timezone", body.timezone.as_deref(), TimeZoneName::parse)?,
         policy: body.policy,
+        switch: body.switch,
     };
     Ok(Json(
         state

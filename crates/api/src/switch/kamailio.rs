@@ -10,8 +10,8 @@
 //!
 //! A plan is resolved once per call, when stage 0 is asked, and kept for its later stages.
 
+use super::FromSwitch;
 use super::plan::{self, CallRequest, Callee, Decision, Refusal, Target};
-use super::{FromSwitch, SwitchConfig};
 use crate::AppState;
 use crate::api::calls::parse_call;
 use crate::error::{ApiError, ApiResult};
@@ -160,8 +160,9 @@ pub struct RouteQuery {
 }
 
 /// A plan with every target turned into the URI Kamailio relays to; unreachable targets (a
-/// phone not registered, no gateway configured) and stages left empty are dropped.
-#[derive(Clone, Debug)]
+/// phone not registered, no gateway configured) and stages left empty are dropped. Kept in the
+/// database (as JSON) from the call's first question to its record.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Resolved {
     pub stages: Vec<(u32, Vec<String>)>,
     /// What follows a busy first stage, when that differs (see `plan::Plan::busy`).
@@ -181,20 +182,16 @@ impl Resolved {
     }
 }
 
-fn fill(template: &str, key: &str, value: &str) -> String {
-    template.replace(&format!("{{{key}}}"), value)
-}
-
-fn resolve(config: &SwitchConfig, decided: plan::Plan) -> Resolved {
+fn resolve(routes: &SwitchRoutes, decided: plan::Plan) -> Resolved {
     Resolved {
-        stages: resolve_stages(config, decided.stages),
-        busy: decided.busy.map(|busy| resolve_stages(config, busy)),
+        stages: resolve_stages(routes, decided.stages),
+        busy: decided.busy.map(|busy| resolve_stages(routes, busy)),
         took_busy: false,
         callee: decided.callee,
     }
 }
 
-fn resolve_stages(config: &SwitchConfig, planned: Vec<plan::Stage>) -> Vec<(u32, Vec<String>)> {
+fn resolve_stages(routes: &SwitchRoutes, planned: Vec<plan::Stage>) -> Vec<(u32, Vec<String>)> {
     let mut stages = Vec::new();
     for stage in planned {
         let mut uris = Vec::new();
@@ -202,14 +199,10 @@ fn resolve_stages(config: &SwitchConfig, planned: Vec<plan::Stage>) -> Vec<(u32,
             let uri = match target {
                 // Enabled logins only, with their live registration (see `plan::phones`).
                 Target::Device { contact, .. } => contact,
-                Target::External(number) => config
-                    .gateway
-                    .as_deref()
-                    .map(|g| fill(g, "number", number.as_str())),
-                Target::Media(service) => config
-                    .media_server
-                    .as_deref()
-                    .map(|m| fill(m, "service", &service)),
+                Target::External(number) => {
+                    routes.gateway.as_ref().map(|g| g.fill(number.as_str()))
+                }
+                Target::Media(service) => routes.media_server.as_ref().map(|m| m.fill(&service)),
             };
             if let Some(uri) = uri.filter(|u| !uris.contains(u)) {
                 uris.push(uri);
@@ -237,13 +230,37 @@ fn refusal(r: Refusal) -> Response {
     }
 }
 
+fn switch_permit() -> switchboard_policy::Permit {
+    operator_permit(Resource::CallHistory, Action::Create)
+}
+
+async fn keep_plan(state: &AppState, call_id: &str, plan: &Resolved) -> ApiResult<()> {
+    let json = serde_json::to_string(plan).map_err(ApiError::internal)?;
+    Ok(state
+        .store
+        .keep_switch_plan(&switch_permit(), call_id, &json)
+        .await?)
+}
+
+/// The plan a call was given, if it is still in progress. A plan that no longer reads (kept
+/// by another version) is as good as none: the call is decided again.
+async fn kept_plan(state: &AppState, call_id: &str) -> ApiResult<Option<Resolved>> {
+    let json = state.store.switch_plan(&switch_permit(), call_id).await?;
+    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+}
+
 async fn route_call(
     _: FromSwitch,
     State(state): State<AppState>,
     QueryParams(q): QueryParams<RouteQuery>,
 ) -> ApiResult<Response> {
-    let plan = match (q.stage, state.switch.plan(&q.call_id)) {
-        (0, _) | (_, None) => {
+    // A call is decided once, at its first question; the rest read the plan it was given.
+    let kept = match (q.stage, q.target) {
+        (0, 0) => None,
+        _ => kept_plan(&state, &q.call_id).await?,
+    };
+    let plan = match kept {
+        None => {
             let domain = match domain_named(&state, &q.to_domain).await {
                 Ok(d) => d,
                 Err(e) if e.status == StatusCode::NOT_FOUND => {
@@ -262,18 +279,18 @@ async fn route_call(
                 Decision::Refuse(r) => return Ok(refusal(r)),
                 Decision::Ring(p) => p,
             };
-            let resolved = resolve(&state.config.switch, decided);
+            let resolved = resolve(&super::routes_of(&state, &domain).await?, decided);
             if resolved.stages.is_empty() {
                 return Ok(refusal(Refusal::Unavailable));
             }
-            state.switch.keep_plan(&q.call_id, resolved.clone());
+            keep_plan(&state, &q.call_id, &resolved).await?;
             resolved
         }
-        (_, Some(mut plan)) => {
+        Some(mut plan) => {
             // The first stage ended busy: take the busy stages, if the plan has them.
             if q.stage == 1 && q.target == 0 && plan.busy.is_some() {
                 plan.took_busy = matches!(q.failed, Some(486 | 600 | 603));
-                state.switch.keep_plan(&q.call_id, plan.clone());
+                keep_plan(&state, &q.call_id, &plan).await?;
             }
             plan
         }
@@ -362,7 +379,11 @@ pub async fn ingest_dialog(state: &AppState, record: &DialogRecord) -> ApiResult
         ));
     }
     let domain = domain_named(state, host_part(&record.to)).await?;
-    let plan = state.switch.forget_plan(&record.callid);
+    let plan = state
+        .store
+        .take_switch_plan(&switch_permit(), &record.callid)
+        .await?
+        .and_then(|j| serde_json::from_str::<Resolved>(&j).ok());
     let callee = plan.map(|p| p.callee).unwrap_or_default();
     let devices = operator_visibility(Resource::Devices);
     let dir = state.store.extension_directory(domain.id).await?;
@@ -436,14 +457,6 @@ pub async fn ingest_dialog(state: &AppState, record: &DialogRecord) -> ApiResult
         queue: callee.queue.as_ref().map(ToString::to_string),
         agent: callee.queue.as_ref().and(answerer),
     };
-    // Whoever talked is idle from the call's end ("longest idle" queues).
-    let talked = input
-        .agent
-        .as_deref()
-        .or(input.users.last().map(String::as_str));
-    if answered && let Some((id, _)) = talked.and_then(|user| dir.users.get(user)) {
-        state.switch.ended_call(*id, Timestamp(record.end));
-    }
     let call = parse_call(0, &input, &dir)?;
     let ctx = AuditContext {
         actor_id: None,

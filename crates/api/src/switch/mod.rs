@@ -11,15 +11,15 @@ pub mod plan;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::error::ApiResult;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use base64::Engine;
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
-use switchboard_domain::Timestamp;
+use switchboard_domain::{Domain, SwitchRoutes, Timestamp};
+use switchboard_policy::{Resource, operator_visibility};
 
 /// How Switchboard meets a switch.
 #[derive(Clone, Debug)]
@@ -29,11 +29,8 @@ pub struct SwitchConfig {
     pub secret: Option<String>,
     /// Addresses a switch may call from.
     pub clients: Vec<IpAddr>,
-    /// Where outside numbers go: a SIP URI with `{number}`, e.g. `sip:{number}@gw.example`.
-    pub gateway: Option<String>,
-    /// Where voicemail, auto attendants and conferences are served: a SIP URI with `{service}`
-    /// (`voicemail-105`, `attendant-700`, `conference-800`).
-    pub media_server: Option<String>,
+    /// The installation's gateway and media server, for domains and resellers that name none.
+    pub routes: SwitchRoutes,
 }
 
 impl Default for SwitchConfig {
@@ -44,26 +41,18 @@ impl Default for SwitchConfig {
                 IpAddr::from([127, 0, 0, 1]),
                 IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
             ],
-            gateway: None,
-            media_server: None,
+            routes: SwitchRoutes::default(),
         }
     }
 }
 
-/// What Switchboard keeps about calls in progress: the plan each was given (stages are asked
-/// for one at a time, and must stay the plan the call started with), and the clock tests set.
+/// What this process alone keeps for the switch: the clock tests set. Everything a call needs
+/// between its questions (its plan, a queue's turn, agents' idle time) is in the database, so
+/// any instance answers a switch alike (`switchboard_store::switch`).
 #[derive(Default)]
 pub struct SwitchState {
-    plans: Mutex<HashMap<String, (Instant, kamailio::Resolved)>>,
     clock: Mutex<Option<Timestamp>>,
-    /// Calls offered so far to each round-robin queue: the next call starts one agent further.
-    turns: Mutex<HashMap<switchboard_domain::QueueId, usize>>,
-    /// When each user's last answered call ended (for "longest idle"); since this process started.
-    idle_since: Mutex<HashMap<switchboard_domain::UserId, Timestamp>>,
 }
-
-/// A call is decided once; its plan is forgotten after this long.
-const PLAN_TTL: Duration = Duration::from_secs(3 * 3600);
 
 impl SwitchState {
     /// The instant calls are decided at: now, unless a test set the clock.
@@ -80,53 +69,18 @@ impl SwitchState {
             *clock = at;
         }
     }
+}
 
-    /// How many calls a round-robin queue was offered before this one.
-    pub fn next_turn(&self, queue: switchboard_domain::QueueId) -> usize {
-        self.turns
-            .lock()
-            .map(|mut turns| {
-                let n = turns.entry(queue).or_insert(0);
-                *n += 1;
-                *n - 1
-            })
-            .unwrap_or(0)
+/// Where a domain's calls leave and are served: its own addresses, else its reseller's, else
+/// the installation's.
+pub async fn routes_of(state: &AppState, domain: &Domain) -> ApiResult<SwitchRoutes> {
+    let mut routes = domain.switch.clone();
+    if !routes.is_complete() {
+        let vis = operator_visibility(Resource::Resellers);
+        let reseller = state.store.get_reseller(&vis, domain.reseller_id).await?;
+        routes = routes.or(&reseller.switch);
     }
-
-    /// A user's call ended at `at`: idle from then.
-    pub fn ended_call(&self, user: switchboard_domain::UserId, at: Timestamp) {
-        if let Ok(mut idle) = self.idle_since.lock() {
-            let since = idle.entry(user).or_insert(at);
-            *since = (*since).max(at);
-        }
-    }
-
-    /// Since when a user has been idle; `None`: no answered call since this process started.
-    pub fn idle_since(&self, user: switchboard_domain::UserId) -> Option<Timestamp> {
-        self.idle_since.lock().ok()?.get(&user).copied()
-    }
-
-    fn plan(&self, call_id: &str) -> Option<kamailio::Resolved> {
-        let plans = self.plans.lock().ok()?;
-        plans.get(call_id).map(|(_, p)| p.clone())
-    }
-
-    fn keep_plan(&self, call_id: &str, plan: kamailio::Resolved) {
-        if let Ok(mut plans) = self.plans.lock() {
-            if plans.len() > 1000 {
-                plans.retain(|_, (at, _)| at.elapsed() < PLAN_TTL);
-            }
-            plans.insert(call_id.to_owned(), (Instant::now(), plan));
-        }
-    }
-
-    fn forget_plan(&self, call_id: &str) -> Option<kamailio::Resolved> {
-        self.plans
-            .lock()
-            .ok()
-            .and_then(|mut plans| plans.remove(call_id))
-            .map(|(_, p)| p)
-    }
+    Ok(routes.or(&state.config.switch.routes))
 }
 
 /// A request that came from the configured switch.

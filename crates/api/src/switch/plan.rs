@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::api::settings_extra::rule_in_force;
 use crate::error::ApiResult;
 use switchboard_domain::*;
-use switchboard_policy::{Resource, operator_visibility};
+use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
 use switchboard_store::{SettingFilter, SettingKind, StoreError};
 
 /// What a switch does with a call.
@@ -39,7 +39,7 @@ pub struct Plan {
     pub busy: Option<Vec<Stage>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Callee {
     pub user: Option<Extension>,
     pub queue: Option<Extension>,
@@ -384,15 +384,24 @@ async fn to_queue(
         // each call; longest idle starts with whoever finished a call longest ago.
         strategy => {
             if strategy == RingStrategy::LongestIdle {
-                // Never answered since start-up counts as idle longest; ties keep the linear order.
-                rung.sort_by_key(|(agent, _)| state.switch.idle_since(agent.user_id));
+                // From call history: no answered call at all counts as idle longest; ties keep
+                // the linear order.
+                let users: Vec<UserId> = rung.iter().map(|(agent, _)| agent.user_id).collect();
+                let calls = operator_visibility(Resource::CallHistory);
+                let idle = state
+                    .store
+                    .idle_since(&calls, call.domain.id, &users)
+                    .await?;
+                rung.sort_by_key(|(agent, _)| idle.get(&agent.user_id).copied());
             }
             let mut turns: Vec<Stage> = rung
                 .iter()
                 .map(|(_, d)| stage(d.clone(), AGENT_RING_SECONDS.min(wait)))
                 .collect();
             if strategy == RingStrategy::RoundRobin && !turns.is_empty() {
-                let start = state.switch.next_turn(queue.id) % turns.len();
+                let permit = operator_permit(Resource::CallHistory, Action::Create);
+                let offered = state.store.offer_queue_turn(&permit, queue.id).await?;
+                let start = usize::try_from(offered % turns.len() as u64).unwrap_or(0);
                 turns.rotate_left(start);
             }
             let per_round: u32 = turns.iter().map(|s| s.ring_seconds).sum();

@@ -40,6 +40,30 @@ impl TestServer {
         let store = db.store().await;
         let state = AppState::new(store, config).expect("state");
         switchboard_demo::load(&state).await.expect("demo data");
+        let label = db.label;
+        let server = TestServer::serve(state, label, Some(db)).await;
+        server.add_other_reseller().await;
+        server
+    }
+
+    /// A second instance of Switchboard on this one's database (as behind a load balancer),
+    /// with the same settings; stopping it leaves the database to the first.
+    pub async fn another_instance(&self) -> TestServer {
+        let url = &self
+            .db
+            .as_ref()
+            .expect("the first instance holds the database")
+            .url;
+        let store = switchboard_store::Store::connect(url)
+            .await
+            .expect("connect");
+        let mut config = (*self.state.config).clone();
+        config.blob_dir = test_config().blob_dir;
+        let state = AppState::new(store, config).expect("state");
+        TestServer::serve(state, self.label, None).await
+    }
+
+    async fn serve(state: AppState, label: &'static str, db: Option<TestDatabase>) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -52,18 +76,16 @@ impl TestServer {
             })
             .await;
         });
-        let server = TestServer {
+        TestServer {
             base,
             client: reqwest::Client::new(),
             state,
-            label: db.label,
+            label,
             tokens: Mutex::new(HashMap::new()),
             shutdown: Some(tx),
             handle: Some(handle),
-            db: Some(db),
-        };
-        server.add_other_reseller().await;
-        server
+            db,
+        }
     }
 
     /// A second reseller with one domain, one site and a basic user 150.

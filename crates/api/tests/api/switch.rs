@@ -65,19 +65,7 @@ async fn only_the_switch_with_its_secret_is_answered() {
         );
 
         // Issue a password: the switch gets its HA1, never the password.
-        let (_, devices) = s
-            .get("101@acme.example", "/api/v1/domains/~/users/105/devices")
-            .await;
-        let id = devices["items"][0]["id"].as_i64().unwrap();
-        let (st, issued) = s
-            .send(
-                "101@acme.example",
-                reqwest::Method::POST,
-                &format!("/api/v1/domains/~/devices/{id}/sip/password"),
-                None,
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{issued}");
+        let (id, issued) = issue_password(&s, "105").await;
         let username = issued["username"].as_str().unwrap();
         let password = issued["password"].as_str().unwrap();
         let r = s
@@ -198,6 +186,275 @@ async fn bad_routing_requests_and_call_records_change_nothing() {
             (first["inserted"].clone(), again["duplicates"].clone()),
             (json!(1), json!(1))
         );
+        s.stop().await;
+    }
+}
+
+/// Ask the routing endpoint one question; answers the status and the text.
+async fn route(s: &TestServer, query: &str) -> (StatusCode, String) {
+    let r = s
+        .client
+        .get(s.url(&format!("/switch/kamailio/route?{query}")))
+        .basic_auth("switch", Some(SECRET))
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+fn outside_call(call_id: &str) -> String {
+    format!(
+        "call_id={call_id}&from_user=107-1&from_domain=acme.example&to_user=%2B12125550111&to_domain=acme.example"
+    )
+}
+
+#[tokio::test]
+async fn outside_calls_leave_by_the_domains_then_the_resellers_then_the_installations_gateway() {
+    for db in switchboard_store::testing::TestDatabase::all().await {
+        let mut config = test_config();
+        config.switch.secret = Some(SECRET.into());
+        config.switch.routes.gateway =
+            Some(switchboard_domain::GatewayUri::parse("sip:{number}@install.example").unwrap());
+        let s = TestServer::start(db, config).await;
+        let (st, body) = route(&s, &outside_call("out-1")).await;
+        assert_eq!(
+            (st, body.as_str()),
+            (StatusCode::OK, "60000|sip:+12125550111@install.example")
+        );
+        // Conferences: no media server anywhere yet, so the call is refused (480).
+        let (st, _) = route(
+            &s,
+            "call_id=conf-1&from_user=107-1&from_domain=acme.example&to_user=800&to_domain=acme.example",
+        )
+        .await;
+        assert_eq!(st.as_u16(), 480);
+
+        let su = "100@platform.example";
+        let resellers = s.list_all(su, "/api/v1/resellers").await.unwrap();
+        let voiceco = resellers.iter().find(|r| r["name"] == "VoiceCo").unwrap()["id"].clone();
+        let reseller_path = format!("/api/v1/resellers/{voiceco}");
+        let (st, body) = s
+            .send(
+                su,
+                reqwest::Method::PATCH,
+                &reseller_path,
+                Some(
+                    json!({"switch": {"gateway": "sip:{number}@voiceco-gw.example",
+                    "media_server": "sip:{service}@media.voiceco.example"}}),
+                ),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(
+            route(&s, &outside_call("out-2")).await.1,
+            "60000|sip:+12125550111@voiceco-gw.example"
+        );
+        let (_, body) = route(
+            &s,
+            "call_id=conf-2&from_user=107-1&from_domain=acme.example&to_user=800&to_domain=acme.example",
+        )
+        .await;
+        assert_eq!(body, "60000|sip:conference-800@media.voiceco.example");
+
+        // The reseller gives acme its own gateway; its media server stays the reseller's.
+        let reseller = "100@voiceco.example";
+        let (st, body) = s
+            .send(
+                reseller,
+                reqwest::Method::PATCH,
+                "/api/v1/domains/acme.example",
+                Some(json!({"switch": {"gateway": "sips:{number}@acme-trunk.example:5061"}})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["switch"]["gateway"],
+            "sips:{number}@acme-trunk.example:5061"
+        );
+        assert_eq!(
+            route(&s, &outside_call("out-3")).await.1,
+            "60000|sips:+12125550111@acme-trunk.example:5061"
+        );
+        // Another reseller's domain keeps the installation's.
+        let (_, body) = route(
+            &s,
+            "call_id=out-4&from_user=150-1&from_domain=initech.example&to_user=%2B12125550111&to_domain=initech.example",
+        )
+        .await;
+        assert_eq!(body, "60000|sip:+12125550111@install.example");
+
+        // Bad addresses name their field and change nothing; an Office Manager may not set them.
+        for (bad, field) in [
+            (
+                json!({"switch": {"gateway": "gw.example"}}),
+                "switch.gateway",
+            ),
+            (
+                json!({"switch": {"gateway": "sip:{service}@gw.example"}}),
+                "switch.gateway",
+            ),
+            (
+                json!({"switch": {"media_server": "sip:media.example"}}),
+                "switch.media_server",
+            ),
+            (
+                json!({"switch": {"gw": "sip:{number}@gw.example"}}),
+                "switch.gw",
+            ),
+        ] {
+            let (st, body) = s
+                .send(
+                    reseller,
+                    reqwest::Method::PATCH,
+                    "/api/v1/domains/acme.example",
+                    Some(bad.clone()),
+                )
+                .await;
+            assert!(st.is_client_error(), "{bad}: {st}");
+            assert_eq!(body["error"]["field"], field, "{bad}: {body}");
+        }
+        let (st, _) = s
+            .send(
+                "101@acme.example",
+                reqwest::Method::PATCH,
+                "/api/v1/domains/acme.example",
+                Some(json!({"switch": {"gateway": "sip:{number}@cheap.example"}})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (_, domain) = s
+            .get("101@acme.example", "/api/v1/domains/acme.example")
+            .await;
+        assert_eq!(
+            domain["switch"]["gateway"],
+            "sips:{number}@acme-trunk.example:5061"
+        );
+        s.stop().await;
+    }
+}
+
+/// A new SIP password for the first phone of `ext` (in acme.example): its device id and what
+/// the API answered (username, password).
+async fn issue_password(s: &TestServer, ext: &str) -> (i64, Value) {
+    let (_, devices) = s
+        .get(
+            "101@acme.example",
+            &format!("/api/v1/domains/~/users/{ext}/devices"),
+        )
+        .await;
+    let id = devices["items"][0]["id"].as_i64().unwrap();
+    let (st, issued) = s
+        .send(
+            "101@acme.example",
+            reqwest::Method::POST,
+            &format!("/api/v1/domains/~/devices/{id}/sip/password"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{issued}");
+    (id, issued)
+}
+
+/// A phone of `ext` registered at `contact` (through the switch's own report).
+async fn registered_phone(s: &TestServer, ext: &str, contact: &str) {
+    let (_, issued) = issue_password(s, ext).await;
+    let r = s
+        .client
+        .post(s.url("/switch/kamailio/registration"))
+        .basic_auth("switch", Some(SECRET))
+        .json(&json!({"user": issued["username"], "realm": "acme.example", "contact": contact, "expires": 3600}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+fn queue_call(call_id: &str, stage: usize) -> String {
+    format!(
+        "call_id={call_id}&from_user=107-1&from_domain=acme.example&to_user=660&to_domain=acme.example&stage={stage}"
+    )
+}
+
+#[tokio::test]
+async fn two_instances_answer_the_switch_alike() {
+    for s in with_switch().await {
+        let other = s.another_instance().await;
+        let om = "101@acme.example";
+        let (st, body) = s
+            .send(
+                om,
+                reqwest::Method::POST,
+                "/api/v1/domains/~/call-queues",
+                Some(
+                    json!({"extension": "660", "name": "Turns", "ring_strategy": "round_robin",
+                    "max_wait_seconds": 30, "overflow": {"kind": "hang_up"}}),
+                ),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+        for ext in ["105", "106"] {
+            registered_phone(&s, ext, &format!("sip:{ext}@127.0.0.1:5{ext}")).await;
+            for (method, path, body) in [
+                (
+                    reqwest::Method::POST,
+                    "/api/v1/domains/~/call-queues/660/agents".to_owned(),
+                    json!({"user": ext}),
+                ),
+                (
+                    reqwest::Method::PUT,
+                    format!("/api/v1/domains/~/call-queues/660/agents/{ext}/login"),
+                    json!({"logged_in": true}),
+                ),
+                (
+                    reqwest::Method::PUT,
+                    format!("/api/v1/domains/~/users/{ext}/availability"),
+                    json!({"status": "available"}),
+                ),
+            ] {
+                let (st, body) = s.send(om, method, &path, Some(body)).await;
+                assert!(st.is_success(), "{path}: {body}");
+            }
+        }
+        // Calls alternate between the instances; the queue's turn goes round all the same.
+        let mut first_rung = Vec::new();
+        for (n, instance) in [&s, &other, &s, &other].into_iter().enumerate() {
+            let (st, body) = route(instance, &queue_call(&format!("rr-{n}"), 0)).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+            first_rung.push(body);
+        }
+        assert_ne!(first_rung[0], first_rung[1], "{first_rung:?}");
+        assert_eq!(first_rung[0], first_rung[2], "{first_rung:?}");
+        assert_eq!(first_rung[1], first_rung[3], "{first_rung:?}");
+        // A call decided on one instance goes on, on the other, with the plan it was given:
+        // its next stage is the other agent.
+        let (_, next) = route(&other, &queue_call("rr-0", 1)).await;
+        assert_eq!(next, first_rung[1], "{first_rung:?}");
+
+        // Longest idle, from call history: 105 answered a call lately, 106 never did.
+        let (st, _) = s
+            .send(
+                om,
+                reqwest::Method::PATCH,
+                "/api/v1/domains/~/call-queues/660",
+                Some(json!({"ring_strategy": "longest_idle"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let record = json!({"callid": "talk-105", "from": "sip:107-1@acme.example", "to": "sip:105@acme.example",
+            "answered_by": "sip:105@127.0.0.1:5105", "created": 1_796_000_000, "start": 1_796_000_005,
+            "end": 1_796_000_065, "ended_by": "BYE"});
+        let r = other
+            .client
+            .post(other.url("/switch/kamailio/cdr"))
+            .basic_auth("switch", Some(SECRET))
+            .json(&record)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let (_, body) = route(&s, &queue_call("idle-1", 0)).await;
+        assert!(body.ends_with("sip:106@127.0.0.1:5106"), "{body}");
+        other.stop().await;
         s.stop().await;
     }
 }

@@ -37,6 +37,11 @@ pub(super) async fn domains(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
                     (field_with(sub, "description", "Description", Input::Text, "", true))
                     (field_with(sub, "timezone", "Time zone", Input::Text, "America/New_York", true))
                     fieldset {
+                        legend { "Switch (optional: empty uses the reseller's, else the installation's)" }
+                        (field(sub, "gateway", "Outside calls leave through (SIP URI with {number})", Input::Text, ""))
+                        (field(sub, "media_server", "Voicemail, attendants and conferences at (SIP URI with {service})", Input::Text, ""))
+                    }
+                    fieldset {
                         legend { "First Office Manager (optional)" }
                         (field(sub, "om_extension", "Extension", Input::Text, ""))
                         (field(sub, "om_first_name", "First name", Input::Text, ""))
@@ -108,6 +113,10 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         timezone: form.text("timezone").to_owned(),
         reseller_id: None,
         policy: DomainPolicy::default(),
+        switch: SwitchRoutes {
+            gateway: form.value("gateway")?,
+            media_server: form.value("media_server")?,
+        },
         office_manager,
     };
     ctx.api().call(endpoints::create_domain(&body)).await?;

@@ -16,7 +16,7 @@ pub fn require_tools() {
         assert!(
             Path::new(tool).exists(),
             "{tool} is missing: the switch tests run the real Kamailio and sipp \
-             (apt-get install kamailio kamailio-utils-modules kamailio-json-modules sip-tester, \
+             (apt-get install kamailio kamailio-utils-modules kamailio-extra-modules sip-tester, \
              or run scripts/test, which installs them)"
         );
     }
