@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod routes;
+pub mod spreadsheet;
 pub mod switch;
 
 use axum::extract::DefaultBodyLimit;

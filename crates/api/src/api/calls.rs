@@ -423,17 +423,6 @@ async fn get(
 
 const CSV_HEADER: &str = "call_id,direction,from,to,started_at,answered_at,ended_at,wait_seconds,talk_seconds,disposition,queue,agent,users\r\n";
 
-/// A CSV field, quoted when it needs to be (RFC 4180).
-pub(crate) fn csv_field(out: &mut String, value: &str) {
-    if value.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        out.push_str(&value.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(value);
-    }
-}
-
 fn csv_rows(calls: &[CallRecord], dir: &ExtensionDirectory) -> String {
     let mut out = String::new();
     for c in calls {
@@ -463,13 +452,7 @@ fn csv_rows(calls: &[CallRecord], dir: &ExtensionDirectory) -> String {
                 .to_owned(),
             users.join(" "),
         ];
-        for (i, f) in fields.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            csv_field(&mut out, f);
-        }
-        out.push_str("\r\n");
+        crate::spreadsheet::line(&mut out, &fields);
     }
     out
 }

@@ -10,6 +10,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::QueryParams;
 use crate::routes::{Access::Guarded, Route, route};
+use crate::spreadsheet::inert;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
@@ -122,36 +123,36 @@ pub fn parse_csv(text: &str) -> ApiResult<Vec<Contact>> {
     Ok(out)
 }
 
-/// Free text a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading
-/// apostrophe, which spreadsheets show as text. Numbers are exempt: they hold no letters or
-/// parentheses, so they cannot call anything.
-fn inert(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
-}
-
 pub fn to_csv(contacts: &[Setting<Contact>]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(CSV_HEADER);
     for c in contacts {
         let b = &c.body;
         let phone = |kind: PhoneKind| {
-            b.phones
+            let joined = b
+                .phones
                 .iter()
                 .filter(|p| p.kind == kind)
                 .map(|p| p.number.as_str())
                 .collect::<Vec<_>>()
-                .join(" / ")
+                .join(" / ");
+            // Two numbers, `+1… / +1…`, are a division to a spreadsheet.
+            inert(&joined).into_owned()
         };
-        let text = |v: &Option<Label>| v.as_ref().map(|l| inert(l.as_str())).unwrap_or_default();
+        // Every cell made inert: an email's local part may start with `=` or `@`.
+        let text = |v: &Option<Label>| {
+            v.as_ref()
+                .map(|l| inert(l.as_str()).into_owned())
+                .unwrap_or_default()
+        };
         let _ = w.write_record([
             text(&b.first_name),
             text(&b.last_name),
             text(&b.company),
-            b.email.as_ref().map(Email::to_string).unwrap_or_default(),
+            b.email
+                .as_ref()
+                .map(|e| inert(e.as_str()).into_owned())
+                .unwrap_or_default(),
             phone(PhoneKind::Work),
             phone(PhoneKind::Mobile),
             phone(PhoneKind::Home),
@@ -159,7 +160,7 @@ pub fn to_csv(contacts: &[Setting<Contact>]) -> String {
             phone(PhoneKind::Other),
             b.notes
                 .as_ref()
-                .map(|n| inert(n.as_str()))
+                .map(|n| inert(n.as_str()).into_owned())
                 .unwrap_or_default(),
         ]);
     }

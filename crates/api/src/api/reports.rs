@@ -1,6 +1,5 @@
 //! Queue and agent statistics in the domain's time zone, cut to the caller's reach.
 
-use super::calls::csv_field;
 use super::queues::resolve_queue;
 use super::{resolve_domain, visibility_for_list};
 use crate::AppState;
@@ -421,13 +420,7 @@ fn opt(v: Option<f64>) -> String {
 fn csv_response(name: String, lines: Vec<Vec<String>>) -> Response {
     let mut out = String::new();
     for line in lines {
-        for (i, f) in line.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            csv_field(&mut out, f);
-        }
-        out.push_str("\r\n");
+        crate::spreadsheet::line(&mut out, &line);
     }
     (
         [

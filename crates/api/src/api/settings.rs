@@ -224,13 +224,16 @@ pub async fn setting_filter(
     })
 }
 
+/// A list of settings. `of_a_user`: the list is one user's (`…/users/{user}/…`), which a
+/// scope without the right to read it must find missing (404), like any user out of its reach.
 pub async fn list_settings<K: ApiKind>(
     state: &AppState,
     caller: &Caller,
     domain: &Domain,
     q: &SettingQuery,
+    of_a_user: bool,
 ) -> ApiResult<ListResponse<Setting<K>>> {
-    let vis = read_visibilities::<K>(caller, false)?;
+    let vis = read_visibilities::<K>(caller, of_a_user)?;
     let filter = setting_filter(state, caller, domain, q).await?;
     let page = state
         .store
@@ -481,7 +484,7 @@ async fn list_in_domain<K: ApiKind>(
 ) -> ApiResult<Json<ListResponse<Setting<K>>>> {
     let domain = resolve_domain(&state, &caller, &domain).await?;
     Ok(Json(
-        list_settings::<K>(&state, &caller, &domain, &q).await?,
+        list_settings::<K>(&state, &caller, &domain, &q, false).await?,
     ))
 }
 
@@ -516,7 +519,7 @@ async fn list_of_user<K: ApiKind>(
     }
     q.user = Some(user);
     Ok(Json(
-        list_settings::<K>(&state, &caller, &domain, &q).await?,
+        list_settings::<K>(&state, &caller, &domain, &q, true).await?,
     ))
 }
 

@@ -7,6 +7,7 @@ mod call_center;
 mod calls;
 mod common;
 mod demo_calls;
+mod exports;
 mod import;
 mod matrix;
 mod openapi;

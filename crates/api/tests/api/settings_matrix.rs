@@ -708,9 +708,31 @@ async fn every_scope_every_setting_every_action() {
                         rank: None,
                         ..user_obj.clone()
                     };
-                    let expected = if !domain_visible(a, &w.domains[domain])
-                        || oracle(a, Action::Read, Resource::Users, &user_obj) != Expect::Allowed
-                    {
+                    let user_in_reach = domain_visible(a, &w.domains[domain])
+                        && oracle(a, Action::Read, Resource::Users, &user_obj) == Expect::Allowed;
+                    // A user's list: missing (404) unless the user is in reach and the scope
+                    // reads such settings at all, never 403 (invariant 5).
+                    // (Account Preferences' settings may first ask for the password: 403.)
+                    let reading = |now: bool| {
+                        [kind.shared, kind.personal].iter().any(|r| {
+                            rules_for(a.scope, *r)
+                                .iter()
+                                .any(|r| r.allows(Action::Read) && (!now || holds(a, r.when)))
+                        })
+                    };
+                    let path = format!("/api/v1/domains/{domain}/users/{ext}/{}", kind.segment);
+                    let (st, body) = s.get(&a.login, &path).await;
+                    report.check(
+                        format!("{} lists {path}", a.login),
+                        match (user_in_reach && reading(false), reading(true)) {
+                            (false, _) => Expect::NotFound,
+                            (true, true) => Expect::Allowed,
+                            (true, false) => Expect::Forbidden,
+                        },
+                        st,
+                        &body,
+                    );
+                    let expected = if !user_in_reach {
                         Expect::NotFound
                     } else {
                         oracle(a, Action::Create, kind.personal, &target)
