@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod blobs;
 pub mod bootstrap;
+pub mod edge;
 pub mod endpoints;
 pub mod error;
 pub mod extract;
@@ -14,6 +15,7 @@ pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod routes;
+pub mod server;
 pub mod spreadsheet;
 pub mod switch;
 
@@ -21,7 +23,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use error::ApiError;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use switchboard_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -50,6 +51,13 @@ pub struct Config {
     pub max_audio_bytes: usize,
     /// How a switch (Kamailio) reaches Switchboard.
     pub switch: switch::SwitchConfig,
+    /// A client has this long to send a request's headers; then the connection is closed.
+    pub header_read_timeout_seconds: u64,
+    /// A body that stops arriving for this long is dropped (408).
+    pub body_read_timeout_seconds: u64,
+    /// A request not answered within this long is answered 503 (imports of large files
+    /// included: raise it for those).
+    pub handler_timeout_seconds: u64,
 }
 
 impl Default for Config {
@@ -68,6 +76,9 @@ impl Default for Config {
             blob_dir: std::path::PathBuf::from("switchboard-blobs"),
             max_audio_bytes: 10 * 1024 * 1024,
             switch: switch::SwitchConfig::default(),
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 30,
+            handler_timeout_seconds: 300,
         }
     }
 }
@@ -139,16 +150,25 @@ pub fn router(state: &AppState) -> axum::Router<AppState> {
 /// operator's metrics (with every 5xx logged with its cause).
 pub fn finish(router: axum::Router<AppState>, state: AppState) -> axum::Router {
     let max_body = state.config.max_body_bytes;
+    let seconds = std::time::Duration::from_secs;
     router
         .route_layer(axum::middleware::from_fn(observe::tag_route))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(seconds(
+            state.config.body_read_timeout_seconds,
+        )))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            seconds(state.config.handler_timeout_seconds),
+        ))
         .layer(CatchPanicLayer::custom(
             |payload: Box<dyn std::any::Any + Send>| {
                 ApiError::internal(observe::panic_message(payload.as_ref())).into_response()
             },
         ))
+        .layer(axum::middleware::from_fn(edge::edge))
         // A failure is logged by `observe`, with its cause.
         .layer(TraceLayer::new_for_http().on_failure(()))
         .layer(axum::middleware::from_fn_with_state(
@@ -161,18 +181,4 @@ pub fn finish(router: axum::Router<AppState>, state: AppState) -> axum::Router {
 /// The REST API alone.
 pub fn app(state: AppState) -> axum::Router {
     finish(router(&state), state)
-}
-
-/// Serve `app` until the future `shutdown` completes, then let the requests in flight finish.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: axum::Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

@@ -44,6 +44,8 @@ pub struct Route {
     pub success: u16,
     /// The media type of a successful answer.
     pub content_type: &'static str,
+    /// The largest body it takes, when not the server's `max_body_bytes` (uploads).
+    pub body_limit: Option<usize>,
     pub(crate) handler: MethodRouter<AppState>,
 }
 
@@ -155,6 +157,7 @@ impl RouteBuilder {
             response: self.response,
             success: self.success,
             content_type: self.content_type,
+            body_limit: self.body_limit,
             handler,
         }
     }
@@ -183,6 +186,14 @@ async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> R
 pub fn build_router(state: &AppState, routes: Vec<Route>) -> axum::Router<AppState> {
     let mut router = axum::Router::new();
     for route in routes {
+        // A body declared larger than the route takes is refused before it is read.
+        let limit = route.body_limit.unwrap_or(state.config.max_body_bytes);
+        let route = Route {
+            handler: route.handler.layer(axum::middleware::from_fn(
+                move |req: Request, next: Next| crate::edge::declared_within(limit, req, next),
+            )),
+            ..route
+        };
         let handler = match route.access {
             Access::Public => route.handler,
             Access::Guarded(..) => route

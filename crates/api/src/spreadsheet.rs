@@ -2,7 +2,8 @@
 //! carriage return) is a formula to Excel, LibreOffice and Google Sheets, which run
 //! `=HYPERLINK(…)` or `@SUM(…)` from a file a caller's name or a contact's email put there.
 //! Such text gets a leading apostrophe, which spreadsheets read as "this is text". Plain numbers
-//! (`+15551234567`, `-3.5`) are left alone: they hold nothing a spreadsheet could run.
+//! (`+15551234567`, `+1 555 0100`, `-3.5`) are left alone: they hold nothing a spreadsheet could
+//! run, not even arithmetic.
 
 use std::borrow::Cow;
 
@@ -15,11 +16,21 @@ pub fn inert(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// A cell as it was before [`inert`] (a file exported here and imported again reads the same).
+pub fn as_written(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if inert(rest).len() > rest.len() => rest,
+        _ => cell,
+    }
+}
+
 fn is_plain_number(text: &str) -> bool {
     let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
     !digits.is_empty()
         && digits.starts_with(|c: char| c.is_ascii_digit())
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ' ')
         && digits.matches('.').count() <= 1
 }
 
@@ -63,8 +74,19 @@ mod tests {
         ] {
             assert_eq!(inert(payload), format!("'{payload}"), "{payload}");
         }
-        for plain in ["+15551234567", "-3.5", "42", "Acme", "a=b", ""] {
+        for plain in [
+            "+15551234567",
+            "+1 555 0100",
+            "-3.5",
+            "42",
+            "Acme",
+            "a=b",
+            "",
+        ] {
             assert_eq!(inert(plain), plain);
+        }
+        for text in ["=1", "+cmd", "'quoted", "'", "+15551234567"] {
+            assert_eq!(as_written(&inert(text)), text);
         }
         let mut out = String::new();
         line(&mut out, &["=1,2", "say \"hi\"", "+15551234567"]);

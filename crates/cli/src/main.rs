@@ -204,6 +204,9 @@ struct FileConfig {
     address_max_failures: Option<i64>,
     lockout_seconds: Option<i64>,
     max_body_bytes: Option<usize>,
+    header_read_timeout_seconds: Option<u64>,
+    body_read_timeout_seconds: Option<u64>,
+    handler_timeout_seconds: Option<u64>,
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
     /// Where recordings are kept (default `switchboard-blobs`, or `SWITCHBOARD_BLOB_DIR`).
@@ -262,6 +265,15 @@ fn server_config(file: &FileConfig) -> Config {
         address_max_failures: file.address_max_failures.unwrap_or(d.address_max_failures),
         lockout_seconds: file.lockout_seconds.unwrap_or(d.lockout_seconds),
         max_body_bytes: file.max_body_bytes.unwrap_or(d.max_body_bytes),
+        header_read_timeout_seconds: file
+            .header_read_timeout_seconds
+            .unwrap_or(d.header_read_timeout_seconds),
+        body_read_timeout_seconds: file
+            .body_read_timeout_seconds
+            .unwrap_or(d.body_read_timeout_seconds),
+        handler_timeout_seconds: file
+            .handler_timeout_seconds
+            .unwrap_or(d.handler_timeout_seconds),
         argon2_memory_kib: file.argon2_memory_kib.unwrap_or(d.argon2_memory_kib),
         argon2_iterations: file.argon2_iterations.unwrap_or(d.argon2_iterations),
         blob_dir: std::env::var_os("SWITCHBOARD_BLOB_DIR")
@@ -778,6 +790,9 @@ mod tests {
             address_max_failures,
             lockout_seconds,
             max_body_bytes,
+            header_read_timeout_seconds,
+            body_read_timeout_seconds,
+            handler_timeout_seconds,
             argon2_memory_kib,
             argon2_iterations,
             blob_dir,
@@ -794,6 +809,8 @@ mod tests {
             account_max_failures.is_some() && address_max_failures.is_some(),
             lockout_seconds.is_some() && max_body_bytes.is_some() && max_audio_bytes.is_some(),
             argon2_memory_kib.is_some() && argon2_iterations.is_some(),
+            header_read_timeout_seconds.is_some() && body_read_timeout_seconds.is_some(),
+            handler_timeout_seconds.is_some(),
             switch_secret.is_some() && switch_clients.is_some(),
             // Blank in the sample (none by default): present, read as unset.
             switch_gateway.is_none() && keys.contains_key("switch_gateway"),

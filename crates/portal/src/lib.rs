@@ -190,16 +190,23 @@ fn login_form(next: &str, error: Option<&str>, username: &str) -> Markup {
 
 async fn login_page(RawQuery(q): RawQuery) -> Response {
     let pairs = query_pairs(&q);
-    let next = first(&pairs, "next").unwrap_or("/");
+    let next = safe_next(first(&pairs, "next").unwrap_or("/"));
     html_response(StatusCode::OK, login_form(next, None, ""), &[])
 }
 
+/// A page of this portal to go to after logging in: a path on this site. Browsers skip tabs
+/// and line breaks in addresses and read `\` as `/`, so `/\t/evil.example` is another site:
+/// such characters anywhere make it not one.
+fn is_safe_next(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+}
+
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/"
-    }
+    if is_safe_next(next) { next } else { "/" }
 }
 
 async fn login_submit(
@@ -214,7 +221,17 @@ async fn login_submit(
     let form = form_pairs(&body);
     let username = first(&form, "username").unwrap_or("").trim();
     let password = first(&form, "password").unwrap_or("");
-    let next = safe_next(first(&form, "next").unwrap_or("/")).to_owned();
+    let asked = first(&form, "next").unwrap_or("/");
+    if !is_safe_next(asked) {
+        // Refused before the password is checked: no session comes of it.
+        let message = "This login link leads off this portal, so it was not followed. Log in again from here.";
+        return html_response(
+            StatusCode::BAD_REQUEST,
+            login_form("/", Some(message), username),
+            &[],
+        );
+    }
+    let next = asked.to_owned();
     let anonymous = client::Api::new(p.api.clone(), String::new(), addr(&a));
     let request = TokenRequest {
         username: username.to_owned(),

@@ -18,7 +18,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store.clone();
-    let served = switchboard_api::serve(listener, app(state), shutdown).await;
+    let header_timeout = std::time::Duration::from_secs(state.config.header_read_timeout_seconds);
+    let served =
+        switchboard_api::server::serve(listener, app(state), header_timeout, shutdown).await;
     store.close().await;
     tracing::info!("the database is closed");
     served

@@ -102,13 +102,6 @@ const KEY_SCOPING: Scoping = Scoping {
     ..Scoping::NONE
 };
 
-/// Where an account or client address stands after failed logins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ThrottleState {
-    pub failures: i64,
-    pub locked_until: Option<Timestamp>,
-}
-
 fn session_place(user: &UserRecord) -> AuditPlace {
     AuditPlace {
         reseller: Some(user.reseller_id),
@@ -213,21 +206,88 @@ impl Store {
         Ok(row.as_ref().map(session).transpose()?)
     }
 
-    /// Replace a session's tokens (refresh). The old refresh token stops working.
+    /// Replace a session's tokens (refresh), if `old_refresh_hash` is still its refresh
+    /// token: of simultaneous refreshes with one token exactly one does. The old token is kept
+    /// as the session's previous one, so that its reuse is recognised.
     pub async fn rotate_session(
         &self,
         id: SessionId,
+        old_refresh_hash: &str,
         access_hash: &str,
         refresh_hash: &str,
         access_expires: Timestamp,
         refresh_expires: Timestamp,
-    ) -> Result<()> {
-        let w = self.begin_write().await?;
-        let mut w = w;
-        sqlx::query("UPDATE sessions SET access_hash = $1, refresh_hash = $2, access_expires_at = $3, refresh_expires_at = $4 WHERE id = $5")
-            .bind(access_hash).bind(refresh_hash).bind(access_expires.0).bind(refresh_expires.0).bind(id.get())
-            .execute(&mut *w.tx).await?;
-        w.commit().await
+    ) -> Result<bool> {
+        let mut w = self.begin_write().await?;
+        let rotated = sqlx::query(
+            "UPDATE sessions SET access_hash = $1, refresh_hash = $2, access_expires_at = $3, \
+             refresh_expires_at = $4, previous_refresh_hash = $5 WHERE id = $6 AND refresh_hash = $5",
+        )
+        .bind(access_hash)
+        .bind(refresh_hash)
+        .bind(access_expires.0)
+        .bind(refresh_expires.0)
+        .bind(old_refresh_hash)
+        .bind(id.get())
+        .execute(&mut *w.tx)
+        .await?
+        .rows_affected();
+        w.commit().await?;
+        Ok(rotated == 1)
+    }
+
+    /// Whether this was a session's refresh token before its last rotation.
+    pub async fn session_by_previous_refresh_hash(&self, hash: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT id FROM sessions WHERE previous_refresh_hash = $1")
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// A refresh token already rotated away was presented again: someone else may hold it.
+    /// Every session of its user ends (audited); answers whether it was such a token.
+    pub async fn revoke_on_reused_refresh(&self, refresh_hash: &str) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT user_id FROM sessions WHERE previous_refresh_hash = $1 OR refresh_hash = $1",
+        )
+        .bind(refresh_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let user = self
+            .user_for_actor(UserId(get_i64(&row, "user_id")?))
+            .await?;
+        let user_id = user.user.id;
+        let mut w = self.begin_write().await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id.get())
+            .execute(&mut *w.tx)
+            .await?
+            .rows_affected();
+        let ctx = AuditContext {
+            actor_id: None,
+            actor_login: "switchboard".into(),
+            on_behalf_of: None,
+            client_addr: None,
+        };
+        record(
+            &mut w.tx,
+            &ctx,
+            session_place(&user),
+            "session.revoke_reused_refresh",
+            &format!(
+                "{ended} sessions of user {}: a refresh token was used twice",
+                user.user.extension
+            ),
+            None,
+            None,
+        )
+        .await?;
+        w.commit().await?;
+        Ok(true)
     }
 
     /// The password was asked again: the session may open Account Preferences for a while.
@@ -448,71 +508,59 @@ impl Store {
 
     // ----- login throttling -----
 
-    /// The most restrictive lock among these keys (account, client address).
-    pub async fn throttle_state(
+    /// Count a login attempt against each key (account, client address) before its password
+    /// is checked, each with its own limit; answers until when the attempt is refused, if it
+    /// is. A key over its limit within the window is locked for `lock_seconds`; a locked key
+    /// counts nothing more. One statement per key, so simultaneous attempts on any instance
+    /// are each counted and no more than the limit get their password checked.
+    pub async fn count_login_attempt(
         &self,
-        keys: &[String],
-        now: Timestamp,
-    ) -> Result<Option<Timestamp>> {
-        let mut latest = None;
-        for key in keys {
-            let until: Option<i64> = sqlx::query_scalar(
-                "SELECT locked_until FROM login_failures WHERE throttle_key = $1",
-            )
-            .bind(key.as_str())
-            .fetch_optional(self.pool())
-            .await?;
-            if let Some(until) = until.filter(|u| *u > now.0) {
-                latest = latest.max(Some(Timestamp(until)));
-            }
-        }
-        Ok(latest)
-    }
-
-    /// Count a failed login against each key; lock a key for `lock_seconds` once it has
-    /// `max_failures` within `window_seconds`.
-    pub async fn record_login_failure(
-        &self,
-        keys: &[String],
+        keys: &[(String, i64)],
         now: Timestamp,
         window_seconds: i64,
-        max_failures: i64,
         lock_seconds: i64,
-    ) -> Result<Vec<ThrottleState>> {
+    ) -> Result<Option<Timestamp>> {
         let mut w = self.begin_write().await?;
-        let mut states = Vec::with_capacity(keys.len());
-        for key in keys {
+        let mut refused_until = None;
+        for (key, max_attempts) in keys {
             let row = sqlx::query(
-                "SELECT failures, window_started_at FROM login_failures WHERE throttle_key = $1",
+                "INSERT INTO login_failures (throttle_key, failures, window_started_at, locked_until) \
+                 VALUES ($1, 1, $2, 0) ON CONFLICT (throttle_key) DO UPDATE SET \
+                 failures = CASE WHEN login_failures.locked_until > $2 THEN login_failures.failures \
+                     WHEN login_failures.window_started_at > $3 THEN login_failures.failures + 1 ELSE 1 END, \
+                 window_started_at = CASE WHEN login_failures.locked_until > $2 \
+                     OR login_failures.window_started_at > $3 THEN login_failures.window_started_at ELSE $2 END, \
+                 locked_until = CASE WHEN login_failures.locked_until > $2 THEN login_failures.locked_until \
+                     WHEN login_failures.window_started_at > $3 AND login_failures.failures + 1 > $4 THEN $5 \
+                     ELSE 0 END \
+                 RETURNING failures, locked_until",
             )
             .bind(key.as_str())
-            .fetch_optional(&mut *w.tx)
+            .bind(now.0)
+            .bind(now.0 - window_seconds)
+            .bind(*max_attempts)
+            .bind(now.0 + lock_seconds)
+            .fetch_one(&mut *w.tx)
             .await?;
-            let (failures, started) = match row {
-                Some(row) if get_i64(&row, "window_started_at")? > now.0 - window_seconds => (
-                    get_i64(&row, "failures")? + 1,
-                    get_i64(&row, "window_started_at")?,
-                ),
-                _ => (1, now.0),
-            };
-            let locked_until = if failures >= max_failures {
-                now.0 + lock_seconds
-            } else {
-                0
-            };
-            sqlx::query(
-                "INSERT INTO login_failures (throttle_key, failures, window_started_at, locked_until) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (throttle_key) DO UPDATE SET failures = excluded.failures, \
-                 window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
-            )
-            .bind(key.as_str()).bind(failures).bind(started).bind(locked_until).execute(&mut *w.tx).await?;
-            states.push(ThrottleState {
-                failures,
-                locked_until: (locked_until > 0).then_some(Timestamp(locked_until)),
-            });
+            let until = get_i64(&row, "locked_until")?;
+            if until > now.0 {
+                refused_until = refused_until.max(Some(Timestamp(until)));
+            }
         }
         w.commit().await?;
-        Ok(states)
+        Ok(refused_until)
+    }
+
+    /// An attempt counted against a key turned out to be a good one: it no longer counts.
+    pub async fn uncount_login_attempt(&self, key: &str) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE login_failures SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0",
+        )
+        .bind(key)
+        .execute(&mut *w.tx)
+        .await?;
+        w.commit().await
     }
 
     pub async fn clear_login_failures(&self, key: &str) -> Result<()> {

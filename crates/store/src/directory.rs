@@ -191,6 +191,23 @@ fn site(row: &AnyRow) -> Result<Site, sqlx::Error> {
     })
 }
 
+/// Hold the domain's row until the transaction ends, so that checks of what the domain holds
+/// (a limit, a free extension) and the write that follows them are not raced by another
+/// transaction doing the same, on any instance. PostgreSQL locks the row; on SQLite a write
+/// transaction holds the whole database from its start (`BEGIN IMMEDIATE`).
+pub(crate) async fn lock_domain(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    domain_id: DomainId,
+) -> Result<()> {
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT id FROM domains WHERE id = $1 FOR UPDATE")
+            .bind(domain_id.get())
+            .fetch_optional(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Fail with `LimitReached` when `table` already holds `max` rows of the domain.
 pub(crate) async fn check_limit(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -198,6 +215,7 @@ pub(crate) async fn check_limit(
     domain_id: DomainId,
     kind: LimitKind,
 ) -> Result<()> {
+    lock_domain(tx, domain_id).await?;
     let mut sql = Sql::new("SELECT d.*, (SELECT COUNT(*) FROM ");
     sql.push(table)
         .push(" t WHERE t.domain_id = d.id) AS used FROM domains d WHERE d.id = ");
@@ -906,6 +924,7 @@ pub(crate) async fn ensure_extension_free(
     extension: &Extension,
     holder: Holder,
 ) -> Result<()> {
+    lock_domain(tx, domain).await?;
     let (user, queue, attendant, conference) = match holder {
         Holder::Nobody => (-1, -1, -1, -1),
         Holder::User(u) => (u.get(), -1, -1, -1),

@@ -24,7 +24,7 @@ pub mod testing;
 mod users;
 
 pub use audit::{AuditContext, AuditFilter};
-pub use auth::{NewApiKey, NewSession, SessionRecord, ThrottleState};
+pub use auth::{NewApiKey, NewSession, SessionRecord};
 pub use calls::{CallFilter, CallPage, CallPageRequest, NewCall};
 pub use directory::{DomainChanges, NewDomain, NewReseller, NewSite, ResellerChanges, SiteChanges};
 pub use error::StoreError;
@@ -246,7 +246,12 @@ impl Store {
 
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
         let guard = self.write_guard().await;
-        let tx = self.pool.begin().await?;
+        // SQLite: take the write lock at the start (other processes wait, busy_timeout), so
+        // what a transaction read before writing is still true when it writes.
+        let tx = match self.write_lock {
+            Some(_) => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            None => self.pool.begin().await?,
+        };
         Ok(WriteTx { tx, _guard: guard })
     }
 

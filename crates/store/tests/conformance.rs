@@ -627,38 +627,49 @@ async fn supervisors_reach_agents_of_their_queues_only() {
 }
 
 #[tokio::test]
-async fn login_failures_lock_and_clear() {
+async fn login_attempts_lock_and_clear() {
     each_database(|store| async move {
         let now = Timestamp(1_800_000_000);
         let keys = vec![
-            "account:101@acme.example".to_string(),
-            "addr:127.0.0.1".to_string(),
+            ("account:101@acme.example".to_string(), 5),
+            ("addr:127.0.0.1".to_string(), 50),
         ];
-        for _ in 0..4 {
-            store
-                .record_login_failure(&keys, now, 900, 5, 300)
-                .await
-                .unwrap();
+        for _ in 0..5 {
+            assert_eq!(
+                store
+                    .count_login_attempt(&keys, now, 900, 300)
+                    .await
+                    .unwrap(),
+                None
+            );
         }
-        assert_eq!(store.throttle_state(&keys, now).await.unwrap(), None);
-        let states = store
-            .record_login_failure(&keys, now, 900, 5, 300)
-            .await
-            .unwrap();
-        assert_eq!(states[0].failures, 5);
+        // The sixth within the window is refused, and locks the account.
         assert_eq!(
-            store.throttle_state(&keys, now).await.unwrap(),
+            store
+                .count_login_attempt(&keys, now, 900, 300)
+                .await
+                .unwrap(),
             Some(Timestamp(now.0 + 300))
         );
         assert_eq!(
             store
-                .throttle_state(&keys, now.plus_seconds(301))
+                .count_login_attempt(&keys, now.plus_seconds(100), 900, 300)
                 .await
                 .unwrap(),
-            None
+            Some(Timestamp(now.0 + 300)),
+            "locked: nothing more counted, the lock stands"
         );
-        store.clear_login_failures(&keys[0]).await.unwrap();
-        assert_eq!(store.throttle_state(&keys[..1], now).await.unwrap(), None);
+        let later = now.plus_seconds(1000);
+        assert_eq!(
+            store
+                .count_login_attempt(&keys, later, 900, 300)
+                .await
+                .unwrap(),
+            None,
+            "after the lock and the window, counting starts again"
+        );
+        store.clear_login_failures(&keys[0].0).await.unwrap();
+        store.uncount_login_attempt(&keys[1].0).await.unwrap();
         // Still locked: kept. A day later: purged.
         assert_eq!(store.purge_expired(now, 3600).await.unwrap(), 0);
         assert_eq!(
@@ -668,6 +679,28 @@ async fn login_failures_lock_and_clear() {
                 .unwrap(),
             1
         );
+    })
+    .await;
+}
+
+/// Simultaneous attempts are each counted, and no more than the limit pass.
+#[tokio::test]
+async fn simultaneous_login_attempts_are_all_counted() {
+    each_database(|store| async move {
+        let now = Timestamp(1_800_000_000);
+        let keys = vec![("account:102@acme.example".to_string(), 5)];
+        let attempts = (0..30).map(|_| {
+            let store = store.clone();
+            let keys = keys.clone();
+            tokio::spawn(async move { store.count_login_attempt(&keys, now, 900, 300).await })
+        });
+        let mut passed = 0;
+        for attempt in attempts {
+            if attempt.await.unwrap().unwrap().is_none() {
+                passed += 1;
+            }
+        }
+        assert_eq!(passed, 5);
     })
     .await;
 }

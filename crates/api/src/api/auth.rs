@@ -183,47 +183,37 @@ pub async fn login(
         .map_err(|e| ApiError::invalid("username", format!("username: {e}")))?;
     let account_key = format!("account:{login}");
     let address_key = format!("address:{}", addr.as_deref().unwrap_or("unknown"));
-    let keys = [account_key.clone(), address_key.clone()];
     let now = Timestamp::now();
-    if let Some(until) = state.store.throttle_state(&keys, now).await? {
+    let cfg = &state.config;
+    // Counted before the password is checked: of simultaneous attempts, no more than the
+    // limit get that far. A good password takes its attempt back.
+    let keys = [
+        (account_key.clone(), cfg.account_max_failures),
+        (address_key.clone(), cfg.address_max_failures),
+    ];
+    if let Some(until) = state
+        .store
+        .count_login_attempt(&keys, now, cfg.login_window_seconds, cfg.lockout_seconds)
+        .await?
+    {
         state.metrics.login(LoginOutcome::Throttled);
         return Err(too_many(until));
     }
     let found = state.store.find_login(&login).await?;
     let hash = found.as_ref().and_then(|(_, h)| h.as_deref());
     let ok = state.hasher.verify(password, hash).await;
-    let cfg = &state.config;
     let Some((user, _)) = found.filter(|_| ok) else {
         state.metrics.login(LoginOutcome::Failure);
-        state
-            .store
-            .record_login_failure(
-                &keys[..1],
-                now,
-                cfg.login_window_seconds,
-                cfg.account_max_failures,
-                cfg.lockout_seconds,
-            )
-            .await?;
-        state
-            .store
-            .record_login_failure(
-                &keys[1..],
-                now,
-                cfg.login_window_seconds,
-                cfg.address_max_failures,
-                cfg.lockout_seconds,
-            )
-            .await?;
         return Err(unauthorized_login());
     };
+    state.store.clear_login_failures(&account_key).await?;
+    state.store.uncount_login_attempt(&address_key).await?;
     if !user.scope.can_log_in() {
         return Err(ApiError::forbidden(
             "no_portal",
             "this user has a phone line only and cannot log in to the portal",
         ));
     }
-    state.store.clear_login_failures(&account_key).await?;
     state.metrics.login(LoginOutcome::Success);
     let record = state.store.user_for_actor(user.id).await?;
     let ctx = switchboard_store::AuditContext {
@@ -248,27 +238,48 @@ async fn refresh(
     JsonBody(body): JsonBody<RefreshRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let now = Timestamp::now();
-    let session = state
+    let presented = token_hash(&body.refresh_token);
+    let reused = || async {
+        // Rotated away already (or just now, by a simultaneous refresh): a copy is about.
+        state.store.revoke_on_reused_refresh(&presented).await?;
+        Err::<Json<TokenResponse>, ApiError>(ApiError::unauthenticated(
+            "this refresh token was already used, so every session of this login has ended; log in again",
+        ))
+    };
+    let Some(session) = state
         .store
-        .session_by_refresh_hash(&token_hash(&body.refresh_token))
+        .session_by_refresh_hash(&presented)
         .await?
         .filter(|s| s.session.refresh_expires_at > now)
-        .ok_or_else(|| {
-            ApiError::unauthenticated("unknown or expired refresh token; log in again")
-        })?;
+    else {
+        if state
+            .store
+            .session_by_previous_refresh_hash(&presented)
+            .await?
+        {
+            return reused().await;
+        }
+        return Err(ApiError::unauthenticated(
+            "unknown or expired refresh token; log in again",
+        ));
+    };
     let cfg = &state.config;
     let access = new_token(ACCESS_PREFIX);
     let refresh = new_token(REFRESH_PREFIX);
-    state
+    let rotated = state
         .store
         .rotate_session(
             session.session.id,
+            &presented,
             &token_hash(&access),
             &token_hash(&refresh),
             now.plus_seconds(cfg.access_token_seconds),
             now.plus_seconds(cfg.refresh_token_seconds),
         )
         .await?;
+    if !rotated {
+        return reused().await;
+    }
     Ok(Json(TokenResponse {
         access_token: access,
         refresh_token: refresh,

@@ -92,6 +92,7 @@ pub fn parse_csv(text: &str) -> ApiResult<Vec<Contact>> {
                 .iter()
                 .position(|h| h == name)
                 .and_then(|i| record.get(i))
+                .map(crate::spreadsheet::as_written)
         };
         let mut phones = Vec::new();
         for kind in ["work", "mobile", "home", "fax", "other"] {

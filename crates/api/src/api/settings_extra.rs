@@ -644,7 +644,14 @@ async fn printable(
     let domain = resolve_domain(&state, &caller, &domain).await?;
     let invoice = find_setting::<Invoice>(&state, &caller, &domain, &id).await?;
     Ok((
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // A page to print: its own inline style, nothing loaded, run or framed.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; form-action 'none'; base-uri 'none'",
+            ),
+        ],
         printable_invoice(&domain, &invoice),
     )
         .into_response())

@@ -234,17 +234,29 @@ fn switch_permit() -> switchboard_policy::Permit {
     operator_permit(Resource::CallHistory, Action::Create)
 }
 
+/// Keep the plan a call was given: this instance's copy at once, the database's as the answer
+/// goes out (the next question of the call comes a ring time later, or to this instance).
 async fn keep_plan(state: &AppState, call_id: &str, plan: &Resolved) -> ApiResult<()> {
+    state.switch.remember(call_id, plan);
     let json = serde_json::to_string(plan).map_err(ApiError::internal)?;
-    Ok(state
-        .store
-        .keep_switch_plan(&switch_permit(), call_id, &json)
-        .await?)
+    let (store, call_id) = (state.store.clone(), call_id.to_owned());
+    tokio::spawn(async move {
+        if let Err(e) = store
+            .keep_switch_plan(&switch_permit(), &call_id, &json)
+            .await
+        {
+            tracing::warn!("the plan of call {call_id} was not kept in the database: {e}");
+        }
+    });
+    Ok(())
 }
 
 /// The plan a call was given, if it is still in progress. A plan that no longer reads (kept
 /// by another version) is as good as none: the call is decided again.
 async fn kept_plan(state: &AppState, call_id: &str) -> ApiResult<Option<Resolved>> {
+    if let Some(plan) = state.switch.recall(call_id) {
+        return Ok(Some(plan));
+    }
     let json = state.store.switch_plan(&switch_permit(), call_id).await?;
     Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
@@ -379,11 +391,12 @@ pub async fn ingest_dialog(state: &AppState, record: &DialogRecord) -> ApiResult
         ));
     }
     let domain = domain_named(state, host_part(&record.to)).await?;
-    let plan = state
+    let kept = state
         .store
         .take_switch_plan(&switch_permit(), &record.callid)
         .await?
         .and_then(|j| serde_json::from_str::<Resolved>(&j).ok());
+    let plan = state.switch.forget(&record.callid).or(kept);
     let callee = plan.map(|p| p.callee).unwrap_or_default();
     let devices = operator_visibility(Resource::Devices);
     let dir = state.store.extension_directory(domain.id).await?;

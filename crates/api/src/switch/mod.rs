@@ -16,8 +16,10 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use base64::Engine;
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use switchboard_domain::{Domain, SwitchRoutes, Timestamp};
 use switchboard_policy::{Resource, operator_visibility};
 
@@ -46,13 +48,19 @@ impl Default for SwitchConfig {
     }
 }
 
-/// What this process alone keeps for the switch: the clock tests set. Everything a call needs
-/// between its questions (its plan, a queue's turn, agents' idle time) is in the database, so
-/// any instance answers a switch alike (`switchboard_store::switch`).
+/// What this process keeps for the switch: the clock tests set, and a copy of the plans it gave
+/// lately. Everything a call needs between its questions (its plan, a queue's turn, agents'
+/// idle time) is in the database, so any instance answers a switch alike
+/// (`switchboard_store::switch`); the copy spares the routing answer a database write.
 #[derive(Default)]
 pub struct SwitchState {
     clock: Mutex<Option<Timestamp>>,
+    recent: Mutex<HashMap<String, (Instant, kamailio::Resolved)>>,
 }
+
+/// How long this instance keeps its own copy of a plan (the database keeps it until the call's
+/// record comes).
+const RECENT_PLAN: Duration = Duration::from_secs(600);
 
 impl SwitchState {
     /// The instant calls are decided at: now, unless a test set the clock.
@@ -61,6 +69,25 @@ impl SwitchState {
             .lock()
             .map(|c| c.unwrap_or_else(Timestamp::now))
             .unwrap_or_else(|_| Timestamp::now())
+    }
+
+    fn remember(&self, call_id: &str, plan: &kamailio::Resolved) {
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() > 10_000 {
+                recent.retain(|_, (at, _)| at.elapsed() < RECENT_PLAN);
+            }
+            recent.insert(call_id.to_owned(), (Instant::now(), plan.clone()));
+        }
+    }
+
+    fn recall(&self, call_id: &str) -> Option<kamailio::Resolved> {
+        let recent = self.recent.lock().ok()?;
+        recent.get(call_id).map(|(_, plan)| plan.clone())
+    }
+
+    fn forget(&self, call_id: &str) -> Option<kamailio::Resolved> {
+        let mut recent = self.recent.lock().ok()?;
+        recent.remove(call_id).map(|(_, plan)| plan)
     }
 
     /// Decide calls as if it were `at` (tests of time frames); `None` goes back to the real clock.

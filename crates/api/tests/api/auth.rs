@@ -58,6 +58,21 @@ async fn tokens_refresh_and_logout() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let rotated: Value = r.json().await.unwrap();
+        assert_eq!(
+            s.send_token(&access, Method::GET, "/api/v1/me", None)
+                .await
+                .0,
+            StatusCode::UNAUTHORIZED,
+            "the old access token is gone"
+        );
+        let rotated_access = rotated["access_token"].as_str().unwrap().to_owned();
+        assert_eq!(
+            s.send_token(&rotated_access, Method::GET, "/api/v1/me", None)
+                .await
+                .0,
+            StatusCode::OK
+        );
+        // The old refresh token again: someone holds a copy, so the login's sessions end.
         let again = s
             .client
             .post(s.url("/api/v1/auth/refresh"))
@@ -67,19 +82,15 @@ async fn tokens_refresh_and_logout() {
             .unwrap();
         assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(
-            s.send_token(&access, Method::GET, "/api/v1/me", None)
+            s.send_token(&rotated_access, Method::GET, "/api/v1/me", None)
                 .await
                 .0,
             StatusCode::UNAUTHORIZED,
-            "the old access token is gone"
+            "a reused refresh token ends every session of its user"
         );
-        let access = rotated["access_token"].as_str().unwrap().to_owned();
-        assert_eq!(
-            s.send_token(&access, Method::GET, "/api/v1/me", None)
-                .await
-                .0,
-            StatusCode::OK
-        );
+        let (st, tokens, _) = login(&s, "107@acme.example", PASSWORD).await;
+        assert_eq!(st, StatusCode::OK);
+        let access = tokens["access_token"].as_str().unwrap().to_owned();
 
         // Logout revokes.
         assert_eq!(

@@ -71,7 +71,10 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serve_state = state.clone();
         let handle = tokio::spawn(async move {
-            let _ = switchboard_api::serve(listener, switchboard_api::app(serve_state), async {
+            let header_timeout =
+                std::time::Duration::from_secs(serve_state.config.header_read_timeout_seconds);
+            let app = switchboard_api::app(serve_state);
+            let _ = switchboard_api::server::serve(listener, app, header_timeout, async {
                 let _ = rx.await;
             })
             .await;

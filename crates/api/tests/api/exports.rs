@@ -26,7 +26,7 @@ fn assert_inert(what: &str, csv_text: &str) {
             let number = cell
                 .trim_start_matches(['+', '-'])
                 .chars()
-                .all(|c| c.is_ascii_digit() || c == '.');
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ' ');
             assert!(
                 !cell.starts_with(['=', '@', '\t', '\r'])
                     && (!cell.starts_with(['+', '-']) || number),

@@ -6,6 +6,7 @@ mod bad_input;
 mod call_center;
 mod calls;
 mod common;
+mod concurrency;
 mod demo_calls;
 mod exports;
 mod import;

@@ -427,6 +427,8 @@ async fn two_instances_answer_the_switch_alike() {
         assert_eq!(first_rung[1], first_rung[3], "{first_rung:?}");
         // A call decided on one instance goes on, on the other, with the plan it was given:
         // its next stage is the other agent.
+        // (The next stage is asked a ring time later; a moment is enough here.)
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         let (_, next) = route(&other, &queue_call("rr-0", 1)).await;
         assert_eq!(next, first_rung[1], "{first_rung:?}");
 
