@@ -175,12 +175,8 @@ async fn the_edge_holds_against_slow_odd_and_hostile_requests() {
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(took < Duration::from_secs(1), "{took:?}");
     // The same on a route with a small limit and a body a little over it.
-    let (answer, _) = raw_exchange(
-        &addr,
-        &post_declaring(&om, 3000000),
-        Duration::from_secs(5),
-    )
-    .await;
+    let (answer, _) =
+        raw_exchange(&addr, &post_declaring(&om, 3000000), Duration::from_secs(5)).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
 
     // Half a request's headers, then nothing: the connection is closed after the header
@@ -202,12 +198,8 @@ async fn the_edge_holds_against_slow_odd_and_hostile_requests() {
     assert!(!answer.contains("200 OK"), "{answer}");
     assert!(took < Duration::from_secs(5), "closed after {took:?}");
     // A body that stops arriving: dropped after the body timeout.
-    let (answer, took) = raw_exchange(
-        &addr,
-        &post_declaring(&om, 100),
-        Duration::from_secs(10),
-    )
-    .await;
+    let (answer, took) =
+        raw_exchange(&addr, &post_declaring(&om, 100), Duration::from_secs(10)).await;
     assert!(!answer.starts_with("HTTP/1.1 2"), "{answer}");
     assert!(
         took < Duration::from_secs(5),
