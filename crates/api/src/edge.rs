@@ -1,19 +1,33 @@
 //! What every request meets before routing and every response carries out, whatever the route:
 //! a path with control characters is missing (a `%0A` in a parameter used to reach a header
-//! and answer 500), and every response tells browsers not to sniff types or leak the address it was read at.
+//! and answer 500); the forwarding headers are read from a trusted proxy and removed from
+//! anyone else (`proxy`); every response tells browsers not to sniff types or leak the address
+//! it was read at, and, over HTTPS, to stay on HTTPS.
 
+use crate::AppState;
 use crate::error::ApiError;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-pub async fn edge(req: Request, next: Next) -> Response {
+pub async fn edge(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if has_control_characters(req.uri().path()) {
         return ApiError::not_found().into_response();
     }
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(a)| *a);
+    let forwarded = crate::proxy::forwarded(&state.config.trusted_proxies, peer, req.headers_mut());
+    crate::proxy::set_client(req.extensions_mut(), forwarded.client);
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
+    if forwarded.https {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(crate::proxy::hsts());
+    }
     headers
         .entry(header::X_CONTENT_TYPE_OPTIONS)
         .or_insert(HeaderValue::from_static("nosniff"));

@@ -47,8 +47,10 @@ impl ApiError {
             cause: None,
         }
     }
+    /// The field at fault; an empty name is none (the error is about the whole body).
     pub fn with_field(mut self, field: impl Into<String>) -> ApiError {
-        self.field = Some(field.into());
+        let field = field.into();
+        self.field = (!field.is_empty()).then_some(field);
         self
     }
     pub fn not_found() -> ApiError {

@@ -7,13 +7,22 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use serde::de::DeserializeOwned;
 
-/// A JSON body: `application/json` only, size-limited, unknown fields refused.
+/// A JSON body: `application/json` only (or, for a PATCH, which is a merge patch,
+/// `application/merge-patch+json`), size-limited, unknown and repeated fields refused.
 pub struct JsonBody<T>(pub T);
+
+/// The media types a request's body may have.
+fn accepted_media_type(method: &axum::http::Method, media_type: &str) -> bool {
+    media_type.eq_ignore_ascii_case("application/json")
+        || (method == axum::http::Method::PATCH
+            && media_type.eq_ignore_ascii_case("application/merge-patch+json"))
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let method = req.method().clone();
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -21,7 +30,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .is_some_and(|v| {
                 v.split(';')
                     .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+                    .is_some_and(|m| accepted_media_type(&method, m.trim()))
             });
         if !is_json {
             return Err(ApiError::new(
@@ -45,8 +54,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// Parse JSON, naming the field at fault.
+/// Parse JSON, naming the field at fault. A key given twice in one object is refused: which of
+/// the two was meant cannot be known (a typed body refuses it anyway; a merge patch would
+/// silently take the last).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(path) = crate::json_keys::first_repeated_key(bytes) {
+        return Err(
+            ApiError::malformed(format!("the key '{path}' is given twice; give it once"))
+                .with_field(path),
+        );
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();

@@ -11,9 +11,11 @@ pub mod error;
 pub mod extract;
 pub mod import;
 pub mod invoices;
+pub mod json_keys;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;
+pub mod proxy;
 pub mod routes;
 pub mod server;
 pub mod spreadsheet;
@@ -58,6 +60,8 @@ pub struct Config {
     /// A request not answered within this long is answered 503 (imports of large files
     /// included: raise it for those).
     pub handler_timeout_seconds: u64,
+    /// Reverse proxies whose `X-Forwarded-For` / `-Proto` are believed (addresses or blocks).
+    pub trusted_proxies: Vec<proxy::Cidr>,
 }
 
 impl Default for Config {
@@ -79,6 +83,7 @@ impl Default for Config {
             header_read_timeout_seconds: 10,
             body_read_timeout_seconds: 30,
             handler_timeout_seconds: 300,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -168,7 +173,10 @@ pub fn finish(router: axum::Router<AppState>, state: AppState) -> axum::Router {
                 ApiError::internal(observe::panic_message(payload.as_ref())).into_response()
             },
         ))
-        .layer(axum::middleware::from_fn(edge::edge))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::edge,
+        ))
         // A failure is logged by `observe`, with its cause.
         .layer(TraceLayer::new_for_http().on_failure(()))
         .layer(axum::middleware::from_fn_with_state(

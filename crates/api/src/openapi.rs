@@ -53,7 +53,16 @@ pub fn document(routes: &[Route]) -> Value {
             let schema = body(&mut generator);
             op.insert(
                 "requestBody".into(),
-                json!({"required": true, "content": {route.body_type: {"schema": schema}}}),
+                if route.method == axum::http::Method::PATCH
+                    && route.body_type == "application/json"
+                {
+                    // A change is a merge patch (RFC 7396), by either name.
+                    json!({"required": true, "content": {
+                        "application/json": {"schema": schema.clone()},
+                        "application/merge-patch+json": {"schema": schema}}})
+                } else {
+                    json!({"required": true, "content": {route.body_type: {"schema": schema}}})
+                },
             );
         }
         let mut responses = Map::new();
@@ -64,25 +73,36 @@ pub fn document(routes: &[Route]) -> Value {
             None => json!({"description": "done"}),
         };
         responses.insert(route.success.to_string(), ok);
-        let errors: &[(&str, &str)] = match route.access {
-            Access::Public => &[
+        let mut errors: Vec<(&str, &str)> = match route.access {
+            Access::Public => vec![
                 ("400", "malformed request"),
                 ("401", "wrong credentials"),
+                ("403", "not allowed from this address"),
+                ("404", "no such thing"),
                 ("422", "invalid value"),
                 ("429", "too many failed attempts; see Retry-After"),
             ],
-            Access::Guarded(..) => &[
+            Access::Guarded(..) => vec![
                 ("400", "malformed request"),
                 ("401", "not authenticated"),
                 ("403", "visible but not allowed"),
                 ("404", "missing or out of reach"),
                 ("409", "conflict or limit reached"),
-                ("413", "body too large"),
-                ("415", "body is not JSON"),
                 ("422", "invalid value"),
             ],
         };
-        for (status, description) in errors {
+        if route.body.is_some() {
+            errors.extend([
+                (
+                    "408",
+                    "the body stopped arriving (body_read_timeout_seconds)",
+                ),
+                ("413", "body larger than this route takes"),
+                ("415", "body not of the media type above"),
+            ]);
+        }
+        errors.push(("503", "not answered in time (handler_timeout_seconds)"));
+        for (status, description) in &errors {
             responses.insert((*status).into(), json!({"description": description, "content": {"application/json": {"schema": error}}}));
         }
         op.insert("responses".into(), Value::Object(responses));

@@ -207,6 +207,8 @@ struct FileConfig {
     header_read_timeout_seconds: Option<u64>,
     body_read_timeout_seconds: Option<u64>,
     handler_timeout_seconds: Option<u64>,
+    /// Reverse proxies whose X-Forwarded-For / -Proto are believed: addresses or blocks.
+    trusted_proxies: Option<Vec<switchboard_api::proxy::Cidr>>,
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
     /// Where recordings are kept (default `switchboard-blobs`, or `SWITCHBOARD_BLOB_DIR`).
@@ -274,6 +276,7 @@ fn server_config(file: &FileConfig) -> Config {
         handler_timeout_seconds: file
             .handler_timeout_seconds
             .unwrap_or(d.handler_timeout_seconds),
+        trusted_proxies: file.trusted_proxies.clone().unwrap_or(d.trusted_proxies),
         argon2_memory_kib: file.argon2_memory_kib.unwrap_or(d.argon2_memory_kib),
         argon2_iterations: file.argon2_iterations.unwrap_or(d.argon2_iterations),
         blob_dir: std::env::var_os("SWITCHBOARD_BLOB_DIR")
@@ -793,6 +796,7 @@ mod tests {
             header_read_timeout_seconds,
             body_read_timeout_seconds,
             handler_timeout_seconds,
+            trusted_proxies,
             argon2_memory_kib,
             argon2_iterations,
             blob_dir,
@@ -810,7 +814,7 @@ mod tests {
             lockout_seconds.is_some() && max_body_bytes.is_some() && max_audio_bytes.is_some(),
             argon2_memory_kib.is_some() && argon2_iterations.is_some(),
             header_read_timeout_seconds.is_some() && body_read_timeout_seconds.is_some(),
-            handler_timeout_seconds.is_some(),
+            handler_timeout_seconds.is_some() && trusted_proxies.is_some(),
             switch_secret.is_some() && switch_clients.is_some(),
             // Blank in the sample (none by default): present, read as unset.
             switch_gateway.is_none() && keys.contains_key("switch_gateway"),

@@ -155,6 +155,25 @@ async fn the_edge_holds_against_slow_odd_and_hostile_requests() {
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{next:?}");
         assert!(r.headers().get(SET_COOKIE).is_none(), "{next:?}");
     }
+    // Not behind a trusted proxy (none is configured): "X-Forwarded-Proto: https" from the
+    // client itself earns neither Secure cookies nor Strict-Transport-Security.
+    let r = client
+        .post(format!("{base}/login"))
+        .header(ORIGIN, &base)
+        .header("x-forwarded-proto", "https")
+        .form(&[
+            ("username", OM),
+            ("password", switchboard_demo::DEMO_PASSWORD),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(!r.headers().contains_key("strict-transport-security"));
+    for cookie in r.headers().get_all(SET_COOKIE) {
+        assert!(!cookie.to_str().unwrap().contains("Secure"), "{cookie:?}");
+    }
     let page = client
         .get(format!("{base}/login?next=%2F%09%2Fevil.example"))
         .send()

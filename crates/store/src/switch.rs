@@ -6,18 +6,22 @@
 use crate::sql::{Sql, get_i64, get_text};
 use crate::{Permit, Result, Store, Visibility, expect_permit, expect_visibility};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource};
+
+static KEPT: AtomicU64 = AtomicU64::new(0);
 
 /// Plans older than this are of calls long over whose record never came; they are dropped.
 const PLAN_TTL_SECONDS: i64 = 6 * 3600;
 
 impl Store {
-    /// Keep the plan a call was given (replacing an earlier one of the same call).
+    /// Keep the plan a call was given (replacing an earlier one of the same call). One
+    /// statement, no transaction around it: it is on every call's path.
     pub async fn keep_switch_plan(&self, permit: &Permit, call_id: &str, plan: &str) -> Result<()> {
         expect_permit(permit, Resource::CallHistory, Action::Create)?;
         let now = Timestamp::now().0;
-        let mut w = self.begin_write().await?;
+        let _turn = self.write_guard().await;
         sqlx::query(
             "INSERT INTO switch_calls (call_id, plan, decided_at) VALUES ($1, $2, $3) \
              ON CONFLICT (call_id) DO UPDATE SET plan = excluded.plan, decided_at = excluded.decided_at",
@@ -25,14 +29,16 @@ impl Store {
         .bind(call_id)
         .bind(plan)
         .bind(now)
-        .execute(&mut *w.tx)
+        .execute(self.pool())
         .await?;
-        // Cheap with the index: usually nothing is that old.
-        sqlx::query("DELETE FROM switch_calls WHERE decided_at < $1")
-            .bind(now - PLAN_TTL_SECONDS)
-            .execute(&mut *w.tx)
-            .await?;
-        w.commit().await
+        // Now and then, the plans of calls whose record never came.
+        if KEPT.fetch_add(1, Ordering::Relaxed).is_multiple_of(256) {
+            sqlx::query("DELETE FROM switch_calls WHERE decided_at < $1")
+                .bind(now - PLAN_TTL_SECONDS)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
     }
 
     /// The plan a call in progress was given.
@@ -48,12 +54,11 @@ impl Store {
     /// The plan of a call that ended, forgotten as it is read.
     pub async fn take_switch_plan(&self, permit: &Permit, call_id: &str) -> Result<Option<String>> {
         expect_permit(permit, Resource::CallHistory, Action::Create)?;
-        let mut w = self.begin_write().await?;
+        let _turn = self.write_guard().await;
         let row = sqlx::query("DELETE FROM switch_calls WHERE call_id = $1 RETURNING plan")
             .bind(call_id)
-            .fetch_optional(&mut *w.tx)
+            .fetch_optional(self.pool())
             .await?;
-        w.commit().await?;
         Ok(row.map(|r| get_text(&r, "plan")).transpose()?)
     }
 

@@ -167,3 +167,53 @@ async fn bad_queries_and_cursors() {
     })
     .await;
 }
+
+/// A raw body, with its media type, as the OM.
+async fn send_raw(
+    s: &TestServer,
+    method: Method,
+    path: &str,
+    media: &str,
+    body: &str,
+) -> (StatusCode, Value) {
+    let r = s
+        .client
+        .request(method, s.url(path))
+        .bearer_auth(s.token(OM).await)
+        .header("content-type", media)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_change_is_a_merge_patch_and_says_each_key_once() {
+    on_each_database(|s| async move {
+        let path = "/api/v1/domains/~/users/107";
+        let (_, before) = s.get(OM, path).await;
+        // A key twice: which one was meant cannot be known; refused, naming it, nothing changed.
+        for (method, target, body, field) in [
+            (Method::PATCH, path, r#"{"first_name":"Ann","first_name":"Bob"}"#, "first_name"),
+            (Method::POST, "/api/v1/domains/~/contacts", r#"{"last_name":"Lee","phones":[{"kind":"work","kind":"home","number":"+15550100"}]}"#, "phones[0].kind"),
+        ] {
+            let (st, body) = send_raw(&s, method, target, "application/json", body).await;
+            assert_eq!((st, error(&body)), (StatusCode::BAD_REQUEST, ("malformed", Some(field))), "{body}");
+        }
+        assert_eq!(s.get(OM, path).await.1, before);
+        // The merge patch media type is a change's own name.
+        let (st, body) = send_raw(&s, Method::PATCH, path, "application/merge-patch+json", r#"{"first_name":"Merged"}"#).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert_eq!(body["first_name"], "Merged");
+        // Not for a creation, which is not a patch.
+        let (st, _) = send_raw(&s, Method::POST, "/api/v1/domains/~/contacts", "application/merge-patch+json", r#"{"last_name":"Lee"}"#).await;
+        assert_eq!(st, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        // An error about the whole body names no field, rather than an empty one.
+        let (st, body) = send_raw(&s, Method::PATCH, path, "application/json", "[1, 2]").await;
+        assert!(st.is_client_error(), "{body}");
+        assert!(body["error"].get("field").is_none_or(|f| f.as_str().is_some_and(|f| !f.is_empty())), "{body}");
+        s
+    })
+    .await;
+}

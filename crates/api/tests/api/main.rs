@@ -15,6 +15,7 @@ mod openapi;
 mod ops;
 mod portal_tabs;
 mod properties;
+mod proxies;
 mod reports;
 mod settings;
 mod settings_matrix;

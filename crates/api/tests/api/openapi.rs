@@ -29,7 +29,26 @@ async fn every_route_is_documented_and_declares_its_access() {
                 route.path
             );
             operations += 1;
+            // A body can be refused for its size, its type or stalling; no body, none of those.
+            let responses = &op["responses"];
+            for status in ["408", "413", "415"] {
+                assert_eq!(
+                    responses.get(status).is_some(),
+                    route.body.is_some(),
+                    "{} {}: {status}",
+                    route.method,
+                    route.path
+                );
+            }
+            if route.method == reqwest::Method::PATCH && route.body.is_some() {
+                assert!(
+                    op["requestBody"]["content"]["application/merge-patch+json"].is_object(),
+                    "{} takes a merge patch",
+                    route.path
+                );
+            }
         }
+        assert!(paths["/api/v1/auth/token"]["post"]["responses"]["415"].is_object());
         let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
         assert_eq!(
             documented, operations,
