@@ -10,7 +10,7 @@ use switchboard_api::auth::Caller;
 use switchboard_api::bootstrap::{create_super_user, operator_caller};
 use switchboard_api::error::{ApiError, ApiResult};
 use switchboard_domain::*;
-use switchboard_policy::{Resource, operator_visibility};
+use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
 mod calls;
 mod settings;
 
@@ -106,6 +106,38 @@ const ORGS: [Org; 2] = [
 
 /// Load the demo installation (or, when it is there already, just list its logins).
 pub async fn load(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
+    // One loader at a time, across processes (three `serve --demo` started at once on an
+    // empty database): the others wait, then find the demo there.
+    let permit = operator_permit(Resource::Domains, Action::Create);
+    let holder = format!(
+        "{}:{}:{}",
+        std::process::id(),
+        Timestamp::now().0,
+        NEXT_HOLDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let waited_from = std::time::Instant::now();
+    while !state
+        .store
+        .try_lock(&permit, "demo", &holder, LOAD_LEASE_SECONDS)
+        .await?
+    {
+        if waited_from.elapsed().as_secs() > LOAD_LEASE_SECONDS as u64 {
+            return Err(ApiError::internal(
+                "another process has been loading the demo for too long",
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let loaded = load_unlocked(state).await;
+    state.store.unlock(&permit, "demo", &holder).await?;
+    loaded
+}
+
+/// How long a loader may hold the demo lock before another takes over (it died).
+const LOAD_LEASE_SECONDS: i64 = 600;
+static NEXT_HOLDER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+async fn load_unlocked(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
     let mut logins = Vec::new();
     let store = &state.store;
     let already = store

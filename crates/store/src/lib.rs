@@ -11,6 +11,7 @@ mod calls;
 mod directory;
 mod error;
 mod kinds;
+mod locks;
 mod native;
 mod portal_tabs;
 mod queues;
@@ -143,10 +144,20 @@ impl Store {
     pub async fn migrate(&self) -> Result<usize> {
         let migrator = self.migrator();
         let before = self.applied_migrations().await.unwrap_or(0);
-        migrator
-            .run(&self.pool)
-            .await
-            .map_err(|e| StoreError::Config(format!("migration failed: {e}")))?;
+        // Several processes starting at once on one SQLite file race to apply the same
+        // migration: the loser's transaction fails and rolls back, and applying again goes on
+        // from what the winner did. (PostgreSQL's migrator holds a lock instead.)
+        let mut attempts = 0;
+        loop {
+            match migrator.run(&self.pool).await {
+                Ok(()) => break,
+                Err(_) if self.backend == Backend::Sqlite && attempts < 50 => {
+                    attempts += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(StoreError::Config(format!("migration failed: {e}"))),
+            }
+        }
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
 
