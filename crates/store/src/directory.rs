@@ -2,8 +2,8 @@
 
 use crate::audit::{AuditPlace, record};
 use crate::sql::{
-    Columns, Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text,
-    into_page, parsed, push_page, push_predicate,
+    Columns, Scoping, Sql, get_i64, get_opt_i64, get_opt_text, get_text, into_page, parsed,
+    push_page, push_predicate,
 };
 use crate::{
     AuditContext, Page, PageRequest, Permit, Result, Store, StoreError, Visibility, expect_permit,
@@ -246,9 +246,8 @@ impl Store {
         let mut sql = Sql::new("SELECT * FROM resellers WHERE ");
         push_predicate(&mut sql, vis.predicate(), &RESELLER_SCOPING);
         if let Some(q) = q {
-            sql.push(" AND lower(name) LIKE ")
-                .bind(contains_pattern(q))
-                .push(" ESCAPE '\\'");
+            sql.push(" AND ");
+            self.push_contains(&mut sql, &["name"], q);
         }
         push_page(&mut sql, "id", page);
         let rows = sql.query().fetch_all(self.pool()).await?;
@@ -261,9 +260,8 @@ impl Store {
         let mut sql = Sql::new("SELECT COUNT(*) AS n FROM resellers WHERE ");
         push_predicate(&mut sql, vis.predicate(), &RESELLER_SCOPING);
         if let Some(q) = q {
-            sql.push(" AND lower(name) LIKE ")
-                .bind(contains_pattern(q))
-                .push(" ESCAPE '\\'");
+            sql.push(" AND ");
+            self.push_contains(&mut sql, &["name"], q);
         }
         Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
     }
@@ -418,6 +416,7 @@ impl Store {
     // ----- domains -----
 
     fn domain_filter(
+        &self,
         vis: &Visibility,
         q: Option<&str>,
         reseller: Option<ResellerId>,
@@ -427,12 +426,8 @@ impl Store {
         sql.push(" FROM domains WHERE ");
         push_predicate(&mut sql, vis.predicate(), &DOMAIN_SCOPING);
         if let Some(q) = q {
-            sql.push(" AND (lower(name) LIKE ")
-                .bind(contains_pattern(q))
-                .push(" ESCAPE '\\'");
-            sql.push(" OR lower(description) LIKE ")
-                .bind(contains_pattern(q))
-                .push(" ESCAPE '\\')");
+            sql.push(" AND ");
+            self.push_contains(&mut sql, &["name", "description"], q);
         }
         if let Some(reseller) = reseller {
             sql.push(" AND reseller_id = ").bind(reseller.get());
@@ -448,7 +443,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Domain>> {
         expect_visibility(vis, Resource::Domains)?;
-        let mut sql = Self::domain_filter(vis, q, reseller, "SELECT *");
+        let mut sql = self.domain_filter(vis, q, reseller, "SELECT *");
         push_page(&mut sql, "id", page);
         let rows = sql.query().fetch_all(self.pool()).await?;
         let items = rows.iter().map(domain).collect::<Result<Vec<_>, _>>()?;
@@ -462,7 +457,7 @@ impl Store {
         reseller: Option<ResellerId>,
     ) -> Result<i64> {
         expect_visibility(vis, Resource::Domains)?;
-        let sql = Self::domain_filter(vis, q, reseller, "SELECT COUNT(*) AS n");
+        let sql = self.domain_filter(vis, q, reseller, "SELECT COUNT(*) AS n");
         Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
     }
 
@@ -684,16 +679,21 @@ impl Store {
 
     // ----- sites -----
 
-    fn site_filter(vis: &Visibility, domain: DomainId, q: Option<&str>, select: &str) -> Sql {
+    fn site_filter(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        q: Option<&str>,
+        select: &str,
+    ) -> Sql {
         let mut sql = Sql::new(select);
         sql.push(" FROM sites WHERE domain_id = ")
             .bind(domain.get())
             .push(" AND ");
         push_predicate(&mut sql, vis.predicate(), &SITE_SCOPING);
         if let Some(q) = q {
-            sql.push(" AND lower(name) LIKE ")
-                .bind(contains_pattern(q))
-                .push(" ESCAPE '\\'");
+            sql.push(" AND ");
+            self.push_contains(&mut sql, &["name"], q);
         }
         sql
     }
@@ -706,7 +706,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<Site>> {
         expect_visibility(vis, Resource::Sites)?;
-        let mut sql = Self::site_filter(vis, domain, q, "SELECT *");
+        let mut sql = self.site_filter(vis, domain, q, "SELECT *");
         push_page(&mut sql, "id", page);
         let rows = sql.query().fetch_all(self.pool()).await?;
         let items = rows.iter().map(site).collect::<Result<Vec<_>, _>>()?;
@@ -720,13 +720,13 @@ impl Store {
         q: Option<&str>,
     ) -> Result<i64> {
         expect_visibility(vis, Resource::Sites)?;
-        let sql = Self::site_filter(vis, domain, q, "SELECT COUNT(*) AS n");
+        let sql = self.site_filter(vis, domain, q, "SELECT COUNT(*) AS n");
         Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
     }
 
     pub async fn get_site(&self, vis: &Visibility, domain: DomainId, id: SiteId) -> Result<Site> {
         expect_visibility(vis, Resource::Sites)?;
-        let mut sql = Self::site_filter(vis, domain, None, "SELECT *");
+        let mut sql = self.site_filter(vis, domain, None, "SELECT *");
         sql.push(" AND id = ").bind(id.get());
         let row = sql.fetch_found(self.pool()).await?;
         Ok(site(&row)?)

@@ -266,6 +266,33 @@ impl Store {
         Ok(WriteTx { tx, _guard: guard })
     }
 
+    /// `(a contains needle OR b contains needle …)`, blind to case in every alphabet:
+    /// PostgreSQL lowers both sides; SQLite, whose `lower()` knows only ASCII, matches a GLOB
+    /// of both cases of each letter.
+    pub(crate) fn push_contains(&self, sql: &mut sql::Sql, columns: &[&str], needle: &str) {
+        sql.push("(");
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            match self.backend {
+                Backend::Sqlite => {
+                    sql.push(column)
+                        .push(" GLOB ")
+                        .bind(sql::contains_glob(needle));
+                }
+                Backend::Postgres => {
+                    sql.push("lower(")
+                        .push(column)
+                        .push(") LIKE ")
+                        .bind(sql::contains_pattern(needle))
+                        .push(" ESCAPE '\\'");
+                }
+            }
+        }
+        sql.push(")");
+    }
+
     /// Run raw SQL (used by tests to inject faults, and by benchmarks).
     pub async fn execute_raw(&self, sql: &str) -> Result<()> {
         self.pool.execute(sql).await?;

@@ -256,19 +256,25 @@ async fn check_overflow(
 }
 
 impl Store {
-    fn queue_filter(vis: &Visibility, domain: DomainId, q: Option<&str>, select: &str) -> Sql {
+    fn queue_filter(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        q: Option<&str>,
+        select: &str,
+    ) -> Sql {
         let mut sql = Sql::new(select);
         sql.push(" FROM call_queues WHERE call_queues.domain_id = ")
             .bind(domain.get())
             .push(" AND ");
         push_predicate(&mut sql, vis.predicate(), &QUEUE_SCOPING);
         if let Some(q) = q.filter(|q| !q.is_empty()) {
+            // An extension is digits: a plain match. A name, in any alphabet.
             sql.push(" AND (call_queues.extension LIKE ")
                 .bind(contains_pattern(q))
-                .push(" ESCAPE '\\'");
-            sql.push(" OR lower(call_queues.name) LIKE ")
-                .bind(contains_pattern(q))
-                .push(" ESCAPE '\\')");
+                .push(" ESCAPE '\\' OR ");
+            self.push_contains(&mut sql, &["call_queues.name"], q);
+            sql.push(")");
         }
         sql
     }
@@ -281,7 +287,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<CallQueue>> {
         expect_visibility(vis, Resource::CallQueues)?;
-        let mut sql = Self::queue_filter(vis, domain, q, "SELECT *");
+        let mut sql = self.queue_filter(vis, domain, q, "SELECT *");
         push_page(&mut sql, "call_queues.id", page);
         let rows = sql.query().fetch_all(self.pool()).await?;
         let items = rows.iter().map(queue).collect::<Result<Vec<_>, _>>()?;
@@ -295,7 +301,7 @@ impl Store {
         q: Option<&str>,
     ) -> Result<i64> {
         expect_visibility(vis, Resource::CallQueues)?;
-        let sql = Self::queue_filter(vis, domain, q, "SELECT COUNT(*) AS n");
+        let sql = self.queue_filter(vis, domain, q, "SELECT COUNT(*) AS n");
         Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
     }
 
@@ -307,7 +313,7 @@ impl Store {
         extension: &Extension,
     ) -> Result<CallQueue> {
         expect_visibility(vis, Resource::CallQueues)?;
-        let mut sql = Self::queue_filter(vis, domain, None, "SELECT *");
+        let mut sql = self.queue_filter(vis, domain, None, "SELECT *");
         sql.push(" AND call_queues.extension = ")
             .bind(extension.as_str());
         Ok(queue(&sql.fetch_found(self.pool()).await?)?)

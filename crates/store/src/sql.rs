@@ -321,6 +321,34 @@ pub(crate) fn into_page<T>(
     crate::Page { items, next_after }
 }
 
+/// SQLite `GLOB` pattern for a case-blind contains-search: each letter as a class of its two
+/// cases (`[éÉ]`), which SQLite's `lower()` and `LIKE` know only for ASCII; GLOB's own
+/// wildcards in the input are matched as themselves.
+pub(crate) fn contains_glob(needle: &str) -> String {
+    let mut out = String::with_capacity(needle.len() * 4 + 2);
+    out.push('*');
+    for c in needle.chars() {
+        let lower: Vec<char> = c.to_lowercase().collect();
+        let upper: Vec<char> = c.to_uppercase().collect();
+        match (lower.as_slice(), upper.as_slice()) {
+            ([l], [u]) if l != u => {
+                out.push('[');
+                out.push(*l);
+                out.push(*u);
+                out.push(']');
+            }
+            _ if matches!(c, '*' | '?' | '[') => {
+                out.push('[');
+                out.push(c);
+                out.push(']');
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push('*');
+    out
+}
+
 /// `LIKE` pattern for a contains-search, with the wildcards of the input escaped.
 pub(crate) fn contains_pattern(needle: &str) -> String {
     let mut out = String::with_capacity(needle.len() + 2);

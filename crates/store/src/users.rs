@@ -119,24 +119,28 @@ fn object(user: &User) -> String {
 }
 
 impl Store {
-    fn user_filter(vis: &Visibility, domain: DomainId, filter: &UserFilter, select: &str) -> Sql {
+    fn user_filter(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        filter: &UserFilter,
+        select: &str,
+    ) -> Sql {
         let mut sql = Sql::new(select);
         sql.push(" WHERE users.domain_id = ")
             .bind(domain.get())
             .push(" AND ");
         push_predicate(&mut sql, vis.predicate(), &SCOPING);
         if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-            let pattern = contains_pattern(q);
+            // An extension is digits: a plain match. Names and email, in any alphabet.
             sql.push(" AND (users.extension LIKE ")
-                .bind(pattern.clone())
-                .push(" ESCAPE '\\'");
-            for col in ["users.first_name", "users.last_name", "users.email"] {
-                sql.push(" OR lower(")
-                    .push(col)
-                    .push(") LIKE ")
-                    .bind(pattern.clone())
-                    .push(" ESCAPE '\\'");
-            }
+                .bind(contains_pattern(q))
+                .push(" ESCAPE '\\' OR ");
+            self.push_contains(
+                &mut sql,
+                &["users.first_name", "users.last_name", "users.email"],
+                q,
+            );
             sql.push(")");
         }
         if let Some(site) = filter.site_id {
@@ -156,7 +160,7 @@ impl Store {
         page: PageRequest,
     ) -> Result<Page<User>> {
         expect_visibility(vis, Resource::Users)?;
-        let mut sql = Self::user_filter(vis, domain, filter, SELECT_USER);
+        let mut sql = self.user_filter(vis, domain, filter, SELECT_USER);
         push_page(&mut sql, "users.id", page);
         let items = self.fetch_decoded(sql, |row| user(row)).await?;
         Ok(into_page(items, page, |u| u.id.get()))
@@ -169,7 +173,7 @@ impl Store {
         filter: &UserFilter,
     ) -> Result<i64> {
         expect_visibility(vis, Resource::Users)?;
-        let sql = Self::user_filter(vis, domain, filter, "SELECT COUNT(*) AS n FROM users");
+        let sql = self.user_filter(vis, domain, filter, "SELECT COUNT(*) AS n FROM users");
         Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
     }
 
@@ -181,7 +185,7 @@ impl Store {
         extension: &Extension,
     ) -> Result<UserRecord> {
         expect_visibility(vis, Resource::Users)?;
-        let mut sql = Self::user_filter(vis, domain, &UserFilter::default(), SELECT_USER);
+        let mut sql = self.user_filter(vis, domain, &UserFilter::default(), SELECT_USER);
         sql.push(" AND users.extension = ").bind(extension.as_str());
         let row = sql.fetch_found(self.pool()).await?;
         self.user_record(&row).await

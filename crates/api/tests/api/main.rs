@@ -17,6 +17,7 @@ mod portal_tabs;
 mod properties;
 mod proxies;
 mod reports;
+mod search;
 mod settings;
 mod settings_matrix;
 mod switch;

@@ -67,8 +67,32 @@ impl Kamailio {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Stop Kamailio and its workers: SIGTERM, on which its main process ends its children
+    /// (a SIGKILL would leave them running, orphaned); SIGKILL only if it does not end.
     pub async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+            if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
+                .await
+                .is_ok()
+            {
+                return;
+            }
+        }
         let _ = self.child.kill().await;
+    }
+}
+
+impl Drop for Kamailio {
+    /// A test that failed half-way stops Kamailio too, workers included.
+    fn drop(&mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+        }
     }
 }
 
