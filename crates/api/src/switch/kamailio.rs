@@ -234,20 +234,14 @@ fn switch_permit() -> switchboard_policy::Permit {
     operator_permit(Resource::CallHistory, Action::Create)
 }
 
-/// Keep the plan a call was given: this instance's copy at once, the database's as the answer
-/// goes out (the next question of the call comes a ring time later, or to this instance).
+/// Keep the plan a call was given: this instance's copy at once, the database's within a few
+/// milliseconds (the next question of the call comes a ring time later, or to this instance).
 async fn keep_plan(state: &AppState, call_id: &str, plan: &Resolved) -> ApiResult<()> {
     state.switch.remember(call_id, plan);
     let json = serde_json::to_string(plan).map_err(ApiError::internal)?;
-    let (store, call_id) = (state.store.clone(), call_id.to_owned());
-    tokio::spawn(async move {
-        if let Err(e) = store
-            .keep_switch_plan(&switch_permit(), &call_id, &json)
-            .await
-        {
-            tracing::warn!("the plan of call {call_id} was not kept in the database: {e}");
-        }
-    });
+    state
+        .switch
+        .write_behind(&state.store, call_id.to_owned(), json);
     Ok(())
 }
 

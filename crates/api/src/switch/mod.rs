@@ -56,7 +56,12 @@ impl Default for SwitchConfig {
 pub struct SwitchState {
     clock: Mutex<Option<Timestamp>>,
     recent: Mutex<HashMap<String, (Instant, kamailio::Resolved)>>,
+    /// Plans on their way to the database (see `write_behind`).
+    to_keep: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(String, String)>>,
 }
+
+/// How long plans gather before they are written together.
+const BATCH: Duration = Duration::from_millis(25);
 
 /// How long this instance keeps its own copy of a plan (the database keeps it until the call's
 /// record comes).
@@ -78,6 +83,36 @@ impl SwitchState {
             }
             recent.insert(call_id.to_owned(), (Instant::now(), plan.clone()));
         }
+    }
+
+    /// Send a plan (as JSON) to the database, with the others of the next few milliseconds, by
+    /// one writer task (started with the first plan; it ends with this state).
+    fn write_behind(&self, store: &switchboard_store::Store, call_id: String, plan: String) {
+        let sender = self.to_keep.get_or_init(|| {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, String)>();
+            let store = store.clone();
+            tokio::spawn(async move {
+                let permit = switchboard_policy::operator_permit(
+                    Resource::CallHistory,
+                    switchboard_policy::Action::Create,
+                );
+                while let Some(first) = rx.recv().await {
+                    tokio::time::sleep(BATCH).await;
+                    let mut batch = vec![first];
+                    while let Ok(more) = rx.try_recv() {
+                        batch.push(more);
+                    }
+                    if let Err(e) = store.keep_switch_plans(&permit, &batch).await {
+                        tracing::warn!(
+                            "{} call plans were not kept in the database: {e}",
+                            batch.len()
+                        );
+                    }
+                }
+            });
+            tx
+        });
+        let _ = sender.send((call_id, plan));
     }
 
     fn recall(&self, call_id: &str) -> Option<kamailio::Resolved> {
