@@ -1,7 +1,8 @@
 //! Call queues, their agents, and agent availability.
 
 use crate::audit::{AuditPlace, record};
-use crate::directory::{Holder, check_limit, ensure_extension_free, ensure_site, to_json};
+use crate::directory::{Holder, check_limit, ensure_extension_free, to_json};
+use crate::sites::ensure_site;
 use crate::sql::{
     Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text, into_page,
     parsed, push_page, push_predicate,

@@ -3,7 +3,8 @@
 //! writing, auditing, limits and the no-dangling-reference rule are written once, here.
 
 use crate::audit::{AuditPlace, record};
-use crate::directory::{Holder, check_limit, ensure_extension_free, ensure_site, to_json};
+use crate::directory::{Holder, check_limit, ensure_extension_free, to_json};
+use crate::sites::ensure_site;
 use crate::sql::{
     Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_text, into_page, parsed, push_page,
     push_predicate,

@@ -2,9 +2,9 @@
 
 use crate::audit::{AuditPlace, record};
 use crate::directory::{
-    DOMAIN_COLUMNS_AS_D, Holder, check_limit, domain_with_prefix, ensure_extension_free,
-    ensure_site, to_json,
+    DOMAIN_COLUMNS_AS_D, Holder, check_limit, domain_with_prefix, ensure_extension_free, to_json,
 };
+use crate::sites::ensure_site;
 use crate::sql::{
     Columns, Scoping, Sql, contains_pattern, get_i64, get_opt_i64, get_opt_text, get_text,
     into_page, parsed, push_page, push_predicate,
