@@ -89,6 +89,10 @@ pub fn document(routes: &[Route]) -> Value {
                 ("404", "missing or out of reach"),
                 ("409", "conflict or limit reached"),
                 ("422", "invalid value"),
+                (
+                    "429",
+                    "too many wrong passwords (re-authentication); see Retry-After",
+                ),
             ],
         };
         if route.body.is_some() {

@@ -330,11 +330,27 @@ pub async fn reauthenticate(
         .impersonator
         .as_ref()
         .map_or(caller.user.user.id, |(id, _)| *id);
+    // Throttled like a login: a stolen session cannot try passwords here without limit.
+    let now = Timestamp::now();
+    let cfg = &state.config;
+    let key = format!("reauth:{person}");
+    if let Some(until) = state
+        .store
+        .count_login_attempt(
+            &[(key.clone(), cfg.account_max_failures)],
+            now,
+            cfg.login_window_seconds,
+            cfg.lockout_seconds,
+        )
+        .await?
+    {
+        return Err(too_many(until));
+    }
     let hash = state.store.password_hash(person).await?;
     if !state.hasher.verify(password, hash.as_deref()).await {
         return Err(ApiError::unauthenticated("wrong password").with_field("password"));
     }
-    let now = Timestamp::now();
+    state.store.clear_login_failures(&key).await?;
     state
         .store
         .mark_reauthenticated(&caller.audit(), &caller.user, session, now)

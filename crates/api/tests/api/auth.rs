@@ -473,3 +473,29 @@ async fn a_password_reset_ends_the_users_sessions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn wrong_passwords_at_reauthentication_are_throttled_like_logins() {
+    for db in TestDatabase::all().await {
+        let config = Config {
+            account_max_failures: 3,
+            ..test_config()
+        };
+        let s = TestServer::start(db, config).await;
+        let token = s.token("101@acme.example").await;
+        let reauth = |password: &'static str| {
+            s.send_token(
+                &token,
+                Method::POST,
+                "/api/v1/auth/reauth",
+                Some(json!({ "password": password })),
+            )
+        };
+        for _ in 0..3 {
+            assert_eq!(reauth("wrong-password!").await.0, StatusCode::UNAUTHORIZED);
+        }
+        let (st, body) = reauth(PASSWORD).await;
+        assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        s.stop().await;
+    }
+}
