@@ -236,24 +236,14 @@ impl Store {
         Ok(rotated == 1)
     }
 
-    /// Whether this was a session's refresh token before its last rotation.
-    pub async fn session_by_previous_refresh_hash(&self, hash: &str) -> Result<bool> {
-        let row = sqlx::query("SELECT id FROM sessions WHERE previous_refresh_hash = $1")
-            .bind(hash)
+    /// A refresh token already rotated away was presented again: someone else may hold it.
+    /// Every session of its user ends (audited); answers whether it was such a token. (A
+    /// refresh that lost a race finds its token here too: the winner kept it as previous.)
+    pub async fn revoke_on_reused_refresh(&self, refresh_hash: &str) -> Result<bool> {
+        let row = sqlx::query("SELECT user_id FROM sessions WHERE previous_refresh_hash = $1")
+            .bind(refresh_hash)
             .fetch_optional(self.pool())
             .await?;
-        Ok(row.is_some())
-    }
-
-    /// A refresh token already rotated away was presented again: someone else may hold it.
-    /// Every session of its user ends (audited); answers whether it was such a token.
-    pub async fn revoke_on_reused_refresh(&self, refresh_hash: &str) -> Result<bool> {
-        let row = sqlx::query(
-            "SELECT user_id FROM sessions WHERE previous_refresh_hash = $1 OR refresh_hash = $1",
-        )
-        .bind(refresh_hash)
-        .fetch_optional(self.pool())
-        .await?;
         let Some(row) = row else {
             return Ok(false);
         };

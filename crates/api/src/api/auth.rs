@@ -239,12 +239,11 @@ async fn refresh(
 ) -> ApiResult<Json<TokenResponse>> {
     let now = Timestamp::now();
     let presented = token_hash(&body.refresh_token);
-    let reused = || async {
-        // Rotated away already (or just now, by a simultaneous refresh): a copy is about.
-        state.store.revoke_on_reused_refresh(&presented).await?;
-        Err::<Json<TokenResponse>, ApiError>(ApiError::unauthenticated(
+    // Rotated away already (or just now, by a simultaneous refresh): a copy is about.
+    let reused = || {
+        ApiError::unauthenticated(
             "this refresh token was already used, so every session of this login has ended; log in again",
-        ))
+        )
     };
     let Some(session) = state
         .store
@@ -252,12 +251,8 @@ async fn refresh(
         .await?
         .filter(|s| s.session.refresh_expires_at > now)
     else {
-        if state
-            .store
-            .session_by_previous_refresh_hash(&presented)
-            .await?
-        {
-            return reused().await;
+        if state.store.revoke_on_reused_refresh(&presented).await? {
+            return Err(reused());
         }
         return Err(ApiError::unauthenticated(
             "unknown or expired refresh token; log in again",
@@ -278,7 +273,8 @@ async fn refresh(
         )
         .await?;
     if !rotated {
-        return reused().await;
+        state.store.revoke_on_reused_refresh(&presented).await?;
+        return Err(reused());
     }
     Ok(Json(TokenResponse {
         access_token: access,

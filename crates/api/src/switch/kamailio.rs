@@ -10,8 +10,8 @@
 //!
 //! A plan is resolved once per call, when stage 0 is asked, and kept for its later stages.
 
-use super::FromSwitch;
 use super::plan::{self, CallRequest, Callee, Decision, Refusal, Target};
+use super::{FromSwitch, switch_permit};
 use crate::AppState;
 use crate::api::calls::parse_call;
 use crate::error::{ApiError, ApiResult};
@@ -228,10 +228,6 @@ fn refusal(r: Refusal) -> Response {
             "Temporarily Unavailable",
         ),
     }
-}
-
-fn switch_permit() -> switchboard_policy::Permit {
-    operator_permit(Resource::CallHistory, Action::Create)
 }
 
 /// Keep the plan a call was given: this instance's copy at once, the database's within a few

@@ -92,10 +92,7 @@ impl SwitchState {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, String)>();
             let store = store.clone();
             tokio::spawn(async move {
-                let permit = switchboard_policy::operator_permit(
-                    Resource::CallHistory,
-                    switchboard_policy::Action::Create,
-                );
+                let permit = switch_permit();
                 while let Some(first) = rx.recv().await {
                     tokio::time::sleep(BATCH).await;
                     let mut batch = vec![first];
@@ -143,6 +140,12 @@ pub async fn routes_of(state: &AppState, domain: &Domain) -> ApiResult<SwitchRou
         routes = routes.or(&reseller.switch);
     }
     Ok(routes.or(&state.config.switch.routes))
+}
+
+/// What the switch's own bookkeeping writes under: calls in progress become call history
+/// (their plans, a queue's turn), so the permit is the one that creates call history.
+pub(crate) fn switch_permit() -> switchboard_policy::Permit {
+    switchboard_policy::operator_permit(Resource::CallHistory, switchboard_policy::Action::Create)
 }
 
 /// A request that came from the configured switch.

@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::api::settings_extra::rule_in_force;
 use crate::error::ApiResult;
 use switchboard_domain::*;
-use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
+use switchboard_policy::{Resource, operator_visibility};
 use switchboard_store::{SettingFilter, SettingKind, StoreError};
 
 /// What a switch does with a call.
@@ -399,8 +399,10 @@ async fn to_queue(
                 .map(|(_, d)| stage(d.clone(), AGENT_RING_SECONDS.min(wait)))
                 .collect();
             if strategy == RingStrategy::RoundRobin && !turns.is_empty() {
-                let permit = operator_permit(Resource::CallHistory, Action::Create);
-                let offered = state.store.offer_queue_turn(&permit, queue.id).await?;
+                let offered = state
+                    .store
+                    .offer_queue_turn(&super::switch_permit(), queue.id)
+                    .await?;
                 let start = usize::try_from(offered % turns.len() as u64).unwrap_or(0);
                 turns.rotate_left(start);
             }
