@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -314,4 +315,83 @@ test('an expired session goes to login and then back where the user was', async 
   assert.equal(there.pathname + there.search, '/my-account/contacts?q=Reed');
   assert.equal(await status(page, '/my-account/no-such-tab'), 404);
   await context.close();
+});
+
+// RFC 6238 with SHA-1, six digits, 30-second steps: what an authenticator app shows.
+function totp(secret, at = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+async function loginWithCode(user, code) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Login').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForSelector('main h1');
+  assert.equal(await page.locator('main h1').innerText(), 'Enter your code');
+  await page.getByLabel('Code', { exact: true }).fill(code);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForSelector('main h1');
+  return { context, page };
+}
+
+test('two-factor login: enrol with the QR code, log in with a code and with a recovery code', async () => {
+  const user = '108@globex.example';
+  const { context, page } = await login(user);
+  await page.getByRole('link', { name: 'Two-factor login' }).click();
+  assert.match(await page.locator('main').innerText(), /Off\./);
+  // Changing how one logs in asks for the password again.
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await page.waitForSelector('figure.qr svg');
+  assert.ok(await page.locator('figure.qr svg').isVisible());
+  await page.screenshot({ path: path.join(ARTIFACTS, 'two-factor-enrol.png'), fullPage: true });
+  const secret = (await page.locator('code.secret').innerText()).trim();
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  // A wrong code is refused next to its field; the right one turns it on.
+  await page.getByLabel('Code from the app').fill('12345');
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  assert.ok(await page.locator('.field.invalid').isVisible());
+  await page.getByLabel('Code from the app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await page.waitForSelector('ul.codes');
+  const codes = (await page.locator('ul.codes li').allInnerTexts()).map((c) => c.trim());
+  assert.equal(codes.length, 10);
+  await context.close();
+
+  // A recovery code in place of the app's code.
+  const second = await loginWithCode(user, codes[0]);
+  assert.equal(new URL(second.page.url()).pathname, '/my-account/home');
+  // Re-authentication asks for the code too: the password alone is not enough.
+  await second.page.goto(`${base}/two-factor`);
+  await second.page.getByLabel('Password').fill(PASSWORD);
+  await second.page.getByRole('button', { name: 'Continue' }).click();
+  assert.ok(await second.page.locator('.field.invalid').isVisible());
+  await second.page.getByLabel('Password').fill(PASSWORD);
+  await second.page.getByLabel(/Code from your authenticator app/).fill(codes[1]);
+  await second.page.getByRole('button', { name: 'Continue' }).click();
+  await second.page.getByRole('button', { name: 'Turn two-factor login off' }).waitFor();
+  assert.match(await second.page.locator('main').innerText(), /Recovery codes left: 8/);
+  await second.context.close();
+
+  // A used recovery code is refused; the app's next code works.
+  const third = await loginWithCode(user, codes[0]);
+  assert.equal(await third.page.locator('main h1').innerText(), 'Enter your code');
+  assert.ok(await third.page.locator('.alert').isVisible());
+  await third.page.getByLabel('Code', { exact: true }).fill(totp(secret, Date.now() / 1000 + 30));
+  await third.page.getByRole('button', { name: 'Log in' }).click();
+  await third.page.waitForSelector('nav.tabs');
+  assert.equal(new URL(third.page.url()).pathname, '/my-account/home');
+  await third.context.close();
 });

@@ -42,6 +42,7 @@ async fn caller(state: &AppState, login: &str) -> Caller {
         session_id: None,
         api_key_id: None,
         client_addr: None,
+        two_factor_due: false,
     }
 }
 

@@ -18,6 +18,8 @@ use tokio::sync::Semaphore;
 pub const ACCESS_PREFIX: &str = "sb_at_";
 pub const REFRESH_PREFIX: &str = "sb_rt_";
 pub const API_KEY_PREFIX: &str = "sb_key_";
+/// A login waiting for its second factor.
+pub const CHALLENGE_PREFIX: &str = "sb_2fa_";
 
 /// Argon2id with a bound on how many hashes run at once (each takes its memory cost).
 #[derive(Clone)]
@@ -113,6 +115,9 @@ pub struct Caller {
     pub session_id: Option<SessionId>,
     pub api_key_id: Option<ApiKeyId>,
     pub client_addr: Option<String>,
+    /// A second factor is required of this login and not enrolled yet: until it is, the
+    /// session reaches only what enrolling needs (API keys are not held to it).
+    pub two_factor_due: bool,
 }
 
 impl Caller {
@@ -226,6 +231,7 @@ pub async fn authenticate(
             session_id: None,
             api_key_id: Some(key.id),
             client_addr,
+            two_factor_due: false,
         });
     }
     let (session, record, domain) = state
@@ -243,6 +249,14 @@ pub async fn authenticate(
     actor.reauthenticated = session
         .reauthenticated_at
         .is_some_and(|t| t.0 + state.config.reauth_seconds > now.0);
+    // Impersonation rides on the administrator's own login, which passed its own checks.
+    let two_factor_due = session.session.impersonator_id.is_none()
+        && crate::api::two_factor::required(state, record.user.scope, &domain)
+        && !state
+            .store
+            .two_factor(record.user.id)
+            .await?
+            .is_some_and(|t| t.enrolled());
     let impersonator = match session.session.impersonator_id {
         Some(id) => {
             let (admin, admin_domain) =
@@ -265,5 +279,6 @@ pub async fn authenticate(
         session_id: Some(session.session.id),
         api_key_id: None,
         client_addr,
+        two_factor_due,
     })
 }

@@ -113,5 +113,6 @@ pub async fn operator_caller(state: &AppState, user: UserId) -> ApiResult<Caller
         session_id: None,
         api_key_id: None,
         client_addr: None,
+        two_factor_due: false,
     })
 }

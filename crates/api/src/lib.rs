@@ -20,6 +20,7 @@ pub mod routes;
 pub mod server;
 pub mod spreadsheet;
 pub mod switch;
+pub mod two_factor;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -62,6 +63,13 @@ pub struct Config {
     pub handler_timeout_seconds: u64,
     /// Reverse proxies whose `X-Forwarded-For` / `-Proto` are believed (addresses or blocks).
     pub trusted_proxies: Vec<proxy::Cidr>,
+    /// Resellers and super users must log in with a second factor (the platform's setting;
+    /// a domain's managers follow their domain's policy).
+    pub two_factor_for_providers: bool,
+    /// The name authenticator apps show beside a Switchboard login.
+    pub two_factor_issuer: String,
+    /// How long the second step of a login may wait after the password.
+    pub login_challenge_seconds: i64,
 }
 
 impl Default for Config {
@@ -84,6 +92,9 @@ impl Default for Config {
             body_read_timeout_seconds: 30,
             handler_timeout_seconds: 300,
             trusted_proxies: Vec::new(),
+            two_factor_for_providers: false,
+            two_factor_issuer: "Switchboard".into(),
+            login_challenge_seconds: 5 * 60,
         }
     }
 }

@@ -73,6 +73,12 @@ pub fn document(routes: &[Route]) -> Value {
             None => json!({"description": "done"}),
         };
         responses.insert(route.success.to_string(), ok);
+        if let Some((status, meaning, schema)) = route.other_success {
+            responses.insert(
+                status.to_string(),
+                json!({"description": meaning, "content": {"application/json": {"schema": schema(&mut generator)}}}),
+            );
+        }
         let mut errors: Vec<(&str, &str)> = match route.access {
             Access::Public => vec![
                 ("400", "malformed request"),

@@ -5,6 +5,7 @@
 
 use crate::AppState;
 use crate::auth::authenticate;
+use crate::error::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::handler::Handler;
 use axum::http::Method;
@@ -42,6 +43,8 @@ pub struct Route {
     pub body_type: &'static str,
     pub response: Option<SchemaFn>,
     pub success: u16,
+    /// Another success it may answer: its status, what it means, and its JSON body.
+    pub other_success: Option<(u16, &'static str, SchemaFn)>,
     /// The media type of a successful answer.
     pub content_type: &'static str,
     /// The largest body it takes, when not the server's `max_body_bytes` (uploads).
@@ -68,6 +71,7 @@ pub fn route(
         body_type: "application/json",
         response: None,
         success: 200,
+        other_success: None,
         content_type: "application/json",
         body_limit: None,
     }
@@ -84,6 +88,7 @@ pub struct RouteBuilder {
     body_type: &'static str,
     response: Option<SchemaFn>,
     success: u16,
+    other_success: Option<(u16, &'static str, SchemaFn)>,
     content_type: &'static str,
     body_limit: Option<usize>,
 }
@@ -130,6 +135,11 @@ impl RouteBuilder {
         self.success = 201;
         self
     }
+    /// A second success status, with its own JSON answer.
+    pub fn or_returns<T: JsonSchema>(mut self, status: u16, meaning: &'static str) -> Self {
+        self.other_success = Some((status, meaning, schema_of::<T>));
+        self
+    }
     pub fn no_content(mut self) -> Self {
         self.response = None;
         self.success = 204;
@@ -156,6 +166,7 @@ impl RouteBuilder {
             body_type: self.body_type,
             response: self.response,
             success: self.success,
+            other_success: self.other_success,
             content_type: self.content_type,
             body_limit: self.body_limit,
             handler,
@@ -171,9 +182,20 @@ pub fn client_addr(req: &Request) -> Option<String> {
 }
 
 /// Authenticate before a guarded handler; the handler receives the `Caller` as an extension.
-async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// A login that owes its second factor reaches only what enrolling needs (`open_while_due`).
+async fn guard(
+    State((state, open_while_due)): State<(AppState, bool)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let addr = client_addr(&req);
     match authenticate(&state, req.headers(), addr).await {
+        Ok(caller) if caller.two_factor_due && !open_while_due => ApiError::forbidden(
+            "two_factor_required",
+            "this login must use two-factor login first: enrol an authenticator app \
+             (POST /api/v1/auth/reauth, then POST /api/v1/domains/~/users/~/two-factor)",
+        )
+        .into_response(),
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             next.run(req).await
@@ -196,9 +218,13 @@ pub fn build_router(state: &AppState, routes: Vec<Route>) -> axum::Router<AppSta
         };
         let handler = match route.access {
             Access::Public => route.handler,
-            Access::Guarded(..) => route
-                .handler
-                .layer(from_fn_with_state(state.clone(), guard)),
+            Access::Guarded(resource, _) => {
+                let open_while_due = matches!(resource, Resource::TwoFactor | Resource::Sessions)
+                    || route.path == "/api/v1/me";
+                route
+                    .handler
+                    .layer(from_fn_with_state((state.clone(), open_while_due), guard))
+            }
         };
         router = router.route(route.path, handler);
     }

@@ -209,6 +209,12 @@ struct FileConfig {
     handler_timeout_seconds: Option<u64>,
     /// Reverse proxies whose X-Forwarded-For / -Proto are believed: addresses or blocks.
     trusted_proxies: Option<Vec<switchboard_api::proxy::Cidr>>,
+    /// Resellers and super users must log in with a second factor.
+    two_factor_for_providers: Option<bool>,
+    /// The name authenticator apps show beside a Switchboard login.
+    two_factor_issuer: Option<String>,
+    /// How long the second step of a login may wait after the password.
+    login_challenge_seconds: Option<i64>,
     argon2_memory_kib: Option<u32>,
     argon2_iterations: Option<u32>,
     /// Where recordings are kept (default `switchboard-blobs`, or `SWITCHBOARD_BLOB_DIR`).
@@ -277,6 +283,16 @@ fn server_config(file: &FileConfig) -> Config {
             .handler_timeout_seconds
             .unwrap_or(d.handler_timeout_seconds),
         trusted_proxies: file.trusted_proxies.clone().unwrap_or(d.trusted_proxies),
+        two_factor_for_providers: file
+            .two_factor_for_providers
+            .unwrap_or(d.two_factor_for_providers),
+        two_factor_issuer: file
+            .two_factor_issuer
+            .clone()
+            .unwrap_or(d.two_factor_issuer.clone()),
+        login_challenge_seconds: file
+            .login_challenge_seconds
+            .unwrap_or(d.login_challenge_seconds),
         argon2_memory_kib: file.argon2_memory_kib.unwrap_or(d.argon2_memory_kib),
         argon2_iterations: file.argon2_iterations.unwrap_or(d.argon2_iterations),
         blob_dir: std::env::var_os("SWITCHBOARD_BLOB_DIR")
@@ -797,6 +813,9 @@ mod tests {
             body_read_timeout_seconds,
             handler_timeout_seconds,
             trusted_proxies,
+            two_factor_for_providers,
+            two_factor_issuer,
+            login_challenge_seconds,
             argon2_memory_kib,
             argon2_iterations,
             blob_dir,
@@ -815,6 +834,8 @@ mod tests {
             argon2_memory_kib.is_some() && argon2_iterations.is_some(),
             header_read_timeout_seconds.is_some() && body_read_timeout_seconds.is_some(),
             handler_timeout_seconds.is_some() && trusted_proxies.is_some(),
+            two_factor_for_providers.is_some() && two_factor_issuer.is_some(),
+            login_challenge_seconds.is_some(),
             switch_secret.is_some() && switch_clients.is_some(),
             // Blank in the sample (none by default): present, read as unset.
             switch_gateway.is_none() && keys.contains_key("switch_gateway"),

@@ -253,6 +253,7 @@ async fn load_unlocked(state: &AppState) -> ApiResult<Vec<DemoLogin>> {
                 reseller_id: None,
                 policy: DomainPolicy {
                     office_managers_manage_users: org.manage_users,
+                    two_factor_for_managers: false,
                     limits: Limits {
                         max_users: Some(100),
                         max_sites: Some(10),

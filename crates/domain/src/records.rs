@@ -59,6 +59,10 @@ pub struct DomainPolicy {
     /// With this off (the default) an Office Manager edits users but cannot create or delete them.
     #[serde(default)]
     pub office_managers_manage_users: bool,
+    /// The domain's managers (Office Managers, Site Managers, Call Center Supervisors) must log
+    /// in with a second factor; set by the reseller.
+    #[serde(default)]
+    pub two_factor_for_managers: bool,
     #[serde(default)]
     pub limits: Limits,
 }

@@ -67,6 +67,19 @@ impl Scope {
         Scope::ALL.iter().position(|s| *s == self).unwrap_or(0)
     }
 
+    /// The scopes a domain's two-factor policy for managers covers.
+    pub fn is_domain_manager(self) -> bool {
+        matches!(
+            self,
+            Scope::OfficeManager | Scope::SiteManager | Scope::CallCenterSupervisor
+        )
+    }
+
+    /// The provider's scopes (the platform's two-factor setting covers them).
+    pub fn is_provider(self) -> bool {
+        matches!(self, Scope::Reseller | Scope::SuperUser)
+    }
+
     pub fn can_log_in(self) -> bool {
         self != Scope::NoPortal
     }

@@ -50,7 +50,7 @@ impl Why {
             Why::NotAllowed => "your user scope does not allow this",
             Why::ReadOnlyKey => "this API key is read-only",
             Why::ReauthRequired => {
-                "enter your password again (POST /api/v1/auth/reauth) to open Account Preferences"
+                "enter your password again first (POST /api/v1/auth/reauth): Account Preferences and changes to how you log in ask for it"
             }
             Why::Escalation => "you can only act on users whose scope is below yours",
             Why::DomainPolicy => {
@@ -240,6 +240,7 @@ fn decide_change(
     match resource {
         Resource::Users | Resource::UserScope => check_user_rank(actor, action, resource, target)?,
         Resource::ApiKeys => check_key_rank(actor, action, target)?,
+        Resource::TwoFactor if action != Action::Read => check_two_factor(actor, target)?,
         _ => {}
     }
     Ok(Permit { resource, action })
@@ -265,6 +266,20 @@ fn check_user_rank(
     }
     let target_scope = target.user_scope.unwrap_or(Scope::SuperUser);
     if outranks(actor.scope, target_scope) {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden(Why::Escalation))
+    }
+}
+
+/// Two-factor login: one's own authenticator, or another's reset by a scope above it; never
+/// while impersonating (the administrator would hold the user's second factor).
+fn check_two_factor(actor: &Actor, target: &Target) -> Result<(), Denied> {
+    if actor.impersonator.is_some() {
+        return Err(Denied::Forbidden(Why::AlreadyImpersonating));
+    }
+    let target_scope = target.user_scope.unwrap_or(Scope::SuperUser);
+    if target.owner == Some(actor.user_id) || outranks(actor.scope, target_scope) {
         Ok(())
     } else {
         Err(Denied::Forbidden(Why::Escalation))

@@ -38,6 +38,7 @@ pub enum Resource {
     PortalTabSettings,
     ApiKeys,
     Sessions,
+    TwoFactor,
 }
 
 impl Resource {
@@ -225,9 +226,10 @@ const R_Q: &[Rule] = &[g(R, RQ)];
 const R_O: &[Rule] = &[g(R, RO)];
 const R_SH: &[Rule] = &[g(R, RSH)];
 const RU_O: &[Rule] = &[g(R | U, RO)];
+const TWO_FACTOR_OWN: &[Rule] = &[g(R, RO), g(W, RO).when(When::Reauthenticated)];
 
 /// The matrix. Index = `Resource as usize` (checked by a test).
-pub static MATRIX: [Row; 29] = [
+pub static MATRIX: [Row; 30] = [
     Row {
         resource: Resource::Resellers,
         name: "resellers",
@@ -529,6 +531,40 @@ pub static MATRIX: [Row; 29] = [
         note: Some("not in DESIGN §2: everyone who can log in sees and ends its own sessions"),
         cells: [RW_P, RW_O, RW_O, RW_O, RW_O, RW_O, RW_O, RW_O],
     },
+    Row {
+        resource: Resource::TwoFactor,
+        name: "two_factor",
+        label: "two-factor login",
+        note: Some(
+            "not in DESIGN §2: everyone who can log in enrols its own authenticator; administrators reset (delete) it for users in reach, as with passwords, after the password is asked again",
+        ),
+        cells: [
+            &[
+                g(R, RP),
+                g(C | U, RO).when(When::Reauthenticated),
+                g(D, RP).when(When::Reauthenticated),
+            ],
+            &[
+                g(R, RR),
+                g(C | U, RO).when(When::Reauthenticated),
+                g(D, RR).when(When::Reauthenticated),
+            ],
+            &[
+                g(R, RD),
+                g(C | U, RO).when(When::Reauthenticated),
+                g(D, RD).when(When::Reauthenticated),
+            ],
+            &[
+                g(R, RS),
+                g(C | U, RO).when(When::Reauthenticated),
+                g(D, RS).when(When::Reauthenticated),
+            ],
+            TWO_FACTOR_OWN,
+            TWO_FACTOR_OWN,
+            TWO_FACTOR_OWN,
+            TWO_FACTOR_OWN,
+        ],
+    },
 ];
 
 /// The scopes of the matrix's columns, in order (`no_portal` has nothing anywhere).
@@ -569,7 +605,10 @@ mod tests {
                     let readable = rules.iter().any(|r| {
                         r.allows(Action::Read)
                             && (r.reach == rule.reach
-                                || r.reach == Reach::Domain && rule.reach != Reach::Platform)
+                                || r.reach == Reach::Platform
+                                || r.reach == Reach::Domain && rule.reach != Reach::Platform
+                                || matches!(r.reach, Reach::Reseller | Reach::Site)
+                                    && rule.reach == Reach::Own)
                     });
                     let exempt = row.resource == Resource::UserScope;
                     assert!(readable || exempt, "{} column {column}", row.name);

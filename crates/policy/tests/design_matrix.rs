@@ -36,6 +36,11 @@ const EXPECTED: &[(Resource, [&str; 8])] = &[
     (Resource::PortalTabSettings, ["rw P", "rw R", "rw D", "—", "—", "—", "—", "—"]),
     (Resource::ApiKeys, ["rw P", "rw R", "rw D", "rw O", "rw O", "rw O", "rw O", "—"]),
     (Resource::Sessions, ["rw P", "rw O", "rw O", "rw O", "rw O", "rw O", "rw O", "rw O"]),
+    (Resource::TwoFactor, [
+        "r P, cu O (re-auth), d P (re-auth)", "r R, cu O (re-auth), d R (re-auth)",
+        "r D, cu O (re-auth), d D (re-auth)", "r S, cu O (re-auth), d S (re-auth)",
+        "r O, w O (re-auth)", "r O, w O (re-auth)", "r O, w O (re-auth)", "r O, w O (re-auth)",
+    ]),
 ];
 
 #[test]

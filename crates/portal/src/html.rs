@@ -283,6 +283,9 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                     }
                     div.who {
                         span { (me.name()) " · " (me.login) " · " em.scope { (me.scope_label) } }
+                        @if me.impersonated_by.is_none() {
+                            a href="/two-factor" { "Two-factor login" }
+                        }
                         form.inline method="post" action="/logout" {
                             (csrf(shell.csrf))
                             button.link type="submit" { "Log out" }

@@ -11,6 +11,7 @@ mod form;
 mod html;
 mod pages;
 mod session;
+mod two_factor;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
@@ -26,7 +27,7 @@ use session::{
 };
 use std::net::SocketAddr;
 use switchboard_api::AppState;
-use switchboard_api::api::auth::{ImpersonateRequest, ReauthRequest, TokenRequest};
+use switchboard_api::api::auth::{ImpersonateRequest, LoginAnswer, ReauthRequest, TokenRequest};
 use switchboard_api::endpoints;
 use switchboard_policy::{Layout, Tab};
 
@@ -44,6 +45,8 @@ pub fn router(api: Router) -> Router<AppState> {
     Router::new()
         .route("/", get(root))
         .route("/login", get(login_page).post(login_submit))
+        .route("/login/code", post(two_factor::login_code))
+        .route("/two-factor", get(two_factor::show).post(two_factor::act))
         .route("/logout", post(logout))
         .route("/reauth", post(reauth))
         .route("/impersonate", post(impersonate))
@@ -150,6 +153,9 @@ async fn root(State(p): State<Portal>, headers: HeaderMap, a: Addr) -> Response 
         return Redirect::to("/login").into_response();
     };
     let me = &s.me;
+    if me.two_factor_due {
+        return Redirect::to(two_factor::PAGE).into_response();
+    }
     let target = me
         .landing_layout
         .and_then(|l| me.layouts.iter().find(|x| x.layout == l))
@@ -238,7 +244,12 @@ async fn login_submit(
         password: password.to_owned(),
     };
     match anonymous.call(endpoints::log_in(&request)).await {
-        Ok(tokens) => {
+        Ok(LoginAnswer::SecondFactor(challenge)) => html_response(
+            StatusCode::OK,
+            two_factor::code_form(&challenge.challenge, &next, None),
+            &[],
+        ),
+        Ok(LoginAnswer::Tokens(tokens)) => {
             let mut r = Redirect::to(&next).into_response();
             for c in token_cookies(&tokens, is_https(&headers)) {
                 r.headers_mut().append(header::SET_COOKIE, c);
@@ -317,8 +328,10 @@ async fn reauth(
         Err(r) => return r,
     };
     let next = safe_next(first(&form, "next").unwrap_or("/")).to_owned();
+    let code = first(&form, "code").unwrap_or("").trim();
     let body = ReauthRequest {
         password: first(&form, "password").unwrap_or("").to_owned(),
+        code: (!code.is_empty()).then(|| code.to_owned()),
     };
     match s.api.call(endpoints::reauthenticate(&body)).await {
         Ok(_) => Redirect::to(&next).into_response(),
@@ -332,7 +345,19 @@ async fn reauth(
                     .map(|t| t.tab)
                     .unwrap_or(Tab::Invoices);
             let sub = Submitted::new(form.clone(), f);
-            let body = pages::reauth_form(&s, &next, Some(&sub));
+            let intro = two_factor::reauth_intro(&next);
+            let body = two_factor::reauth_form(&s, &next, intro, Some(&sub));
+            if next.starts_with(two_factor::PAGE) {
+                return render(
+                    &s,
+                    None,
+                    None,
+                    "Two-factor login",
+                    None,
+                    body,
+                    sub.failure.status,
+                );
+            }
             render(
                 &s,
                 Some(layout),
@@ -520,6 +545,9 @@ async fn enter(
     let Some(s) = session::open(&p.api, headers, addr(a)).await else {
         return Err(to_login(&url));
     };
+    if s.me.two_factor_due {
+        return Err(Redirect::to(two_factor::PAGE).into_response());
+    }
     if !s.me.has_tab(l, t) {
         return Err(failure_page(&s, &Failure::not_found()));
     }
@@ -542,7 +570,8 @@ async fn enter(
 
 async fn show(ctx: Ctx, sub: Option<Submitted>) -> Response {
     if ctx.layout == Layout::AccountPreferences && !ctx.s.me.reauthenticated {
-        let body = pages::reauth_form(&ctx.s, &ctx.url, None);
+        let intro = two_factor::reauth_intro(&ctx.url);
+        let body = two_factor::reauth_form(&ctx.s, &ctx.url, intro, None);
         return render(
             &ctx.s,
             Some(ctx.layout),

@@ -361,8 +361,9 @@ impl Store {
         w.commit().await
     }
 
-    /// Remove sessions whose refresh token has expired, and failed-login counts that no longer
-    /// lock anything and are older than `keep_failures_seconds`; returns how many rows went.
+    /// Remove sessions whose refresh token has expired, login challenges past their time, and
+    /// failed-login counts that no longer lock anything and are older than
+    /// `keep_failures_seconds`; returns how many rows went.
     pub async fn purge_expired(&self, now: Timestamp, keep_failures_seconds: i64) -> Result<u64> {
         let mut w = self.begin_write().await?;
         let sessions = sqlx::query("DELETE FROM sessions WHERE refresh_expires_at < $1")
@@ -376,8 +377,12 @@ impl Store {
         .bind(now.0 - keep_failures_seconds)
         .execute(&mut *w.tx)
         .await?;
+        let challenges = sqlx::query("DELETE FROM login_challenges WHERE expires_at < $1")
+            .bind(now.0)
+            .execute(&mut *w.tx)
+            .await?;
         w.commit().await?;
-        Ok(sessions.rows_affected() + failures.rows_affected())
+        Ok(sessions.rows_affected() + failures.rows_affected() + challenges.rows_affected())
     }
 
     // ----- API keys -----

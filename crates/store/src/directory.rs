@@ -131,6 +131,7 @@ pub(crate) fn domain_with_prefix(
         )?,
         policy: DomainPolicy {
             office_managers_manage_users: get_i64(row, &col("office_managers_manage_users"))? != 0,
+            two_factor_for_managers: get_i64(row, &col("two_factor_for_managers"))? != 0,
             limits: Limits {
                 max_users: limit(row, &col("max_users"))?,
                 max_sites: limit(row, &col("max_sites"))?,
@@ -147,7 +148,8 @@ pub(crate) fn domain_with_prefix(
 /// The domain columns under a prefix, for a join: `d.id AS d_id, …`.
 pub(crate) const DOMAIN_COLUMNS_AS_D: &str = "d.id AS d_id, d.reseller_id AS d_reseller_id, \
     d.name AS d_name, d.description AS d_description, d.timezone AS d_timezone, \
-    d.office_managers_manage_users AS d_office_managers_manage_users, d.max_users AS d_max_users, \
+    d.office_managers_manage_users AS d_office_managers_manage_users, \
+    d.two_factor_for_managers AS d_two_factor_for_managers, d.max_users AS d_max_users, \
     d.max_sites AS d_max_sites, d.max_call_queues AS d_max_call_queues, \
     d.max_auto_attendants AS d_max_auto_attendants, d.max_conferences AS d_max_conferences, \
     d.gateway AS d_gateway, d.media_server AS d_media_server, d.created_at AS d_created_at";
@@ -476,7 +478,7 @@ impl Store {
         }
         let mut sql = Sql::new(
             "INSERT INTO domains (reseller_id, name, description, timezone, office_managers_manage_users, \
-             max_users, max_sites, max_call_queues, max_auto_attendants, max_conferences, gateway, media_server, created_at) VALUES (",
+             two_factor_for_managers, max_users, max_sites, max_call_queues, max_auto_attendants, max_conferences, gateway, media_server, created_at) VALUES (",
         );
         sql.bind(new.reseller_id.get())
             .push(", ")
@@ -487,6 +489,7 @@ impl Store {
             .bind(new.timezone.as_str())
             .push(", ");
         sql.bind(new.policy.office_managers_manage_users).push(", ");
+        sql.bind(new.policy.two_factor_for_managers).push(", ");
         let l = &new.policy.limits;
         for v in [
             l.max_users,
@@ -539,7 +542,9 @@ impl Store {
             .push(", timezone = ")
             .bind(timezone.as_str());
         sql.push(", office_managers_manage_users = ")
-            .bind(policy.office_managers_manage_users);
+            .bind(policy.office_managers_manage_users)
+            .push(", two_factor_for_managers = ")
+            .bind(policy.two_factor_for_managers);
         let l = &policy.limits;
         for (col, v) in [
             ("max_users", l.max_users),

@@ -23,6 +23,7 @@ mod sites;
 mod sql;
 mod switch;
 pub mod testing;
+mod two_factor;
 mod users;
 
 pub use audit::{AuditContext, AuditFilter};
@@ -36,6 +37,7 @@ pub use reports::{AgentSums, KEPT_SERVICE_LEVELS, QueueSlot, ReportRange, SLOT_S
 pub use settings::{RefTarget, Reference, SettingFilter, SettingKind, Unique};
 pub use sip::{SipAccount, SipRegistration};
 pub use sites::{NewSite, SiteChanges};
+pub use two_factor::{SecondFactorProof, TwoFactorRecord};
 pub use users::{ExtensionDirectory, NewUser, UserChanges, UserFilter, UserRecord};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

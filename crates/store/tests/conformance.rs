@@ -38,6 +38,7 @@ async fn world(store: &Store) -> World {
     for name in ["acme.example", "globex.example"] {
         let policy = DomainPolicy {
             office_managers_manage_users: false,
+            two_factor_for_managers: false,
             limits: Limits {
                 max_users: Some(6),
                 max_sites: Some(2),

@@ -1,15 +1,18 @@
 //! Logging in and out, refreshing, re-authenticating and impersonating.
 
+use super::two_factor;
 use super::{resolve_domain, resolve_user, user_target};
 use crate::AppState;
-use crate::auth::{ACCESS_PREFIX, Caller, REFRESH_PREFIX, new_token, token_hash};
+use crate::auth::{ACCESS_PREFIX, CHALLENGE_PREFIX, Caller, REFRESH_PREFIX, new_token, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::metrics::LoginOutcome;
 use crate::routes::{Access, Route, client_addr, route};
+use crate::two_factor::SecondFactorCode;
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, extract::FromRequest};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -35,6 +38,36 @@ pub struct TokenResponse {
     pub refresh_expires_in: i64,
 }
 
+/// The first step of a login went through, and a code is due: send it to
+/// `POST /api/v1/auth/second-factor` with this challenge.
+#[derive(Serialize, Deserialize, JsonSchema)]
+pub struct SecondFactorChallenge {
+    pub challenge: String,
+    /// Seconds the challenge waits for its code.
+    pub expires_in: i64,
+    /// What the code may be: `totp` (the authenticator app's six digits) or `recovery_code`.
+    pub methods: Vec<std::borrow::Cow<'static, str>>,
+}
+
+// What a login answers: the tokens (200), or a challenge for the second factor (202). No doc
+// comment: the schema is the route's two answers as they are (the endpoint contract checks).
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+#[schemars(inline)]
+pub enum LoginAnswer {
+    Tokens(TokenResponse),
+    SecondFactor(SecondFactorChallenge),
+}
+
+#[derive(Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorRequest {
+    /// The challenge `POST /api/v1/auth/token` answered.
+    pub challenge: String,
+    /// Six digits from the authenticator app, or one of the recovery codes.
+    pub code: String,
+}
+
 #[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
@@ -46,6 +79,9 @@ pub struct RefreshRequest {
 pub struct ReauthRequest {
     /// Your password (the administrator's own while impersonating).
     pub password: String,
+    /// With two-factor login on: the authenticator app's code, or a recovery code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema)]
@@ -69,11 +105,22 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/auth/token",
             Public,
             "auth",
-            "Log in with extension@domain and password",
+            "Log in with extension@domain and password; with two-factor login on, a challenge (202) for the second step",
         )
         .body::<TokenRequest>()
         .returns::<TokenResponse>()
+        .or_returns::<SecondFactorChallenge>(202, "a second factor is due: POST /api/v1/auth/second-factor")
         .to(token),
+        route(
+            Method::POST,
+            "/api/v1/auth/second-factor",
+            Public,
+            "auth",
+            "The second step of a login: the challenge and a code from the authenticator app, or a recovery code",
+        )
+        .body::<SecondFactorRequest>()
+        .returns::<TokenResponse>()
+        .to(second_factor),
         route(
             Method::POST,
             "/api/v1/auth/refresh",
@@ -98,7 +145,7 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/auth/reauth",
             Guarded(Resource::Sessions, Action::Update),
             "auth",
-            "Enter the password again to open Account Preferences for a few minutes",
+            "Enter the password (and the two-factor code, when on) again: opens Account Preferences and login changes for a few minutes",
         )
         .body::<ReauthRequest>()
         .returns::<ReauthResponse>()
@@ -172,33 +219,71 @@ async fn open_session(
     })
 }
 
+fn throttle_keys(state: &AppState, first: String, addr: Option<&str>) -> [(String, i64); 2] {
+    let cfg = &state.config;
+    [
+        (first, cfg.account_max_failures),
+        (
+            format!("address:{}", addr.unwrap_or("unknown")),
+            cfg.address_max_failures,
+        ),
+    ]
+}
+
+/// Count an attempt against each key before it is checked: of simultaneous attempts, no more
+/// than the limit get that far. A good attempt takes its count back.
+async fn count_attempt(state: &AppState, keys: &[(String, i64)]) -> ApiResult<()> {
+    let cfg = &state.config;
+    match state
+        .store
+        .count_login_attempt(
+            keys,
+            Timestamp::now(),
+            cfg.login_window_seconds,
+            cfg.lockout_seconds,
+        )
+        .await?
+    {
+        Some(until) => {
+            state.metrics.login(LoginOutcome::Throttled);
+            Err(too_many(until))
+        }
+        None => Ok(()),
+    }
+}
+
+/// The attempt was good: the account's failures are forgotten, the address's attempt uncounted.
+async fn attempt_was_good(state: &AppState, keys: &[(String, i64)]) -> ApiResult<()> {
+    state.store.clear_login_failures(&keys[0].0).await?;
+    state.store.uncount_login_attempt(&keys[1].0).await?;
+    Ok(())
+}
+
+fn login_context(
+    user: &UserRecord,
+    login: String,
+    addr: Option<String>,
+) -> switchboard_store::AuditContext {
+    switchboard_store::AuditContext {
+        actor_id: Some(user.user.id),
+        actor_login: login,
+        on_behalf_of: None,
+        client_addr: addr,
+    }
+}
+
 /// Check a login; failures are counted per account and per client address in the database.
+/// With two-factor login on, the answer is a challenge for the second step, not tokens.
 pub async fn login(
     state: &AppState,
     username: &str,
     password: &str,
     addr: Option<String>,
-) -> ApiResult<(UserRecord, TokenResponse)> {
+) -> ApiResult<(UserRecord, LoginAnswer)> {
     let login = Login::parse(username)
         .map_err(|e| ApiError::invalid("username", format!("username: {e}")))?;
-    let account_key = format!("account:{login}");
-    let address_key = format!("address:{}", addr.as_deref().unwrap_or("unknown"));
-    let now = Timestamp::now();
-    let cfg = &state.config;
-    // Counted before the password is checked: of simultaneous attempts, no more than the
-    // limit get that far. A good password takes its attempt back.
-    let keys = [
-        (account_key.clone(), cfg.account_max_failures),
-        (address_key.clone(), cfg.address_max_failures),
-    ];
-    if let Some(until) = state
-        .store
-        .count_login_attempt(&keys, now, cfg.login_window_seconds, cfg.lockout_seconds)
-        .await?
-    {
-        state.metrics.login(LoginOutcome::Throttled);
-        return Err(too_many(until));
-    }
+    let keys = throttle_keys(state, format!("account:{login}"), addr.as_deref());
+    count_attempt(state, &keys).await?;
     let found = state.store.find_login(&login).await?;
     let hash = found.as_ref().and_then(|(_, h)| h.as_deref());
     let ok = state.hasher.verify(password, hash).await;
@@ -206,31 +291,109 @@ pub async fn login(
         state.metrics.login(LoginOutcome::Failure);
         return Err(unauthorized_login());
     };
-    state.store.clear_login_failures(&account_key).await?;
-    state.store.uncount_login_attempt(&address_key).await?;
+    attempt_was_good(state, &keys).await?;
     if !user.scope.can_log_in() {
         return Err(ApiError::forbidden(
             "no_portal",
             "this user has a phone line only and cannot log in to the portal",
         ));
     }
-    state.metrics.login(LoginOutcome::Success);
     let record = state.store.user_for_actor(user.id).await?;
-    let ctx = switchboard_store::AuditContext {
-        actor_id: Some(user.id),
-        actor_login: login.to_string(),
-        on_behalf_of: None,
-        client_addr: addr.clone(),
-    };
+    if state
+        .store
+        .two_factor(user.id)
+        .await?
+        .is_some_and(|t| t.enrolled())
+    {
+        let challenge = new_token(CHALLENGE_PREFIX);
+        let cfg = &state.config;
+        state
+            .store
+            .create_login_challenge(
+                &token_hash(&challenge),
+                user.id,
+                Timestamp::now().plus_seconds(cfg.login_challenge_seconds),
+                addr,
+            )
+            .await?;
+        let answer = LoginAnswer::SecondFactor(SecondFactorChallenge {
+            challenge,
+            expires_in: cfg.login_challenge_seconds,
+            methods: vec!["totp".into(), "recovery_code".into()],
+        });
+        return Ok((record, answer));
+    }
+    state.metrics.login(LoginOutcome::Success);
+    let ctx = login_context(&record, login.to_string(), addr.clone());
     let tokens = open_session(state, &ctx, &record, None, addr, false).await?;
-    Ok((record, tokens))
+    Ok((record, LoginAnswer::Tokens(tokens)))
 }
 
-async fn token(State(state): State<AppState>, req: Request) -> ApiResult<Json<TokenResponse>> {
+async fn token(State(state): State<AppState>, req: Request) -> ApiResult<Response> {
     let addr = client_addr(&req);
     let JsonBody(body) = JsonBody::<TokenRequest>::from_request(req, &state).await?;
-    let (_, tokens) = login(&state, &body.username, &body.password, addr).await?;
-    Ok(Json(tokens))
+    Ok(
+        match login(&state, &body.username, &body.password, addr).await?.1 {
+            LoginAnswer::Tokens(tokens) => Json(tokens).into_response(),
+            LoginAnswer::SecondFactor(challenge) => {
+                (StatusCode::ACCEPTED, Json(challenge)).into_response()
+            }
+        },
+    )
+}
+
+/// The second step of a login: a live challenge and a good code open the session. Wrong codes
+/// count like wrong passwords, per user and per client address.
+pub async fn finish_login(
+    state: &AppState,
+    challenge: &str,
+    code: &str,
+    addr: Option<String>,
+) -> ApiResult<TokenResponse> {
+    let code = SecondFactorCode::from_field(code)?;
+    let hash = token_hash(challenge);
+    let expired = || {
+        ApiError::unauthenticated("this login step has expired or was used; log in again")
+            .with_field("challenge")
+    };
+    let user_id = state
+        .store
+        .login_challenge(&hash, Timestamp::now())
+        .await?
+        .ok_or_else(expired)?;
+    let keys = throttle_keys(state, format!("second-factor:{user_id}"), addr.as_deref());
+    count_attempt(state, &keys).await?;
+    let (record, domain) = state
+        .store
+        .user_and_domain(user_id)
+        .await?
+        .ok_or_else(expired)?;
+    let login = format!("{}@{}", record.user.extension, domain.name);
+    let ctx = login_context(&record, login, addr.clone());
+    if !two_factor::spend_code(state, &ctx, &record, &code).await? {
+        state.metrics.login(LoginOutcome::Failure);
+        return Err(ApiError::unauthenticated(
+            "wrong or already used code; enter the code the app shows now, or an unused recovery code",
+        )
+        .with_field("code"));
+    }
+    attempt_was_good(state, &keys).await?;
+    if !state.store.end_login_challenge(&hash).await? {
+        return Err(expired());
+    }
+    state.metrics.login(LoginOutcome::Success);
+    open_session(state, &ctx, &record, None, addr, false).await
+}
+
+async fn second_factor(
+    State(state): State<AppState>,
+    req: Request,
+) -> ApiResult<Json<TokenResponse>> {
+    let addr = client_addr(&req);
+    let JsonBody(body) = JsonBody::<SecondFactorRequest>::from_request(req, &state).await?;
+    Ok(Json(
+        finish_login(&state, &body.challenge, &body.code, addr).await?,
+    ))
 }
 
 async fn refresh(
@@ -315,6 +478,7 @@ pub async fn reauthenticate(
     state: &AppState,
     caller: &Caller,
     password: &str,
+    code: Option<&str>,
 ) -> ApiResult<Timestamp> {
     let Some(session) = caller.session_id else {
         return Err(ApiError::forbidden(
@@ -326,6 +490,11 @@ pub async fn reauthenticate(
         .impersonator
         .as_ref()
         .map_or(caller.user.user.id, |(id, _)| *id);
+    // With two-factor login on, the code is asked too (before anything is counted or checked).
+    let second = match state.store.two_factor(person).await? {
+        Some(t) if t.enrolled() => Some(SecondFactorCode::from_field(code.unwrap_or(""))?),
+        _ => None,
+    };
     // Throttled like a login: a stolen session cannot try passwords here without limit.
     let now = Timestamp::now();
     let cfg = &state.config;
@@ -346,6 +515,16 @@ pub async fn reauthenticate(
     if !state.hasher.verify(password, hash.as_deref()).await {
         return Err(ApiError::unauthenticated("wrong password").with_field("password"));
     }
+    if let Some(code) = &second {
+        let (record, _) = state
+            .store
+            .user_and_domain(person)
+            .await?
+            .ok_or_else(|| ApiError::unauthenticated("this login no longer exists"))?;
+        if !two_factor::spend_code(state, &caller.audit(), &record, code).await? {
+            return Err(ApiError::unauthenticated("wrong or already used code").with_field("code"));
+        }
+    }
     state.store.clear_login_failures(&key).await?;
     state
         .store
@@ -359,7 +538,7 @@ async fn reauth(
     Extension(caller): Extension<Caller>,
     JsonBody(body): JsonBody<ReauthRequest>,
 ) -> ApiResult<Json<ReauthResponse>> {
-    let until = reauthenticate(&state, &caller, &body.password).await?;
+    let until = reauthenticate(&state, &caller, &body.password, body.code.as_deref()).await?;
     Ok(Json(ReauthResponse {
         reauthenticated_until: until,
     }))

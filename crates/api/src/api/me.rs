@@ -34,6 +34,9 @@ pub struct MeResponse {
     pub read_only: bool,
     /// Account Preferences are open (the password was asked again recently).
     pub reauthenticated: bool,
+    /// The domain's policy (or the platform) requires two-factor login of this user and it has
+    /// not enrolled yet: until it does, only enrolling is open.
+    pub two_factor_due: bool,
     pub landing_layout: Option<Layout>,
     pub layouts: Vec<LayoutView>,
     /// What the scope may do, resource by resource, in the notation of docs/scopes.md.
@@ -181,6 +184,7 @@ pub fn describe(caller: &Caller, hidden: &[HiddenTab]) -> MeResponse {
         impersonated_by: caller.impersonator.as_ref().map(|(_, login)| login.clone()),
         read_only: caller.actor.read_only,
         reauthenticated: caller.actor.reauthenticated,
+        two_factor_due: caller.two_factor_due,
         landing_layout: landing_layout(scope),
         layouts,
         permissions,

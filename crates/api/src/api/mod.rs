@@ -14,6 +14,7 @@ pub mod reports;
 pub mod settings;
 pub mod settings_extra;
 pub mod sip;
+pub mod two_factor;
 pub mod users;
 
 use crate::AppState;
@@ -51,6 +52,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(settings_extra::routes());
     all.extend(contacts_io::routes());
     all.extend(sip::routes());
+    all.extend(two_factor::routes());
     all.extend(crate::switch::routes());
     all.extend(keys::routes());
     all.extend(audit::routes());

@@ -49,6 +49,11 @@ impl TestServer {
     /// A second instance of Switchboard on this one's database (as behind a load balancer),
     /// with the same settings; stopping it leaves the database to the first.
     pub async fn another_instance(&self) -> TestServer {
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// Another instance on this one's database, with some settings changed.
+    pub async fn another_instance_with(&self, change: impl FnOnce(&mut Config)) -> TestServer {
         let url = &self
             .db
             .as_ref()
@@ -59,6 +64,7 @@ impl TestServer {
             .expect("connect");
         let mut config = (*self.state.config).clone();
         config.blob_dir = test_config().blob_dir;
+        change(&mut config);
         let state = AppState::new(store, config).expect("state");
         TestServer::serve(state, self.label, None).await
     }

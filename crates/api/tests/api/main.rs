@@ -21,3 +21,4 @@ mod search;
 mod settings;
 mod settings_matrix;
 mod switch;
+mod two_factor;

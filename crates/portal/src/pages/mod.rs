@@ -18,7 +18,7 @@ use super::Ctx;
 use super::client::{Failure, enc};
 use super::form::{Form, R};
 use super::html::{Input, Submitted, csrf, field_with, form_error};
-use super::session::{MeExt, Session};
+use super::session::MeExt;
 use axum::response::Response;
 use maud::{Markup, html};
 use switchboard_api::api::DeleteQuery;
@@ -92,19 +92,6 @@ fn first(limit: u32) -> SettingQuery {
 }
 
 /// The password form in front of Account Preferences.
-pub fn reauth_form(s: &Session, next: &str, sub: Option<&Submitted>) -> Markup {
-    html! {
-        p { "Account Preferences hold billing and emergency details. Enter your password again to open them for a few minutes." }
-        form.card method="post" action="/reauth" {
-            (csrf(&s.csrf))
-            input type="hidden" name="next" value=(next);
-            (form_error(sub))
-            (field_with(sub, "password", "Password", Input::Password, "", true))
-            button.primary type="submit" { "Continue" }
-        }
-    }
-}
-
 pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     let rest: Vec<&str> = ctx.rest.iter().map(String::as_str).collect();
     if let [id, "delete"] = rest[..] {
