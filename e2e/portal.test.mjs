@@ -246,7 +246,7 @@ test('impersonating shows a banner with a way back', async () => {
   await context.close();
 });
 
-test('a reseller creates a domain whose office manager can log in', async () => {
+test('a reseller creates a domain requiring two-factor login of managers; its office manager enrols, then works', async () => {
   const { context, page } = await login('100@voiceco.example');
   await tab(page, 'Domains').click();
   await page.getByLabel('Domain name').fill('newco.example');
@@ -256,6 +256,7 @@ test('a reseller creates a domain whose office manager can log in', async () => 
   await page.getByLabel('First name').fill('Nora');
   await page.getByLabel('Last name').fill('Newman');
   await page.getByLabel('Password', { exact: true }).fill('a-long-enough-password');
+  await page.getByLabel(/must log in with two-factor login/).check();
   await page.getByRole('button', { name: 'Create domain' }).click();
   await page.waitForSelector('.notice');
   assert.ok(await page.locator('main table tbody tr', { hasText: 'newco.example' }).isVisible());
@@ -266,6 +267,20 @@ test('a reseller creates a domain whose office manager can log in', async () => 
   await p.getByLabel('Login').fill('101@newco.example');
   await p.getByLabel('Password').fill('a-long-enough-password');
   await p.getByRole('button', { name: 'Log in' }).click();
+  // The domain requires two-factor login of its managers: enrolment first, nothing else.
+  await p.waitForSelector('main h1');
+  assert.equal(new URL(p.url()).pathname, '/two-factor');
+  assert.match(await p.locator('main').innerText(), /requires two-factor login/);
+  await p.goto(`${base}/manage-organization/users`);
+  assert.equal(new URL(p.url()).pathname, '/two-factor');
+  await p.getByLabel('Password').fill('a-long-enough-password');
+  await p.getByRole('button', { name: 'Continue' }).click();
+  await p.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  const secret = (await p.locator('code.secret').innerText()).trim();
+  await p.getByLabel('Code from the app').fill(totp(secret));
+  await p.getByRole('button', { name: 'Turn on' }).click();
+  await p.waitForSelector('ul.codes');
+  await p.goto(`${base}/`);
   await p.waitForSelector('nav.tabs');
   assert.equal(new URL(p.url()).pathname, '/manage-organization/home');
   await om.close();
@@ -394,4 +409,16 @@ test('two-factor login: enrol with the QR code, log in with a code and with a re
   await third.page.waitForSelector('nav.tabs');
   assert.equal(new URL(third.page.url()).pathname, '/my-account/home');
   await third.context.close();
+
+  // Phone and codes lost: the Office Manager resets it from the user's page.
+  const om = await login('101@globex.example');
+  await om.page.goto(`${base}/manage-organization/users/108`);
+  await om.page.getByLabel('Your password').fill(PASSWORD);
+  await om.page.getByRole('button', { name: 'Reset two-factor login' }).click();
+  await om.page.waitForSelector('.notice');
+  assert.equal(await om.page.getByRole('button', { name: 'Reset two-factor login' }).count(), 0);
+  await om.context.close();
+  const after = await login(user);
+  assert.equal(new URL(after.page.url()).pathname, '/my-account/home');
+  await after.context.close();
 });

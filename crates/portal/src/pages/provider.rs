@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::client::with_query;
-use crate::html::{field, pager, tab_href, table};
+use crate::html::{checkbox, field, pager, tab_href, table};
 use switchboard_api::api::audit::AuditQuery;
 use switchboard_api::api::directory::NewDomainBody;
 use switchboard_api::api::users::NewUserBody;
@@ -36,6 +36,11 @@ pub(super) async fn domains(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
                     (field_with(sub, "name", "Domain name", Input::Text, "", true))
                     (field_with(sub, "description", "Description", Input::Text, "", true))
                     (field_with(sub, "timezone", "Time zone", Input::Text, "America/New_York", true))
+                    fieldset {
+                        legend { "Policy" }
+                        (checkbox(sub, "office_managers_manage_users", "on", "Office Managers may create and delete users", false))
+                        (checkbox(sub, "two_factor_for_managers", "on", "Managers (Office and Site Managers, supervisors) must log in with two-factor login", false))
+                    }
                     fieldset {
                         legend { "Switch (optional: empty uses the reseller's, else the installation's)" }
                         (field(sub, "gateway", "Outside calls leave through (SIP URI with {number})", Input::Text, ""))
@@ -112,7 +117,11 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         description: form.text("description").to_owned(),
         timezone: form.text("timezone").to_owned(),
         reseller_id: None,
-        policy: DomainPolicy::default(),
+        policy: DomainPolicy {
+            office_managers_manage_users: form.flag("office_managers_manage_users"),
+            two_factor_for_managers: form.flag("two_factor_for_managers"),
+            ..DomainPolicy::default()
+        },
         switch: SwitchRoutes {
             gateway: form.value("gateway")?,
             media_server: form.value("media_server")?,

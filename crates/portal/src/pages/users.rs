@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::html::{button_form, field, pager, table};
+use switchboard_api::api::auth::ReauthRequest;
 use switchboard_api::api::users::{NewUserBody, ScopeBody, UserPatch, UserQuery};
 use switchboard_policy::{Action, Resource};
 
@@ -107,6 +108,11 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
     let phones = super::my_settings::phone_table(ctx, ext, &phones_base)
         .await
         .ok();
+    // Two-factor login, for an administrator who may reset it (out of reach: not shown).
+    let two_factor = match ext != me.extension() && can(ctx, Resource::TwoFactor, Action::Delete) {
+        true => ctx.api().call(endpoints::two_factor(MINE, ext)).await.ok(),
+        false => None,
+    };
     page(
         format!("{} {} ({})", u.first_name, u.last_name, u.extension),
         html! {
@@ -134,6 +140,19 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
                     (button_form("/impersonate", &ctx.s.csrf, "Act as this user", "secondary", &[("user", &format!("{}@{}", ext, me.domain.name)), ("back", &ctx.url)]))
                 }
                 @if may_delete { (delete_link(ctx, ext)) }
+            }
+            @if let Some(st) = two_factor.filter(|st| st.enrolled && (u.scope < me.scope || me.scope == Scope::SuperUser)) {
+                h2 { "Two-factor login" }
+                p { "On" @if let Some(at) = st.enrolled_at { " since " (when(at)) } ". If this user lost its phone and its recovery codes, reset it: the next login asks only for the password, and the user can set it up again." }
+                form.card method="post" action={ (ctx.base()) "/" (enc(ext)) "/two-factor" } {
+                    (csrf(&ctx.s.csrf))
+                    @if !me.reauthenticated {
+                        p.hint { "Your own password first (and your code, if your login uses two-factor login):" }
+                        (field_with(None, "password", "Your password", Input::Password, "", true))
+                        (field(None, "code", "Your code (if two-factor login is on)", Input::Text, ""))
+                    }
+                    button.danger type="submit" { "Reset two-factor login" }
+                }
             }
             @if let Some(phones) = phones {
                 h2 { "Phones" }
@@ -185,6 +204,17 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
                     .await?;
             }
             Ok(format!("{}/{}?notice=saved", ctx.base(), enc(ext)))
+        }
+        [ext, "two-factor"] => {
+            if !ctx.s.me.reauthenticated {
+                let body = ReauthRequest {
+                    password: form.text("password").to_owned(),
+                    code: form.opt("code"),
+                };
+                api.call(endpoints::reauthenticate(&body)).await?;
+            }
+            api.call(endpoints::remove_two_factor(MINE, ext)).await?;
+            Ok(format!("{}/{}?notice=removed", ctx.base(), enc(ext)))
         }
         _ => Err(Failure::not_found()),
     }
