@@ -22,15 +22,52 @@ pub struct ImportOptions {
     pub timezone: Option<TimeZoneName>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// What an import read and did. Every line is counted once: as a call record (`call_lines`),
+/// a queue_log event (`events`, the ones that end calls included), or skipped (`skipped`:
+/// blank lines, unknown events).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
     pub lines: u64,
+    /// Lines that are call records (with `unanswered=yes`, several rows of one call).
+    pub call_lines: u64,
+    /// Calls read: stored (or checked, in a dry run).
     pub calls: u64,
     pub inserted: u64,
     pub duplicates: u64,
-    /// Lines that are not calls (queue_log agent events, blank lines), and queue calls still
-    /// waiting when the file ended.
+    /// Lines that are neither calls nor events: blank lines and events of unknown kinds.
     pub skipped: u64,
+    /// queue_log lines that are steps of calls or agent and queue events.
+    pub events: u64,
+    /// Calls whose beginning is in an earlier file (a rotated log), rebuilt from their end.
+    pub partial: u64,
+    /// Queue calls still waiting when the file ended (not stored).
+    pub unfinished: u64,
+    /// Unknown queue_log events, by name, and how many of each.
+    pub unknown_events: std::collections::BTreeMap<String, u64>,
+    /// Lines that were not UTF-8 and were read as Latin-1 (the first few line numbers) and
+    /// how many there were.
+    pub latin1_lines: Vec<u64>,
+    pub latin1: u64,
+}
+
+/// How many line numbers a report lists for one kind of note.
+const NOTED_LINES: usize = 10;
+
+/// A line as text: UTF-8, or read as Latin-1 (ISO 8859-1, every byte a character) when it is
+/// not, as files from older switches and spreadsheets are.
+fn text_of(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
+    let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.into(), false),
+        Err(_) => (
+            bytes
+                .iter()
+                .map(|b| char::from(*b))
+                .collect::<String>()
+                .into(),
+            true,
+        ),
+    }
 }
 
 #[derive(Debug)]
@@ -60,6 +97,7 @@ pub async fn import_calls<R: BufRead>(
     mut progress: impl FnMut(u64, &ImportReport),
 ) -> Result<ImportReport, ImportError> {
     let mut report = ImportReport::default();
+    // Cloned into an error when one stops the import: what was done before it.
     let fail = |line: Option<u64>, message: String, report: ImportReport| ImportError {
         line,
         message,
@@ -68,13 +106,13 @@ pub async fn import_calls<R: BufRead>(
     let dir = store
         .extension_directory(domain.id)
         .await
-        .map_err(|e| fail(None, e.to_string(), report))?;
+        .map_err(|e| fail(None, e.to_string(), report.clone()))?;
     let tz_name = options
         .timezone
         .clone()
         .unwrap_or_else(|| domain.timezone.clone());
-    let tz =
-        jiff::tz::TimeZone::get(tz_name.as_str()).map_err(|e| fail(None, e.to_string(), report))?;
+    let tz = jiff::tz::TimeZone::get(tz_name.as_str())
+        .map_err(|e| fail(None, e.to_string(), report.clone()))?;
     let queues = store
         .list_call_queues(
             &switchboard_policy::operator_visibility(Resource::CallQueues),
@@ -86,7 +124,7 @@ pub async fn import_calls<R: BufRead>(
             },
         )
         .await
-        .map_err(|e| fail(None, e.to_string(), report))?;
+        .map_err(|e| fail(None, e.to_string(), report.clone()))?;
     let extensions = Extensions::new(
         dir.users.keys().cloned(),
         queues
@@ -98,31 +136,55 @@ pub async fn import_calls<R: BufRead>(
     let mut batch: Vec<NewCall> = Vec::with_capacity(options.batch_size);
     let mut writer = BatchWriter::new(store, domain, options.dry_run);
     let mut bytes = 0u64;
-    let lines = reader.lines().enumerate();
+    let lines = reader.split(b'\n').enumerate();
     // Parsing stops at the first bad line, but the batch being stored still lands (or fails)
     // before the error is reported, so the report says what was stored.
     let parsed: Result<(), ImportError> = async {
-        for (index, line) in lines {
+        for (index, raw) in lines {
             let number = index as u64 + 1;
-            let line =
-                line.map_err(|e| fail(Some(number), format!("cannot read the file: {e}"), report))?;
-            bytes += line.len() as u64 + 1;
+            let raw = raw.map_err(|e| {
+                fail(
+                    Some(number),
+                    format!("cannot read the file: {e}"),
+                    report.clone(),
+                )
+            })?;
+            bytes += raw.len() as u64 + 1;
             report.lines = number;
-            if line.trim().is_empty() {
-                report.skipped += 1;
-                continue;
-            }
-            let Some(input) = decoder
-                .line(&line)
-                .map_err(|m| fail(Some(number), m, report))?
-            else {
-                if decoder.format() != Some(Format::AsteriskQueueLog) {
-                    report.skipped += 1;
-                }
-                continue;
+            // A UTF-8 byte-order mark is not part of the first line, whatever follows it.
+            let raw = match number {
+                1 => raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&raw),
+                _ => &raw[..],
             };
+            let (line, latin1) = text_of(raw);
+            if latin1 {
+                report.latin1 += 1;
+                if report.latin1_lines.len() < NOTED_LINES {
+                    report.latin1_lines.push(number);
+                }
+            }
+            let before = decoder.tally().clone();
+            let decoded = decoder
+                .line(&line)
+                .map_err(|m| fail(Some(number), m, report.clone()))?;
+            let after = decoder.tally();
+            if after.events > before.events {
+                report.events += 1;
+            } else if !line.trim().is_empty()
+                && (decoded.is_some() || decoder.format() == Some(Format::AsteriskCsv))
+            {
+                // A Master.csv row is a call's whether it ends one or joins the next.
+                report.call_lines += 1;
+            } else {
+                report.skipped += 1;
+            }
+            let Some(input) = decoded else { continue };
             let call = parse_call(0, &input, &dir).map_err(|e: ApiError| {
-                fail(Some(number), e.message.replacen("calls[0].", "", 1), report)
+                fail(
+                    Some(number),
+                    e.message.replacen("calls[0].", "", 1),
+                    report.clone(),
+                )
             })?;
             batch.push(call);
             if batch.len() >= options.batch_size {
@@ -132,13 +194,29 @@ pub async fn import_calls<R: BufRead>(
                 progress(bytes, &report);
             }
         }
+        if let Some(input) = decoder.finish() {
+            let call = parse_call(0, &input, &dir).map_err(|e: ApiError| {
+                fail(
+                    Some(report.lines),
+                    e.message.replacen("calls[0].", "", 1),
+                    report.clone(),
+                )
+            })?;
+            batch.push(call);
+        }
         writer.submit(batch, &mut report).await
     }
     .await;
     let stored = writer.finish(&mut report).await;
-    parsed.map_err(|e| ImportError { report, ..e })?;
+    let tally = decoder.tally();
+    report.partial = tally.partial;
+    report.unknown_events = tally.unknown_events.clone();
+    report.unfinished = decoder.unfinished() as u64;
+    parsed.map_err(|e| ImportError {
+        report: report.clone(),
+        ..e
+    })?;
     stored?;
-    report.skipped += decoder.unfinished() as u64;
     progress(bytes, &report);
     Ok(report)
 }
@@ -217,8 +295,8 @@ impl BatchWriter {
                 report.duplicates += summary.duplicates;
                 Ok(())
             }
-            Ok(Err(e)) => Err(failed(e.to_string(), *report)),
-            Err(e) => Err(failed(e.to_string(), *report)),
+            Ok(Err(e)) => Err(failed(e.to_string(), report.clone())),
+            Err(e) => Err(failed(e.to_string(), report.clone())),
         }
     }
 }

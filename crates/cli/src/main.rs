@@ -641,6 +641,48 @@ async fn import_invoices(
     Ok(())
 }
 
+/// What an import's summary says besides its counts: what it read in a way to know about.
+fn import_notes(r: &switchboard_api::import::ImportReport) -> Vec<String> {
+    let mut notes = Vec::new();
+    if r.partial > 0 {
+        notes.push(format!(
+            "{} began in an earlier file (a rotated log): rebuilt from their last event, with the caller unknown",
+            counted(r.partial, "call")
+        ));
+    }
+    if r.unfinished > 0 {
+        notes.push(format!(
+            "{} still waiting in a queue when the file ended: not stored; import the next file for them",
+            counted(r.unfinished, "call")
+        ));
+    }
+    if !r.unknown_events.is_empty() {
+        let names: Vec<String> = r
+            .unknown_events
+            .iter()
+            .map(|(name, n)| format!("{name} ×{n}"))
+            .collect();
+        notes.push(format!(
+            "events not known here, skipped: {}",
+            names.join(", ")
+        ));
+    }
+    if r.latin1 > 0 {
+        let lines: Vec<String> = r.latin1_lines.iter().map(u64::to_string).collect();
+        notes.push(format!(
+            "{} not UTF-8, read as Latin-1 (line {}{})",
+            counted(r.latin1, "line"),
+            lines.join(", "),
+            if r.latin1 > r.latin1_lines.len() as u64 {
+                ", …"
+            } else {
+                ""
+            }
+        ));
+    }
+    notes
+}
+
 async fn import_calls(
     db: DatabaseArgs,
     file: PathBuf,
@@ -710,14 +752,19 @@ async fn import_calls(
                 "imported"
             };
             println!(
-                "{}, {} {verb}: {} new, {} already there, {} skipped; {:.0} calls/s",
+                "{}: {} {verb} ({} new, {} already there) from {}, {}, {} skipped; {:.0} calls/s",
                 counted(r.lines, "line"),
                 counted(r.calls, "call"),
                 r.inserted,
                 r.duplicates,
-                counted(r.skipped, "line"),
+                counted(r.call_lines, "call record"),
+                counted(r.events, "queue event"),
+                r.skipped,
                 r.calls as f64 / seconds
             );
+            for note in import_notes(&r) {
+                println!("  {note}");
+            }
             Ok(())
         }
         Err(e) => {

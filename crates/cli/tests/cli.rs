@@ -76,7 +76,9 @@ async fn calls_import_from_the_command_line() {
     ]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("2 lines, 2 calls imported: 2 new, 0 already there, 0 lines skipped"),
+        out.contains(
+            "2 lines: 2 calls imported (2 new, 0 already there) from 2 call records, 0 queue events, 0 skipped"
+        ),
         "{out}"
     );
     let (ok, out, _) = switchboard(&[

@@ -166,6 +166,7 @@ pub async fn generate_calls(
             to: user_ext.clone(),
             queue_id: None,
             agent_user_id: None,
+            agent_name: None,
             started_at: Timestamp(started),
             answered_at: None,
             ended_at: Timestamp(started),

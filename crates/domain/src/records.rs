@@ -430,6 +430,10 @@ pub struct CallRecord {
     pub queue_id: Option<QueueId>,
     /// The agent who answered a queue call.
     pub agent_user_id: Option<UserId>,
+    /// The agent who answered, as the switch named it, when no user here has that extension
+    /// (a queue member that is not a user).
+    #[serde(default)]
+    pub agent_name: Option<String>,
     pub started_at: Timestamp,
     pub answered_at: Option<Timestamp>,
     pub ended_at: Timestamp,

@@ -7,11 +7,14 @@
 //! a record against the domain (times in order, extensions that exist) is the API's job, the
 //! same for imported and ingested calls.
 
+mod asterisk_csv;
 mod csv_line;
 mod decoder;
 mod formats;
+mod freeswitch_csv;
+mod queue_log;
 
-pub use decoder::Decoder;
+pub use decoder::{Decoder, Tally};
 pub use formats::{Extensions, Format};
 
 use schemars::JsonSchema;

@@ -117,10 +117,16 @@ fn a_queue_log_call_comes_out_when_it_ends() {
     assert_eq!(call.from, "5551234");
     assert_eq!(call.answered_at.as_deref(), Some("2026-03-02T14:00:10Z"));
     assert_eq!(d.unfinished(), 0);
-    assert!(
-        d.line("1772460080|c9|Sales|SIP/105|COMPLETECALLER|0|0|1")
-            .is_err()
+    // A call whose ENTERQUEUE is in the previous (rotated) file: rebuilt from its end, partial.
+    let partial = d
+        .line("1772460080|c9|Sales|SIP/105|COMPLETECALLER|20|40|1")
+        .unwrap()
+        .expect("a partial call");
+    assert_eq!(
+        (partial.started_at.as_str(), partial.answered_at.as_deref()),
+        ("2026-03-02T14:00:20Z", Some("2026-03-02T14:00:40Z"))
     );
+    assert_eq!(d.tally().partial, 1);
     assert!(
         d.line("1772460080|c9|Nowhere|NONE|ENTERQUEUE||1|1")
             .unwrap_err()

@@ -3,8 +3,8 @@
 use crate::audit::{AuditPlace, audit_insert};
 use crate::reports::queue_slot_upserts;
 use crate::sql::{
-    Columns, Scoping, Sql, Value, bulk_chunks, contains_pattern, get_i64, get_opt_i64, get_text,
-    parsed, push_predicate,
+    Columns, Scoping, Sql, Value, bulk_chunks, contains_pattern, get_i64, get_opt_i64,
+    get_opt_text, get_text, parsed, push_predicate,
 };
 use crate::{
     AuditContext, Permit, Result, Store, StoreError, Visibility, expect_permit, expect_visibility,
@@ -22,6 +22,8 @@ pub struct NewCall {
     pub to: String,
     pub queue_id: Option<QueueId>,
     pub agent_user_id: Option<UserId>,
+    /// The answering agent as the switch named it, when it is no user here.
+    pub agent_name: Option<String>,
     pub started_at: Timestamp,
     pub answered_at: Option<Timestamp>,
     pub ended_at: Timestamp,
@@ -105,6 +107,7 @@ fn call(row: &(impl Columns + ?Sized)) -> Result<CallRecord, sqlx::Error> {
         to: get_text(row, "to_number")?,
         queue_id: get_opt_i64(row, "queue_id")?.map(QueueId),
         agent_user_id: get_opt_i64(row, "agent_user_id")?.map(UserId),
+        agent_name: get_opt_text(row, "agent_name")?,
         started_at: Timestamp(get_i64(row, "started_at")?),
         answered_at: get_opt_i64(row, "answered_at")?.map(Timestamp),
         ended_at: Timestamp(get_i64(row, "ended_at")?),
@@ -561,7 +564,7 @@ impl Store {
     }
 }
 
-/// Rows per statement, within SQLite's 32,766 bound values a statement: 15 values a call,
+/// Rows per statement, within SQLite's 32,766 bound values a statement: 16 values a call,
 /// 4 a party.
 const CALLS_PER_STATEMENT: usize = 1_024;
 const PARTIES_PER_STATEMENT: usize = 4_096;
@@ -580,7 +583,7 @@ fn party_rows(
 }
 
 /// The columns a call is stored with, in the order of `call_values`.
-pub(crate) const CALL_COLUMNS: [&str; 15] = [
+pub(crate) const CALL_COLUMNS: [&str; 16] = [
     "domain_id",
     "call_id",
     "direction",
@@ -596,9 +599,10 @@ pub(crate) const CALL_COLUMNS: [&str; 15] = [
     "disposition",
     "user_ids",
     "site_ids",
+    "agent_name",
 ];
 
-pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 15] {
+pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 16] {
     [
         Value::from(domain.get()),
         Value::from(c.call_id.as_str()),
@@ -615,6 +619,7 @@ pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 15] {
         Value::from(c.disposition.as_str()),
         Value::from(id_text(c.user_ids.iter().map(|u| u.get()))),
         Value::from(id_text(c.site_ids.iter().map(|s| s.get()))),
+        Value::from(c.agent_name.as_deref()),
     ]
 }
 

@@ -767,6 +767,7 @@ async fn both_ingestion_paths_store_the_same_calls() {
             to: format!("+1415555{n:04}"),
             queue_id: None,
             agent_user_id: None,
+            agent_name: None,
             started_at: Timestamp(1_767_600_000 + n * 60),
             answered_at: (n % 3 != 0).then_some(Timestamp(1_767_600_000 + n * 60 + 5)),
             ended_at: Timestamp(1_767_600_000 + n * 60 + 40),

@@ -215,22 +215,30 @@ pub fn parse_call(i: usize, input: &CallInput, dir: &ExtensionDirectory) -> ApiR
         }
         None => None,
     };
-    let agent_user_id = match &input.agent {
-        Some(ext) => {
-            let (id, site) = dir.users.get(ext).ok_or_else(|| {
-                ApiError::invalid(
+    // An agent who is no user here (a queue member of the switch's own) is kept by name.
+    let (agent_user_id, agent_name) = match &input.agent {
+        Some(ext) => match dir.users.get(ext) {
+            Some((id, site)) => {
+                user_ids.push(*id);
+                site_ids.extend(site);
+                (Some(*id), None)
+            }
+            None if (1..=64).contains(&ext.chars().count())
+                && !ext.chars().any(char::is_control) =>
+            {
+                (None, Some(ext.clone()))
+            }
+            None => {
+                return Err(ApiError::invalid(
                     &f("agent"),
                     format!(
-                        "{}: no user with extension {ext} in this domain",
+                        "{}: an extension or a name of 1 to 64 characters",
                         f("agent")
                     ),
-                )
-            })?;
-            user_ids.push(*id);
-            site_ids.extend(site);
-            Some(*id)
-        }
-        None => None,
+                ));
+            }
+        },
+        None => (None, None),
     };
     Ok(NewCall {
         call_id: input.call_id.clone(),
@@ -239,6 +247,7 @@ pub fn parse_call(i: usize, input: &CallInput, dir: &ExtensionDirectory) -> ApiR
         to: number(&f("to"), &input.to)?,
         queue_id,
         agent_user_id,
+        agent_name,
         started_at,
         answered_at,
         ended_at,

@@ -169,6 +169,18 @@ impl TestServer {
         }
     }
 
+    /// A domain as the store has it, by name.
+    pub async fn domain(&self, name: &str) -> switchboard_domain::Domain {
+        self.state
+            .store
+            .get_domain_by_name(
+                &switchboard_policy::operator_visibility(switchboard_policy::Resource::Domains),
+                &switchboard_domain::DomainName::parse(name).unwrap(),
+            )
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

@@ -3,21 +3,12 @@
 use crate::common::on_each_database;
 use std::collections::BTreeMap;
 use switchboard_demo::generate_calls;
-use switchboard_domain::{DomainName, Timestamp};
-use switchboard_policy::{Resource, operator_visibility};
+use switchboard_domain::Timestamp;
 
 #[tokio::test]
 async fn a_seeded_history_is_reproducible_and_realistic() {
     on_each_database(|s| async move {
-        let domain = s
-            .state
-            .store
-            .get_domain_by_name(
-                &operator_visibility(Resource::Domains),
-                &DomainName::parse("acme.example").unwrap(),
-            )
-            .await
-            .unwrap();
+        let domain = s.domain("acme.example").await;
         let end = Timestamp(1_772_600_000);
         let first = generate_calls(&s.state.store, &domain, 3000, 7, end, None, |_| {})
             .await

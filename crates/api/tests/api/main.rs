@@ -10,6 +10,7 @@ mod concurrency;
 mod demo_calls;
 mod exports;
 mod import;
+mod import_real;
 mod matrix;
 mod openapi;
 mod ops;

@@ -6,21 +6,11 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use switchboard_api::import::{ImportOptions, import_calls};
-use switchboard_domain::DomainName;
-use switchboard_policy::{Resource, operator_visibility};
 
 const OM: &str = "101@acme.example";
 
 async fn import_queue_log(s: &TestServer) {
-    let domain = s
-        .state
-        .store
-        .get_domain_by_name(
-            &operator_visibility(Resource::Domains),
-            &DomainName::parse("acme.example").unwrap(),
-        )
-        .await
-        .unwrap();
+    let domain = s.domain("acme.example").await;
     let options = ImportOptions {
         format: None,
         batch_size: 100,
