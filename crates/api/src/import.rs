@@ -217,6 +217,12 @@ pub async fn import_calls<R: BufRead>(
         ..e
     })?;
     stored?;
+    if !options.dry_run && report.inserted > 0 {
+        store
+            .refresh_call_statistics()
+            .await
+            .map_err(|e| fail(None, e.to_string(), report.clone()))?;
+    }
     progress(bytes, &report);
     Ok(report)
 }

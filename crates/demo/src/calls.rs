@@ -283,5 +283,6 @@ pub async fn generate_calls(
             progress(i + 1);
         }
     }
+    store.refresh_call_statistics().await?;
     Ok(summary)
 }

@@ -543,6 +543,18 @@ impl Store {
         Ok(call(&sql.fetch_found(self.pool()).await?)?)
     }
 
+    /// After a bulk load of call history: PostgreSQL has no statistics for the new rows until
+    /// autovacuum gets to them, and plans counts and pages as if the tables were empty
+    /// meanwhile, so they are gathered at once. SQLite plans from its indexes and needs none.
+    pub async fn refresh_call_statistics(&self) -> Result<()> {
+        if self.backend() == crate::Backend::Postgres {
+            sqlx::query("ANALYZE calls, call_users, call_sites")
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
+
     /// The current agents of the queues a predicate reaches (whose calls a supervisor sees).
     async fn agents_in_reach(&self, vis: &Visibility) -> Result<Vec<i64>> {
         let queues: Vec<i64> = vis

@@ -930,3 +930,53 @@ async fn migration_0010_keeps_the_parties_of_stored_calls() {
         db.drop_database().await;
     }
 }
+
+/// After a bulk load PostgreSQL has statistics for the new calls at once (its planner would
+/// otherwise take the tables for empty until autovacuum comes): `ANALYZE` sets `reltuples`.
+#[tokio::test]
+async fn call_statistics_are_current_after_a_bulk_load() {
+    for db in TestDatabase::all().await {
+        if !db.url.starts_with("postgres") {
+            continue;
+        }
+        let store = db.store().await;
+        let w = world(&store).await;
+        let calls: Vec<NewCall> = (0..50)
+            .map(|n| NewCall {
+                call_id: format!("bulk-{n}"),
+                direction: Direction::Inbound,
+                from: "+14155550100".into(),
+                to: "201".into(),
+                queue_id: None,
+                agent_user_id: None,
+                agent_name: None,
+                started_at: Timestamp(1_767_600_000 + n * 60),
+                answered_at: None,
+                ended_at: Timestamp(1_767_600_000 + n * 60 + 30),
+                disposition: Disposition::Missed,
+                user_ids: vec![],
+                site_ids: vec![],
+            })
+            .collect();
+        let permit = operator_permit(Resource::CallHistory, Action::Create);
+        store
+            .ingest_calls(&permit, &ctx(), w.reseller.id, w.domain.id, &calls)
+            .await
+            .unwrap();
+        let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        let estimate = || async {
+            let row = sqlx::query(
+                "SELECT CAST(reltuples AS BIGINT) AS n FROM pg_class WHERE relname = 'calls'",
+            )
+            .fetch_one(&raw)
+            .await
+            .unwrap();
+            sqlx::Row::get::<i64, _>(&row, "n")
+        };
+        store.refresh_call_statistics().await.unwrap();
+        assert_eq!(estimate().await, 50);
+        raw.close().await;
+        store.close().await;
+        db.drop_database().await;
+    }
+}
