@@ -414,6 +414,20 @@ async fn call_history_is_cut_to_every_scope() {
                             Some(expected.len() as u64),
                             "{login} counts {domain}"
                         );
+                        // And with a filter, through the same index-driven count.
+                        let answered = all
+                            .iter()
+                            .filter(|c| expected.contains(c["call_id"].as_str().unwrap()))
+                            .filter(|c| c["disposition"] == "answered")
+                            .count();
+                        let (_, n) = s
+                            .get(login, &format!("{path}/count?disposition=answered"))
+                            .await;
+                        assert_eq!(
+                            n["count"].as_u64(),
+                            Some(answered as u64),
+                            "{login} counts answered calls in {domain}"
+                        );
                         let csv = s
                             .client
                             .get(s.url(&format!("{path}/export.csv")))
