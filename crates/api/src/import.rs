@@ -33,7 +33,11 @@ pub struct ImportReport {
     /// Calls read: stored (or checked, in a dry run).
     pub calls: u64,
     pub inserted: u64,
+    /// Calls the domain had already, with nothing new in this file's record of them.
     pub duplicates: u64,
+    /// Calls the domain had already, to which this file's record added (a queue_log's agent to
+    /// a Master.csv record, say): merged into the stored call.
+    pub merged: u64,
     /// Lines that are neither calls nor events: blank lines and events of unknown kinds.
     pub skipped: u64,
     /// queue_log lines that are steps of calls or agent and queue events.
@@ -299,6 +303,7 @@ impl BatchWriter {
                 report.calls += count;
                 report.inserted += summary.inserted;
                 report.duplicates += summary.duplicates;
+                report.merged += summary.merged;
                 Ok(())
             }
             Ok(Err(e)) => Err(failed(e.to_string(), report.clone())),

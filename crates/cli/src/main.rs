@@ -752,10 +752,11 @@ async fn import_calls(
                 "imported"
             };
             println!(
-                "{}: {} {verb} ({} new, {} already there) from {}, {}, {} skipped; {:.0} calls/s",
+                "{}: {} {verb} ({} new, {} merged into calls already there, {} already there) from {}, {}, {} skipped; {:.0} calls/s",
                 counted(r.lines, "line"),
                 counted(r.calls, "call"),
                 r.inserted,
+                r.merged,
                 r.duplicates,
                 counted(r.call_lines, "call record"),
                 counted(r.events, "queue event"),
@@ -813,10 +814,11 @@ async fn demo(
     .map_err(|e| anyhow::anyhow!("generating calls failed: {}", e.message))?;
     bar.finish_and_clear();
     println!(
-        "{} calls generated ({} new, {} already there) in {:.1} s, for {}. Log in with serve --demo's logins.",
+        "{} calls generated ({} new, {} already there, of which {} changed and were merged) in {:.1} s, for {}. Log in with serve --demo's logins.",
         per_domain * 2,
         summary.inserted,
-        summary.duplicates,
+        summary.duplicates + summary.merged,
+        summary.merged,
         started.elapsed().as_secs_f64(),
         switchboard_demo::DEMO_DOMAINS.join(" and ")
     );

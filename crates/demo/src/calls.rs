@@ -279,6 +279,7 @@ pub async fn generate_calls(
                 .await?;
             summary.inserted += s.inserted;
             summary.duplicates += s.duplicates;
+            summary.merged += s.merged;
             batch.clear();
             progress(i + 1);
         }

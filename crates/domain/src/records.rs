@@ -451,6 +451,11 @@ pub struct CallRecord {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct IngestSummary {
     pub inserted: u64,
-    /// Calls whose call id the domain already had: skipped, so a batch can be sent again.
+    /// Calls whose call id the domain already had, with nothing to add: skipped, so a batch can
+    /// be sent again.
     pub duplicates: u64,
+    /// Calls whose call id the domain already had, from another source that added to them (a
+    /// queue_log's agent to a Master.csv record, say): merged into the stored call.
+    #[serde(default)]
+    pub merged: u64,
 }

@@ -14,7 +14,7 @@ use switchboard_domain::*;
 use switchboard_policy::{Action, Atom, Resource};
 
 /// A call to store; extensions are already resolved to ids by the caller.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCall {
     pub call_id: String,
     pub direction: Direction,
@@ -89,7 +89,7 @@ const SCOPING: Scoping = Scoping {
     shared: None,
 };
 
-fn call(row: &(impl Columns + ?Sized)) -> Result<CallRecord, sqlx::Error> {
+pub(crate) fn call(row: &(impl Columns + ?Sized)) -> Result<CallRecord, sqlx::Error> {
     let direction = get_text(row, "direction")?;
     let disposition = get_text(row, "disposition")?;
     let secs = |col: &str| -> Result<u32, sqlx::Error> {
@@ -372,6 +372,7 @@ impl Store {
             site: None,
         };
         let total = calls.len();
+        let ctx_for_merge = ctx.clone();
         let ctx = ctx.clone();
         // What follows the calls in their transaction: the report sums and the audit record.
         let finish = move |fresh: &[&NewCall]| {
@@ -390,88 +391,63 @@ impl Store {
             ));
             statements
         };
-        let inserted = match &self.native {
+        let (distinct, fresh) = match &self.native {
             Some(native) => {
                 let _writer = self.write_guard().await;
                 let native = native.clone();
-                tokio::task::spawn_blocking(move || native.ingest(domain, &distinct, finish))
-                    .await
-                    .map_err(|e| StoreError::Internal(format!("call ingestion stopped: {e}")))??
-                    .into_iter()
-                    .filter(|&fresh| fresh)
-                    .count()
+                tokio::task::spawn_blocking(move || {
+                    native
+                        .ingest(domain, &distinct, finish)
+                        .map(|fresh| (distinct, fresh))
+                })
+                .await
+                .map_err(|e| StoreError::Internal(format!("call ingestion stopped: {e}")))??
             }
-            None => self.ingest_with_sqlx(domain, &distinct, finish).await?,
+            None => {
+                let fresh = self.ingest_with_sqlx(domain, &distinct, finish).await?;
+                (distinct, fresh)
+            }
+        };
+        let inserted = fresh.iter().filter(|&&f| f).count();
+        // The domain had the others: what they add to the stored calls is merged in.
+        let known: Vec<&NewCall> = distinct
+            .iter()
+            .zip(&fresh)
+            .filter_map(|(c, &f)| (!f).then_some(c))
+            .collect();
+        let merged = if known.is_empty() {
+            0
+        } else {
+            self.merge_into_stored(&ctx_for_merge, reseller, domain, &known)
+                .await?
         };
         Ok(IngestSummary {
             inserted: inserted as u64,
-            duplicates: (total - inserted) as u64,
+            duplicates: (total - inserted) as u64 - merged,
+            merged,
         })
     }
 
     /// `ingest_calls` through sqlx (PostgreSQL, and SQLite in memory): multi-row inserts that
-    /// return the keys of the new rows. Returns how many calls were new.
+    /// return the keys of the new rows. Returns which of `distinct` were new.
     async fn ingest_with_sqlx(
         &self,
         domain: DomainId,
         distinct: &[NewCall],
         finish: impl FnOnce(&[&NewCall]) -> Vec<Sql>,
-    ) -> Result<usize> {
-        let distinct: Vec<&NewCall> = distinct.iter().collect();
-        let mut fresh: Vec<&NewCall> = Vec::with_capacity(distinct.len());
+    ) -> Result<Vec<bool>> {
+        let all: Vec<&NewCall> = distinct.iter().collect();
         let mut w = self.begin_write().await?;
-        for chunk in bulk_chunks(&distinct, CALLS_PER_STATEMENT) {
-            let mut sql = Sql::new("INSERT INTO calls (");
-            sql.push(&CALL_COLUMNS.join(", ")).push(")");
-            sql.push_values(self.backend(), chunk.iter().map(|c| call_values(domain, c)))
-                .push(" ON CONFLICT (domain_id, call_id) DO NOTHING RETURNING id, call_id");
-            let stored: HashMap<String, i64> = sql
-                .query()
-                .fetch_all(&mut *w.tx)
-                .await?
-                .iter()
-                .map(|r| Ok((get_text(r, "call_id")?, get_i64(r, "id")?)))
-                .collect::<Result<_, sqlx::Error>>()?;
-            fresh.extend(chunk.iter().filter(|c| stored.contains_key(&c.call_id)));
-            // The parties carry the new rows' keys: no join back to `calls` (the planner would
-            // scan the domain's calls once per party).
-            for (table, col, parties) in [
-                (
-                    "call_users",
-                    "user_id",
-                    party_rows(chunk, &stored, |c| {
-                        c.user_ids.iter().map(|u| u.get()).collect()
-                    }),
-                ),
-                (
-                    "call_sites",
-                    "site_id",
-                    party_rows(chunk, &stored, |c| {
-                        c.site_ids.iter().map(|s| s.get()).collect()
-                    }),
-                ),
-            ] {
-                for part in bulk_chunks(&parties, PARTIES_PER_STATEMENT) {
-                    let mut sql = Sql::new("INSERT INTO ");
-                    sql.push(table)
-                        .push(" (call_pk, domain_id, ")
-                        .push(col)
-                        .push(", started_at)")
-                        .push_values(
-                            self.backend(),
-                            part.iter().map(|&[pk, party, started_at]| {
-                                [pk, domain.get(), party, started_at].map(Value::from)
-                            }),
-                        );
-                    sql.query().execute(&mut *w.tx).await?;
-                }
-            }
-        }
+        let fresh = insert_calls_in(&mut w.tx, self.backend(), domain, &all).await?;
+        let ids: HashSet<&str> = fresh.iter().map(|c| c.call_id.as_str()).collect();
         for sql in finish(&fresh) {
             sql.query().execute(&mut *w.tx).await?;
         }
         w.commit().await?;
-        Ok(fresh.len())
+        Ok(distinct
+            .iter()
+            .map(|c| ids.contains(c.call_id.as_str()))
+            .collect())
     }
 
     /// A page of call history, newest first, cut to the caller's reach.
@@ -597,9 +573,68 @@ impl Store {
     }
 }
 
+/// Insert the calls whose ids the domain has not got, with their parties, in a transaction;
+/// answers the ones that were new.
+pub(crate) async fn insert_calls_in<'c>(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    domain: DomainId,
+    calls: &[&'c NewCall],
+) -> Result<Vec<&'c NewCall>> {
+    let mut fresh: Vec<&NewCall> = Vec::with_capacity(calls.len());
+    for chunk in bulk_chunks(calls, CALLS_PER_STATEMENT) {
+        let mut sql = Sql::new("INSERT INTO calls (");
+        sql.push(&CALL_COLUMNS.join(", ")).push(")");
+        sql.push_values(backend, chunk.iter().map(|c| call_values(domain, c)))
+            .push(" ON CONFLICT (domain_id, call_id) DO NOTHING RETURNING id, call_id");
+        let stored: HashMap<String, i64> = sql
+            .query()
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((get_text(r, "call_id")?, get_i64(r, "id")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        fresh.extend(chunk.iter().filter(|c| stored.contains_key(&c.call_id)));
+        // The parties carry the new rows' keys: no join back to `calls` (the planner would
+        // scan the domain's calls once per party).
+        for (table, col, parties) in [
+            (
+                "call_users",
+                "user_id",
+                party_rows(chunk, &stored, |c| {
+                    c.user_ids.iter().map(|u| u.get()).collect()
+                }),
+            ),
+            (
+                "call_sites",
+                "site_id",
+                party_rows(chunk, &stored, |c| {
+                    c.site_ids.iter().map(|s| s.get()).collect()
+                }),
+            ),
+        ] {
+            for part in bulk_chunks(&parties, PARTIES_PER_STATEMENT) {
+                let mut sql = Sql::new("INSERT INTO ");
+                sql.push(table)
+                    .push(" (call_pk, domain_id, ")
+                    .push(col)
+                    .push(", started_at)")
+                    .push_values(
+                        backend,
+                        part.iter().map(|&[pk, party, started_at]| {
+                            [pk, domain.get(), party, started_at].map(Value::from)
+                        }),
+                    );
+                sql.query().execute(&mut **tx).await?;
+            }
+        }
+    }
+    Ok(fresh)
+}
+
 /// Rows per statement, within SQLite's 32,766 bound values a statement: 16 values a call,
 /// 4 a party.
-const CALLS_PER_STATEMENT: usize = 1_024;
+pub(crate) const CALLS_PER_STATEMENT: usize = 1_024;
 const PARTIES_PER_STATEMENT: usize = 4_096;
 
 /// `[call_pk, party, started_at]` for every party of every new call of the chunk.

@@ -7,6 +7,7 @@
 
 mod audit;
 mod auth;
+mod call_merge;
 mod calls;
 mod directory;
 mod error;

@@ -207,3 +207,141 @@ async fn a_rotated_queue_log_with_transfers_unknown_events_and_a_member_who_is_n
     })
     .await;
 }
+
+// The same three queue calls as queue_log and as Master.csv write them (uniqueid = callid),
+// 2026-03-04 from 15:00:00Z (10:00 in New York): x1 waited in the IVR 5 s before the queue, then
+// 15 s, and talked 120 s with 105; x2's caller hung up after 40 s; x3's queue timed out after 60 s
+// (its Queue() line names no timeout, so Master.csv alone would guess "abandoned").
+const SAME_CALLS_QUEUE_LOG: &str = "1772636405|x1|Sales|NONE|ENTERQUEUE||+15550009001|1
+1772636420|x1|Sales|PJSIP/105|CONNECT|15|x1.1|3
+1772636540|x1|Sales|PJSIP/105|COMPLETECALLER|15|120|1
+1772637000|x2|Sales|NONE|ENTERQUEUE||+15550009002|1
+1772637040|x2|Sales|NONE|ABANDON|1|1|40
+1772637600|x3|Sales|NONE|ENTERQUEUE||+15550009003|1
+1772637660|x3|Sales|NONE|EXITWITHTIMEOUT|1|1|60
+";
+const SAME_CALLS_MASTER: &str = r#""","+15550009001","600","from-trunk","+15550009001","PJSIP/trunk-0901","PJSIP/105-0902","Queue","600,t,,,300","2026-03-04 10:00:00","2026-03-04 10:00:20","2026-03-04 10:02:20",140,120,"ANSWERED","DOCUMENTATION","x1"
+"","+15550009002","600","from-trunk","+15550009002","PJSIP/trunk-0903","","Queue","600,t,,,300","2026-03-04 10:10:00","2026-03-04 10:10:00","2026-03-04 10:10:40",40,40,"ANSWERED","DOCUMENTATION","x2"
+"","+15550009003","600","from-trunk","+15550009003","PJSIP/trunk-0904","","Queue","600","2026-03-04 10:20:00","2026-03-04 10:20:00","2026-03-04 10:21:00",60,60,"ANSWERED","DOCUMENTATION","x3"
+"#;
+
+async fn import_into(s: &crate::common::TestServer, domain: &str, file: &str) -> ImportReport {
+    let domain = s.domain(domain).await;
+    let options = ImportOptions {
+        format: None,
+        batch_size: 2,
+        dry_run: false,
+        timezone: Some(switchboard_domain::TimeZoneName::parse("America/New_York").unwrap()),
+    };
+    import_calls(
+        &s.state.store,
+        &domain,
+        file.as_bytes(),
+        &options,
+        |_, _| {},
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// What a call is, without the domain's own ids.
+async fn calls_as_figures(s: &crate::common::TestServer, domain: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = s
+        .list_all(SU, &format!("/api/v1/domains/{domain}/calls"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| {
+            serde_json::json!([
+                c["call_id"],
+                c["direction"],
+                c["from"],
+                c["to"],
+                c["started_at"],
+                c["answered_at"],
+                c["ended_at"],
+                c["wait_seconds"],
+                c["talk_seconds"],
+                c["disposition"],
+                c["agent_user_id"].is_null(),
+                c["user_ids"].as_array().unwrap().len()
+            ])
+        })
+        .collect();
+    out.sort_by_key(|v| v[0].as_str().unwrap().to_owned());
+    out
+}
+
+#[tokio::test]
+async fn queue_log_and_master_csv_of_the_same_calls_merge_in_either_order() {
+    on_each_database(|s| async move {
+        // acme: queue_log first; globex: Master.csv first. Both have a Sales queue 600 and 105.
+        // What the second file adds: x1's IVR start (Master.csv after queue_log), x3's time-out
+        // (queue_log after Master.csv); x2 is told alike by both.
+        for (domain, files) in [
+            ("acme.example", [SAME_CALLS_QUEUE_LOG, SAME_CALLS_MASTER]),
+            ("globex.example", [SAME_CALLS_MASTER, SAME_CALLS_QUEUE_LOG]),
+        ] {
+            let first = import_into(&s, domain, files[0]).await;
+            let second = import_into(&s, domain, files[1]).await;
+            let counts = (
+                first.inserted,
+                second.inserted,
+                second.merged,
+                second.duplicates,
+            );
+            assert_eq!(counts, (3, 0, 1, 2), "{domain}");
+        }
+        let acme = calls_as_figures(&s, "acme.example").await;
+        assert_eq!(acme, calls_as_figures(&s, "globex.example").await);
+        let x = |id: &str| acme.iter().find(|c| c[0] == id).unwrap().clone();
+        // x1: from the IVR's start (Master.csv) to the end; answered when the agent took it.
+        assert_eq!(x("x1")[4], "2026-03-04T15:00:00Z");
+        assert_eq!(
+            (&x("x1")[7], &x("x1")[8], &x("x1")[9]),
+            (
+                &Value::from(20),
+                &Value::from(120),
+                &Value::from("answered")
+            )
+        );
+        assert_eq!(x("x1")[10], false, "the agent is named");
+        assert_eq!(
+            (&x("x2")[9], &x("x2")[7]),
+            (&Value::from("abandoned"), &Value::from(40))
+        );
+        assert_eq!(
+            (&x("x3")[9], &x("x3")[7]),
+            (&Value::from("missed"), &Value::from(60))
+        );
+        // A third import of either file changes nothing.
+        let again = import_into(&s, "acme.example", SAME_CALLS_QUEUE_LOG).await;
+        assert_eq!((again.inserted, again.merged, again.duplicates), (0, 0, 3));
+        // The queue report's figures are the same in both domains.
+        let range = "since=2026-03-04T00:00:00Z&until=2026-03-05T00:00:00Z&queue=600";
+        let (_, a) = s
+            .get(
+                SU,
+                &format!("/api/v1/domains/acme.example/reports/queues?{range}"),
+            )
+            .await;
+        let (_, g) = s
+            .get(
+                SU,
+                &format!("/api/v1/domains/globex.example/reports/queues?{range}"),
+            )
+            .await;
+        assert_eq!(a["total"], g["total"]);
+        assert_eq!(
+            (
+                a["total"]["offered"].as_i64(),
+                a["total"]["answered"].as_i64(),
+                a["total"]["abandoned"].as_i64()
+            ),
+            (Some(3), Some(1), Some(1)),
+            "{a}"
+        );
+        s
+    })
+    .await;
+}
