@@ -167,12 +167,11 @@ pub async fn import_calls<R: BufRead>(
                     report.latin1_lines.push(number);
                 }
             }
-            let before = decoder.tally().clone();
+            let events_before = decoder.tally().events;
             let decoded = decoder
                 .line(&line)
                 .map_err(|m| fail(Some(number), m, report.clone()))?;
-            let after = decoder.tally();
-            if after.events > before.events {
+            if decoder.tally().events > events_before {
                 report.events += 1;
             } else if !line.trim().is_empty()
                 && (decoded.is_some() || decoder.format() == Some(Format::AsteriskCsv))
