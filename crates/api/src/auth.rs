@@ -252,11 +252,9 @@ pub async fn authenticate(
     // Impersonation rides on the administrator's own login, which passed its own checks.
     let two_factor_due = session.session.impersonator_id.is_none()
         && crate::api::two_factor::required(state, record.user.scope, &domain)
-        && !state
-            .store
-            .two_factor(record.user.id)
+        && crate::api::two_factor::enrolled(state, record.user.id)
             .await?
-            .is_some_and(|t| t.enrolled());
+            .is_none();
     let impersonator = match session.session.impersonator_id {
         Some(id) => {
             let (admin, admin_domain) =

@@ -299,12 +299,7 @@ pub async fn login(
         ));
     }
     let record = state.store.user_for_actor(user.id).await?;
-    if state
-        .store
-        .two_factor(user.id)
-        .await?
-        .is_some_and(|t| t.enrolled())
-    {
+    if two_factor::enrolled(state, user.id).await?.is_some() {
         let challenge = new_token(CHALLENGE_PREFIX);
         let cfg = &state.config;
         state
@@ -370,7 +365,13 @@ pub async fn finish_login(
         .ok_or_else(expired)?;
     let login = format!("{}@{}", record.user.extension, domain.name);
     let ctx = login_context(&record, login, addr.clone());
-    if !two_factor::spend_code(state, &ctx, &record, &code).await? {
+    let taken = match two_factor::enrolled(state, user_id).await? {
+        Some(authenticator) => {
+            two_factor::spend_code(state, &ctx, &record, &authenticator, &code).await?
+        }
+        None => false,
+    };
+    if !taken {
         state.metrics.login(LoginOutcome::Failure);
         return Err(ApiError::unauthenticated(
             "wrong or already used code; enter the code the app shows now, or an unused recovery code",
@@ -491,9 +492,9 @@ pub async fn reauthenticate(
         .as_ref()
         .map_or(caller.user.user.id, |(id, _)| *id);
     // With two-factor login on, the code is asked too (before anything is counted or checked).
-    let second = match state.store.two_factor(person).await? {
-        Some(t) if t.enrolled() => Some(SecondFactorCode::from_field(code.unwrap_or(""))?),
-        _ => None,
+    let second = match two_factor::enrolled(state, person).await? {
+        Some(record) => Some((record, SecondFactorCode::from_field(code.unwrap_or(""))?)),
+        None => None,
     };
     // Throttled like a login: a stolen session cannot try passwords here without limit.
     let now = Timestamp::now();
@@ -515,13 +516,13 @@ pub async fn reauthenticate(
     if !state.hasher.verify(password, hash.as_deref()).await {
         return Err(ApiError::unauthenticated("wrong password").with_field("password"));
     }
-    if let Some(code) = &second {
+    if let Some((authenticator, code)) = &second {
         let (record, _) = state
             .store
             .user_and_domain(person)
             .await?
             .ok_or_else(|| ApiError::unauthenticated("this login no longer exists"))?;
-        if !two_factor::spend_code(state, &caller.audit(), &record, code).await? {
+        if !two_factor::spend_code(state, &caller.audit(), &record, authenticator, code).await? {
             return Err(ApiError::unauthenticated("wrong or already used code").with_field("code"));
         }
     }

@@ -19,7 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Denied, Permit, Resource, Why, authorize};
-use switchboard_store::{SecondFactorProof, UserRecord};
+use switchboard_store::{SecondFactorProof, TwoFactorRecord, UserRecord};
 
 #[derive(Serialize, Deserialize, JsonSchema)]
 pub struct TwoFactorStatus {
@@ -274,22 +274,21 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Check a second factor given at login or re-authentication, and take it: a TOTP code of a
-/// step not taken before, or an unused recovery code. Audited when taken.
+/// The user's authenticator, when two-factor login is on for it.
+pub async fn enrolled(state: &AppState, user: UserId) -> ApiResult<Option<TwoFactorRecord>> {
+    Ok(state.store.two_factor(user).await?.filter(|r| r.enrolled()))
+}
+
+/// Check a second factor given at login or re-authentication against the user's enrolled
+/// authenticator, and take it: a TOTP code of a step not taken before, or an unused recovery
+/// code. Audited when taken.
 pub async fn spend_code(
     state: &AppState,
     ctx: &switchboard_store::AuditContext,
     user: &UserRecord,
+    record: &TwoFactorRecord,
     code: &SecondFactorCode,
 ) -> ApiResult<bool> {
-    let Some(record) = state
-        .store
-        .two_factor(user.user.id)
-        .await?
-        .filter(|r| r.enrolled())
-    else {
-        return Ok(false);
-    };
     let proof_hash;
     let proof = match code {
         SecondFactorCode::Totp(digits) => {
