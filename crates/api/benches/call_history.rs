@@ -7,10 +7,11 @@
 //! Prints each scope's query plan first: every scope's page must be served by an index.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use switchboard_api::api::calls::CALL_COUNT_LIMIT;
 use switchboard_api::api::reports::{ReportQuery, queue_report};
 use switchboard_api::auth::{Caller, actor_for};
 use switchboard_api::{AppState, Config};
-use switchboard_domain::{Login, Timestamp};
+use switchboard_domain::{Direction, Disposition, Login, Timestamp};
 use switchboard_policy::{Resource, visibility};
 use switchboard_store::{CallFilter, CallPageRequest, Store};
 
@@ -71,8 +72,10 @@ fn bench(c: &mut Criterion) {
             &switchboard_policy::operator_visibility(Resource::CallHistory),
             acme.id,
             &CallFilter::default(),
+            u32::MAX,
         ))
-        .unwrap();
+        .unwrap()
+        .count;
     println!("acme.example holds {total} calls");
     let everything = CallFilter::default();
     let mut group = c.benchmark_group("call history page of 50");
@@ -119,6 +122,53 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+    // Counts stop at the API's limit; each scope's plan is printed, then timed without a filter,
+    // with a filter the indexes do not hold (abandoned calls), and over the last seven days.
+    let week = Timestamp(Timestamp::now().0 - 7 * 86_400);
+    let counted = [
+        ("all", CallFilter::default()),
+        (
+            "abandoned",
+            CallFilter {
+                disposition: Some(Disposition::Abandoned),
+                ..CallFilter::default()
+            },
+        ),
+        (
+            "inbound, 7 days",
+            CallFilter {
+                direction: Some(Direction::Inbound),
+                since: Some(week),
+                ..CallFilter::default()
+            },
+        ),
+    ];
+    let mut counts = c.benchmark_group("call history count");
+    counts.sample_size(20);
+    for (name, login) in SCOPES {
+        let who = rt.block_on(caller(&state, login));
+        let vis = visibility(&who.actor, Resource::CallHistory).unwrap();
+        for (what, filter) in &counted {
+            let store = &state.store;
+            let plan = rt
+                .block_on(store.explain_count_calls(&vis, acme.id, filter, CALL_COUNT_LIMIT))
+                .unwrap();
+            let n = rt
+                .block_on(store.count_calls(&vis, acme.id, filter, CALL_COUNT_LIMIT))
+                .unwrap();
+            println!(
+                "\n{name}, {what}: {} calls{}; plan\n  {}",
+                n.count,
+                if n.exact { "" } else { " or more" },
+                plan.join("\n  ")
+            );
+            counts.bench_function(format!("{name}: {what}"), |b| {
+                b.to_async(&rt)
+                    .iter(|| store.count_calls(&vis, acme.id, filter, CALL_COUNT_LIMIT))
+            });
+        }
+    }
+    counts.finish();
     let mut reports = c.benchmark_group("queue report");
     reports.sample_size(10);
     let om = rt.block_on(caller(&state, "101@acme.example"));

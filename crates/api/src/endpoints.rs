@@ -9,7 +9,7 @@ use crate::api::auth::{
     ImpersonateRequest, LoginAnswer, ReauthRequest, ReauthResponse, RefreshRequest,
     SecondFactorRequest, TokenRequest, TokenResponse,
 };
-use crate::api::calls::CallQuery;
+use crate::api::calls::{CallCountResponse, CallQuery};
 use crate::api::directory::{CreatedDomain, DomainQuery, NewDomainBody, SearchQuery};
 use crate::api::me::{MeResponse, PortalTabs};
 use crate::api::queues::{
@@ -216,7 +216,7 @@ endpoints! {
 
     // ---- call history and reports ----
     fn list_calls(domain) GET "/api/v1/domains/{domain}/calls", query CallQuery => json(ListResponse<CallRecord>);
-    fn count_calls(domain) GET "/api/v1/domains/{domain}/calls/count", query CallQuery => json(CountResponse);
+    fn count_calls(domain) GET "/api/v1/domains/{domain}/calls/count", query CallQuery => json(CallCountResponse);
     fn calls_csv(domain) GET "/api/v1/domains/{domain}/calls/export.csv", query CallQuery => file;
     fn queue_report(domain) GET "/api/v1/domains/{domain}/reports/queues", query ReportQuery => json(QueueReport);
     fn queue_report_csv(domain) GET "/api/v1/domains/{domain}/reports/queues.csv", query ReportQuery => file;

@@ -187,10 +187,11 @@ async fn demo_adds_queues_and_spreads_calls_over_them() {
                         queue: Some(queue.id),
                         ..Default::default()
                     },
+                    1,
                 )
                 .await
                 .unwrap();
-            assert!(calls > 0, "no calls through {ext} in {name}");
+            assert!(calls.count > 0, "no calls through {ext} in {name}");
         }
     }
     store.close().await;

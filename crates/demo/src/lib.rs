@@ -542,7 +542,8 @@ pub async fn has_call_history(state: &AppState) -> ApiResult<bool> {
             &operator_visibility(Resource::CallHistory),
             domain.id,
             &switchboard_store::CallFilter::default(),
+            1,
         )
         .await?;
-    Ok(n > 0)
+    Ok(n.count > 0)
 }

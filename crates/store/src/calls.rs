@@ -1,10 +1,10 @@
 //! Call records: idempotent ingestion and the scoped call-history query.
 
 use crate::audit::{AuditPlace, audit_insert};
+use crate::call_query::{count_sql, domain_walk, page_sql};
 use crate::reports::queue_slot_upserts;
 use crate::sql::{
-    Columns, Scoping, Sql, Value, bulk_chunks, contains_pattern, get_i64, get_opt_i64,
-    get_opt_text, get_text, parsed, push_predicate,
+    Columns, Sql, Value, bulk_chunks, get_i64, get_opt_i64, get_opt_text, get_text, parsed,
 };
 use crate::{
     AuditContext, Permit, Result, Store, StoreError, Visibility, expect_permit, expect_visibility,
@@ -55,6 +55,14 @@ pub struct CallFilter {
     pub disposition: Option<Disposition>,
 }
 
+/// A count of calls that stops at a limit (`Store::count_calls`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallCount {
+    /// Exact when `exact`; otherwise the limit, and more calls match.
+    pub count: i64,
+    pub exact: bool,
+}
+
 /// Newest first: a page starts after (started_at, id) of the previous page's last call.
 #[derive(Clone, Copy, Debug)]
 pub struct CallPageRequest {
@@ -67,27 +75,6 @@ pub struct CallPage {
     pub items: Vec<CallRecord>,
     pub next_before: Option<(Timestamp, CallId)>,
 }
-
-const SCOPING: Scoping = Scoping {
-    reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = calls.domain_id)"),
-    domain: Some("calls.domain_id"),
-    // A party row is looked up by its whole key: (domain, party, time, call).
-    site: Some(
-        "EXISTS (SELECT 1 FROM call_sites cs WHERE cs.domain_id = calls.domain_id AND cs.site_id = {} \
-         AND cs.started_at = calls.started_at AND cs.call_pk = calls.id)",
-    ),
-    owner: Some(
-        "EXISTS (SELECT 1 FROM call_users cu WHERE cu.domain_id = calls.domain_id AND cu.user_id = {} \
-         AND cu.started_at = calls.started_at AND cu.call_pk = calls.id)",
-    ),
-    // Through a supervised queue, or with an agent of one.
-    queues: Some(
-        "(calls.queue_id IN {} OR EXISTS (SELECT 1 FROM queue_agents qa JOIN call_users cu \
-         ON cu.domain_id = calls.domain_id AND cu.user_id = qa.user_id \
-         AND cu.started_at = calls.started_at AND cu.call_pk = calls.id WHERE qa.queue_id IN {}))",
-    ),
-    shared: None,
-};
 
 pub(crate) fn call(row: &(impl Columns + ?Sized)) -> Result<CallRecord, sqlx::Error> {
     let direction = get_text(row, "direction")?;
@@ -140,206 +127,14 @@ fn id_list<T: Ord>(
     Ok(ids)
 }
 
-/// One index-driven stream of a scope's calls, newest first.
-#[derive(Clone, Copy, Debug)]
-enum Branch {
-    /// The calls of one queue (`calls_by_queue_time`).
-    Queue(i64),
-    /// The calls one user took part in (`call_users`, kept by party and time).
-    User(i64),
-    /// The calls touching one site (`call_sites`, kept by party and time).
-    Site(i64),
-}
-
-/// More branches than this and one walk of the domain's calls is cheaper.
-const MAX_BRANCHES: usize = 64;
-
-/// The index-driven branches whose union is exactly the predicate's calls, or `None` when the
-/// predicate covers the whole domain (or too many branches): then the domain's time index drives.
-/// `agents` are the current agents of the predicate's queues (a supervisor sees their calls).
-fn branches(vis: &Visibility, domain: DomainId, agents: &[i64]) -> Option<Vec<Branch>> {
-    let mut out = Vec::new();
-    for atom in &vis.predicate().0 {
-        match atom {
-            Atom::Owner(user) => out.push(Branch::User(user.get())),
-            Atom::Site(d, site) if *d == domain => out.push(Branch::Site(site.get())),
-            Atom::Queues(d, queues) if *d == domain => {
-                out.extend(queues.iter().map(|q| Branch::Queue(q.get())));
-                out.extend(agents.iter().map(|a| Branch::User(*a)));
-            }
-            // Another domain's site or queues: nothing here.
-            Atom::Site(..) | Atom::Queues(..) => {}
-            Atom::All | Atom::Reseller(_) | Atom::Domain(_) | Atom::Shared(_) => return None,
-        }
-    }
-    out.sort_by_key(|b| match b {
-        Branch::Queue(q) => (0, *q),
-        Branch::User(u) => (1, *u),
-        Branch::Site(s) => (2, *s),
-    });
-    out.dedup_by_key(|b| match b {
-        Branch::Queue(q) => (0, *q),
-        Branch::User(u) => (1, *u),
-        Branch::Site(s) => (2, *s),
-    });
-    (!out.is_empty() && out.len() <= MAX_BRANCHES).then_some(out)
-}
-
-/// The SQL of one page of call history. Each party of the reach (a user, a site, a queue, a
-/// supervised queue's agent) is read from its own time index, newest first and no further than
-/// the page; the page is the newest of their union. So a page costs the same however rare the
-/// parties' calls are. A reach covering the whole domain walks the domain's time index.
-fn page_sql(
-    vis: &Visibility,
-    domain: DomainId,
-    filter: &CallFilter,
-    page: CallPageRequest,
-    agents: &[i64],
-) -> Sql {
-    let Some(branches) = branches(vis, domain, agents) else {
-        let mut sql = filtered(vis, domain, filter, "SELECT calls.*");
-        push_keyset(&mut sql, page, "calls.started_at", "calls.id");
-        return sql;
-    };
-    if let [only] = branches.as_slice() {
-        // One party: its own index gives the page directly.
-        let mut sql = Sql::default();
-        push_branch(&mut sql, *only, domain, filter, Some(page), true);
-        return sql;
-    }
-    let mut sql = Sql::new("SELECT calls.* FROM calls WHERE calls.id IN (");
-    for (n, branch) in branches.iter().enumerate() {
-        if n > 0 {
-            sql.push(" UNION ");
-        }
-        sql.push("SELECT pk FROM (");
-        push_branch(&mut sql, *branch, domain, filter, Some(page), false);
-        sql.push(") b").push(&n.to_string());
-    }
-    sql.push(")");
-    push_keyset(&mut sql, page, "calls.started_at", "calls.id");
-    sql
-}
-
-/// One branch's page: whole rows (the page itself), or only the call keys as `pk` (for a union);
-/// without a page, all the branch's calls (for a count).
-fn push_branch(
-    sql: &mut Sql,
-    branch: Branch,
-    domain: DomainId,
-    filter: &CallFilter,
-    page: Option<CallPageRequest>,
-    whole_rows: bool,
-) {
-    let (table, column, party) = match branch {
-        Branch::Queue(q) => {
-            sql.push(if whole_rows {
-                "SELECT calls.*"
-            } else {
-                "SELECT calls.id AS pk"
-            });
-            sql.push(" FROM calls WHERE calls.domain_id = ")
-                .bind(domain.get());
-            sql.push(" AND calls.queue_id = ").bind(q);
-            push_filters(sql, filter);
-            if let Some(page) = page {
-                push_keyset(sql, page, "calls.started_at", "calls.id");
-            }
-            return;
-        }
-        Branch::User(u) => ("call_users", "user_id", u),
-        Branch::Site(s) => ("call_sites", "site_id", s),
-    };
-    sql.push(if whole_rows {
-        "SELECT calls.*"
-    } else {
-        "SELECT drv.call_pk AS pk"
-    });
-    sql.push(" FROM ")
-        .push(table)
-        .push(" drv JOIN calls ON calls.id = drv.call_pk WHERE drv.domain_id = ")
-        .bind(domain.get());
-    sql.push(" AND drv.").push(column).push(" = ").bind(party);
-    sql.push(" AND calls.domain_id = ").bind(domain.get());
-    push_filters(sql, filter);
-    if let Some(page) = page {
-        push_keyset(sql, page, "drv.started_at", "drv.call_pk");
-    }
-}
-
-/// Newer-than-the-cursor condition, newest-first order and the page size (one more than asked).
-fn push_keyset(sql: &mut Sql, page: CallPageRequest, order_time: &str, order_id: &str) {
-    if let Some((started, id)) = page.before {
-        sql.push(" AND (")
-            .push(order_time)
-            .push(" < ")
-            .bind(started.0);
-        sql.push(" OR (")
-            .push(order_time)
-            .push(" = ")
-            .bind(started.0)
-            .push(" AND ")
-            .push(order_id)
-            .push(" < ")
-            .bind(id.get())
-            .push("))");
-    }
-    sql.push(" ORDER BY ")
-        .push(order_time)
-        .push(" DESC, ")
-        .push(order_id)
-        .push(" DESC LIMIT ")
-        .bind(i64::from(page.limit) + 1);
-}
-
-fn filtered(vis: &Visibility, domain: DomainId, filter: &CallFilter, select: &str) -> Sql {
-    let mut sql = Sql::new(select);
-    sql.push(" FROM calls WHERE calls.domain_id = ")
-        .bind(domain.get())
-        .push(" AND ");
-    push_predicate(&mut sql, vis.predicate(), &SCOPING);
-    push_filters(&mut sql, filter);
-    sql
-}
-
-fn push_filters(sql: &mut Sql, filter: &CallFilter) {
-    if let Some(since) = filter.since {
-        sql.push(" AND calls.started_at >= ").bind(since.0);
-    }
-    if let Some(until) = filter.until {
-        sql.push(" AND calls.started_at < ").bind(until.0);
-    }
-    if let Some(direction) = filter.direction {
-        sql.push(" AND calls.direction = ").bind(direction.as_str());
-    }
-    if let Some(disposition) = filter.disposition {
-        sql.push(" AND calls.disposition = ")
-            .bind(disposition.as_str());
-    }
-    if let Some(number) = filter.number.as_deref().filter(|n| !n.is_empty()) {
-        let pattern = contains_pattern(number);
-        sql.push(" AND (calls.from_number LIKE ")
-            .bind(pattern.clone())
-            .push(" ESCAPE '\\' OR calls.to_number LIKE ");
-        sql.bind(pattern).push(" ESCAPE '\\')");
-    }
-    if let Some(user) = filter.user {
-        sql.push(" AND EXISTS (SELECT 1 FROM call_users f WHERE f.domain_id = calls.domain_id AND f.user_id = ")
-            .bind(user.get())
-            .push(" AND f.started_at = calls.started_at AND f.call_pk = calls.id)");
-    }
-    if let Some(queue) = filter.queue {
-        sql.push(" AND calls.queue_id = ").bind(queue.get());
-    }
-}
-
 impl Store {
     /// Store a batch of calls in one transaction; calls whose id the domain has are skipped, and
     /// so is a call id's second appearance in the batch.
     ///
     /// On a SQLite file the calls go in through `native` (one prepared statement per row, on a
-    /// blocking thread); elsewhere as multi-row inserts through sqlx (`ingest_with_sqlx`). The
-    /// queue report's per-slot sums are kept up to date here too.
+    /// blocking thread); on PostgreSQL through `COPY` (`pg_copy`); a SQLite database in memory
+    /// takes multi-row inserts through sqlx (`ingest_with_sqlx`). The queue report's per-slot
+    /// sums are kept up to date here too.
     pub async fn ingest_calls(
         &self,
         permit: &Permit,
@@ -404,7 +199,10 @@ impl Store {
                 .map_err(|e| StoreError::Internal(format!("call ingestion stopped: {e}")))??
             }
             None => {
-                let fresh = self.ingest_with_sqlx(domain, &distinct, finish).await?;
+                let fresh = match &self.pg_copy {
+                    Some(pg_copy) => pg_copy.ingest(domain, &distinct, finish).await?,
+                    None => self.ingest_with_sqlx(domain, &distinct, finish).await?,
+                };
                 (distinct, fresh)
             }
         };
@@ -428,7 +226,7 @@ impl Store {
         })
     }
 
-    /// `ingest_calls` through sqlx (PostgreSQL, and SQLite in memory): multi-row inserts that
+    /// `ingest_calls` through sqlx (SQLite in memory): multi-row inserts that
     /// return the keys of the new rows. Returns which of `distinct` were new.
     async fn ingest_with_sqlx(
         &self,
@@ -481,50 +279,53 @@ impl Store {
         page: CallPageRequest,
     ) -> Result<Vec<String>> {
         let agents = self.agents_in_reach(vis).await?;
-        let mut sql = page_sql(vis, domain, filter, page, &agents);
-        let prefix = match self.backend() {
-            crate::Backend::Sqlite => "EXPLAIN QUERY PLAN ",
-            crate::Backend::Postgres => "EXPLAIN ",
+        self.explain(page_sql(vis, domain, filter, page, &agents))
+            .await
+    }
+
+    /// The database's plan for a count of call history (`count_calls`).
+    pub async fn explain_count_calls(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+        filter: &CallFilter,
+        up_to: u32,
+    ) -> Result<Vec<String>> {
+        let agents = self.agents_in_reach(vis).await?;
+        self.explain(count_sql(vis, domain, filter, &agents, up_to))
+            .await
+    }
+
+    async fn explain(&self, mut sql: Sql) -> Result<Vec<String>> {
+        let (prefix, col) = match self.backend() {
+            crate::Backend::Sqlite => ("EXPLAIN QUERY PLAN ", "detail"),
+            crate::Backend::Postgres => ("EXPLAIN ", "QUERY PLAN"),
         };
         sql.text.insert_str(0, prefix);
         let rows = sql.query().fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                let col = if self.backend() == crate::Backend::Sqlite {
-                    "detail"
-                } else {
-                    "QUERY PLAN"
-                };
-                Ok(get_text(r, col)?)
-            })
-            .collect()
+        rows.iter().map(|r| Ok(get_text(r, col)?)).collect()
     }
 
+    /// How many of the reach's calls match, counted no further than `up_to`: exact up to it,
+    /// "more than `up_to`" past it. Each party's index is walked for at most `up_to + 1` calls
+    /// and the walks' union is counted, so a count costs the same at ten thousand calls as at
+    /// ten million. (A truncated walk alone holds more than `up_to` calls, so the union can
+    /// only be short of exact when it is past the limit.)
     pub async fn count_calls(
         &self,
         vis: &Visibility,
         domain: DomainId,
         filter: &CallFilter,
-    ) -> Result<i64> {
+        up_to: u32,
+    ) -> Result<CallCount> {
         expect_visibility(vis, Resource::CallHistory)?;
         let agents = self.agents_in_reach(vis).await?;
-        let sql = match branches(vis, domain, &agents) {
-            // The parties' own indexes, each call once: not a check of every call of the domain
-            // against every party (a supervisor's queues and agents took seconds that way).
-            Some(branches) => {
-                let mut sql = Sql::new("SELECT COUNT(*) AS n FROM (");
-                for (n, branch) in branches.iter().enumerate() {
-                    if n > 0 {
-                        sql.push(" UNION ");
-                    }
-                    push_branch(&mut sql, *branch, domain, filter, None, false);
-                }
-                sql.push(") reach");
-                sql
-            }
-            None => filtered(vis, domain, filter, "SELECT COUNT(*) AS n"),
-        };
-        Ok(get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?)
+        let sql = count_sql(vis, domain, filter, &agents, up_to);
+        let n = get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?;
+        Ok(CallCount {
+            count: n.min(i64::from(up_to)),
+            exact: n <= i64::from(up_to),
+        })
     }
 
     /// One call by the switch's call id, if visible.
@@ -535,7 +336,7 @@ impl Store {
         call_id: &str,
     ) -> Result<CallRecord> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let mut sql = filtered(vis, domain, &CallFilter::default(), "SELECT calls.*");
+        let mut sql = domain_walk(vis, domain, &CallFilter::default(), "SELECT calls.*");
         sql.push(" AND calls.call_id = ").bind(call_id);
         Ok(call(&sql.fetch_found(self.pool()).await?)?)
     }
@@ -618,11 +419,18 @@ pub(crate) async fn insert_calls_in<'c>(
                 sql.push(table)
                     .push(" (call_pk, domain_id, ")
                     .push(col)
-                    .push(", started_at)")
+                    .push(", started_at, direction, disposition)")
                     .push_values(
                         backend,
-                        part.iter().map(|&[pk, party, started_at]| {
-                            [pk, domain.get(), party, started_at].map(Value::from)
+                        part.iter().map(|&(pk, party, c)| {
+                            [
+                                Value::from(pk),
+                                Value::from(domain.get()),
+                                Value::from(party),
+                                Value::from(c.started_at.0),
+                                Value::from(c.direction.as_str()),
+                                Value::from(c.disposition.as_str()),
+                            ]
                         }),
                     );
                 sql.query().execute(&mut **tx).await?;
@@ -633,20 +441,20 @@ pub(crate) async fn insert_calls_in<'c>(
 }
 
 /// Rows per statement, within SQLite's 32,766 bound values a statement: 16 values a call,
-/// 4 a party.
+/// 6 a party.
 pub(crate) const CALLS_PER_STATEMENT: usize = 1_024;
 const PARTIES_PER_STATEMENT: usize = 4_096;
 
-/// `[call_pk, party, started_at]` for every party of every new call of the chunk.
-fn party_rows(
-    calls: &[&NewCall],
+/// `(call_pk, party, call)` for every party of every new call of the chunk.
+fn party_rows<'c>(
+    calls: &[&'c NewCall],
     keys: &HashMap<String, i64>,
     parties: fn(&NewCall) -> Vec<i64>,
-) -> Vec<[i64; 3]> {
+) -> Vec<(i64, i64, &'c NewCall)> {
     calls
         .iter()
-        .filter_map(|c| Some((c, *keys.get(&c.call_id)?)))
-        .flat_map(|(c, pk)| parties(c).into_iter().map(move |p| [pk, p, c.started_at.0]))
+        .filter_map(|&c| Some((c, *keys.get(&c.call_id)?)))
+        .flat_map(|(c, pk)| parties(c).into_iter().map(move |p| (pk, p, c)))
         .collect()
 }
 

@@ -8,12 +8,14 @@
 mod audit;
 mod auth;
 mod call_merge;
+mod call_query;
 mod calls;
 mod directory;
 mod error;
 mod kinds;
 mod locks;
 mod native;
+mod pg_copy;
 mod portal_tabs;
 mod queues;
 mod reports;
@@ -29,7 +31,7 @@ mod users;
 
 pub use audit::{AuditContext, AuditFilter};
 pub use auth::{NewApiKey, NewSession, SessionRecord};
-pub use calls::{CallFilter, CallPage, CallPageRequest, NewCall};
+pub use calls::{CallCount, CallFilter, CallPage, CallPageRequest, NewCall};
 pub use directory::{DomainChanges, NewDomain, NewReseller, ResellerChanges};
 pub use error::StoreError;
 pub use portal_tabs::HiddenTab;
@@ -73,6 +75,8 @@ pub struct Store {
     write_lock: Option<Arc<Mutex<()>>>,
     /// A SQLite file's own connection for bulk call ingestion (see `native`).
     native: Option<Arc<native::NativeSqlite>>,
+    /// PostgreSQL's own connections for bulk call ingestion through `COPY` (see `pg_copy`).
+    pg_copy: Option<Arc<pg_copy::PgCopy>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -137,6 +141,10 @@ impl Store {
             backend,
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             native: native::NativeSqlite::for_url(&url).map(Arc::new),
+            pg_copy: match backend {
+                Backend::Postgres => Some(Arc::new(pg_copy::PgCopy::for_url(&url)?)),
+                Backend::Sqlite => None,
+            },
         })
     }
 
@@ -211,6 +219,9 @@ impl Store {
         self.pool.close().await;
         if let Some(native) = &self.native {
             native.close();
+        }
+        if let Some(pg_copy) = &self.pg_copy {
+            pg_copy.close().await;
         }
     }
 

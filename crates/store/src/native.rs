@@ -90,10 +90,12 @@ impl NativeSqlite {
                 vec!["?"; crate::calls::CALL_COLUMNS.len()].join(", ")
             ))?;
             let mut users = tx.prepare_cached(
-                "INSERT INTO call_users (call_pk, domain_id, user_id, started_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO call_users (call_pk, domain_id, user_id, started_at, direction, disposition) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
             )?;
             let mut sites = tx.prepare_cached(
-                "INSERT INTO call_sites (call_pk, domain_id, site_id, started_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO call_sites (call_pk, domain_id, site_id, started_at, direction, disposition) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
             )?;
             for (n, call) in calls.iter().enumerate() {
                 let values = crate::calls::call_values(domain, call);
@@ -105,12 +107,30 @@ impl NativeSqlite {
                 }
                 fresh[n] = true;
                 let pk = tx.last_insert_rowid();
-                let started = call.started_at.0;
+                let (started, direction, disposition) = (
+                    call.started_at.0,
+                    call.direction.as_str(),
+                    call.disposition.as_str(),
+                );
                 for user in &call.user_ids {
-                    users.execute((pk, domain.get(), user.get(), started))?;
+                    users.execute((
+                        pk,
+                        domain.get(),
+                        user.get(),
+                        started,
+                        direction,
+                        disposition,
+                    ))?;
                 }
                 for site in &call.site_ids {
-                    sites.execute((pk, domain.get(), site.get(), started))?;
+                    sites.execute((
+                        pk,
+                        domain.get(),
+                        site.get(),
+                        started,
+                        direction,
+                        disposition,
+                    ))?;
                 }
             }
         }

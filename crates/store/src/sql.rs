@@ -137,7 +137,19 @@ impl Sql {
     }
 
     pub fn query(&self) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments<'_>> {
-        let mut query = sqlx::query(&self.text);
+        self.query_for::<Any>()
+    }
+
+    /// The statement for one database's own driver (bulk ingestion on PostgreSQL, `pg_copy`).
+    pub fn query_for<'q, DB>(&'q self) -> sqlx::query::Query<'q, DB, DB::Arguments<'q>>
+    where
+        DB: sqlx::Database,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        let mut query = sqlx::query::<DB>(&self.text);
         for arg in &self.args {
             query = match arg {
                 Value::I64(v) => query.bind(*v),

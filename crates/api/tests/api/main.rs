@@ -4,6 +4,7 @@
 mod auth;
 mod bad_input;
 mod call_center;
+mod call_counts;
 mod calls;
 mod common;
 mod concurrency;

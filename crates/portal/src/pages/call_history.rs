@@ -96,10 +96,7 @@ pub(super) async fn call_history(ctx: &Ctx, rest: &[&str]) -> R<View> {
     let calls = api
         .call(endpoints::list_calls(&domain, &page_query))
         .await?;
-    let total = api
-        .call(endpoints::count_calls(&domain, &query))
-        .await?
-        .count;
+    let total = api.call(endpoints::count_calls(&domain, &query)).await?;
     let queues = queue_extensions(ctx, &domain).await;
     let picker = domain_picker(ctx, &domain).await?;
     let export_q: Vec<(&str, &str)> = ctx

@@ -68,15 +68,13 @@ pub(super) async fn user_home(ctx: &Ctx) -> R<View> {
             MINE,
             &calls(&since, Some(ext.clone()), Some(Disposition::Missed)),
         ))
-        .await?
-        .count;
+        .await?;
     let today = api
         .call(endpoints::count_calls(
             MINE,
             &calls(&since, Some(ext), None),
         ))
-        .await?
-        .count;
+        .await?;
     let has_rules = me.has_tab(Layout::MyAccount, Tab::AnsweringRules);
     let active = if has_rules {
         api.call(endpoints::active_rule(MINE, MINE, &AtQuery { at: None }))
@@ -165,7 +163,7 @@ pub(super) async fn org_home(ctx: &Ctx) -> R<View> {
                 &calls(&since, None, disposition),
             ))
             .await?;
-        today.push((label, n.count, disposition.map_or("", Disposition::as_str)));
+        today.push((label, n, disposition.map_or("", Disposition::as_str)));
     }
     let history = tab_href(l, Tab::CallHistory);
     let tabs_settings = api.call(endpoints::portal_tabs(MINE)).await.is_ok()

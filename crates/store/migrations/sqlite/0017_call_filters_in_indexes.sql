@@ -1,0 +1,22 @@
+-- Call history's common filters, direction and disposition, are kept where its walks read: on
+-- the party rows, and at the end of the domain's and the queues' time indexes. A count or a page
+-- filtered by them then reads only its indexes (no call row per candidate): a count of abandoned
+-- calls read ten call rows for every one it counted before this.
+ALTER TABLE call_users ADD COLUMN direction TEXT NOT NULL DEFAULT '';
+ALTER TABLE call_users ADD COLUMN disposition TEXT NOT NULL DEFAULT '';
+UPDATE call_users SET
+    direction = (SELECT c.direction FROM calls c WHERE c.id = call_users.call_pk),
+    disposition = (SELECT c.disposition FROM calls c WHERE c.id = call_users.call_pk);
+
+ALTER TABLE call_sites ADD COLUMN direction TEXT NOT NULL DEFAULT '';
+ALTER TABLE call_sites ADD COLUMN disposition TEXT NOT NULL DEFAULT '';
+UPDATE call_sites SET
+    direction = (SELECT c.direction FROM calls c WHERE c.id = call_sites.call_pk),
+    disposition = (SELECT c.disposition FROM calls c WHERE c.id = call_sites.call_pk);
+
+DROP INDEX calls_by_domain_time;
+CREATE INDEX calls_by_domain_time ON calls (domain_id, started_at, id, direction, disposition);
+
+DROP INDEX calls_by_queue_time;
+CREATE INDEX calls_by_queue_time ON calls (domain_id, queue_id, started_at, id, direction, disposition)
+    WHERE queue_id IS NOT NULL;

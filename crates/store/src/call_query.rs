@@ -1,0 +1,352 @@
+//! The SQL of call history's pages and counts, cut to a reach. Every statement is driven by an
+//! index read newest first: the parties of the reach (a user, a site, a queue, a supervised
+//! queue's agent), each from its own time index; the one party a filter names (a user, a queue),
+//! with the reach checked call by call; or the domain's time index when the reach is the whole
+//! domain. Direction and disposition are kept in those indexes too (migration 0017), so the
+//! common filters are decided without reading call rows.
+
+use crate::Visibility;
+use crate::calls::{CallFilter, CallPageRequest};
+use crate::sql::{Scoping, Sql, contains_pattern, push_predicate};
+use switchboard_domain::DomainId;
+use switchboard_policy::Atom;
+
+pub(crate) const SCOPING: Scoping = Scoping {
+    reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = calls.domain_id)"),
+    domain: Some("calls.domain_id"),
+    // A party row is looked up by its whole key: (domain, party, time, call).
+    site: Some(
+        "EXISTS (SELECT 1 FROM call_sites cs WHERE cs.domain_id = calls.domain_id AND cs.site_id = {} \
+         AND cs.started_at = calls.started_at AND cs.call_pk = calls.id)",
+    ),
+    owner: Some(
+        "EXISTS (SELECT 1 FROM call_users cu WHERE cu.domain_id = calls.domain_id AND cu.user_id = {} \
+         AND cu.started_at = calls.started_at AND cu.call_pk = calls.id)",
+    ),
+    // Through a supervised queue, or with an agent of one.
+    queues: Some(
+        "(calls.queue_id IN {} OR EXISTS (SELECT 1 FROM queue_agents qa JOIN call_users cu \
+         ON cu.domain_id = calls.domain_id AND cu.user_id = qa.user_id \
+         AND cu.started_at = calls.started_at AND cu.call_pk = calls.id WHERE qa.queue_id IN {}))",
+    ),
+    shared: None,
+};
+
+/// One index-driven stream of calls, newest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Branch {
+    /// The calls of one queue (`calls_by_queue_time`).
+    Queue(i64),
+    /// The calls one user took part in (`call_users`, kept by party and time).
+    User(i64),
+    /// The calls touching one site (`call_sites`, kept by party and time).
+    Site(i64),
+}
+
+/// How a page or a count reads its calls.
+#[derive(Debug)]
+enum Drive {
+    /// The union of the reach's parties' indexes: exactly the reach's calls, each once.
+    Union(Vec<Branch>),
+    /// The index of the party a filter names, the reach checked on each of its calls.
+    Through(Branch),
+    /// The domain's time index, the reach checked on each call.
+    Domain,
+}
+
+/// More branches than this and one walk of the domain's calls is cheaper.
+const MAX_BRANCHES: usize = 64;
+
+/// The index-driven branches whose union is exactly the predicate's calls, or `None` when the
+/// predicate covers the whole domain (or too many branches).
+/// `agents` are the current agents of the predicate's queues (a supervisor sees their calls).
+fn branches(vis: &Visibility, domain: DomainId, agents: &[i64]) -> Option<Vec<Branch>> {
+    let mut out = Vec::new();
+    for atom in &vis.predicate().0 {
+        match atom {
+            Atom::Owner(user) => out.push(Branch::User(user.get())),
+            Atom::Site(d, site) if *d == domain => out.push(Branch::Site(site.get())),
+            Atom::Queues(d, queues) if *d == domain => {
+                out.extend(queues.iter().map(|q| Branch::Queue(q.get())));
+                out.extend(agents.iter().map(|a| Branch::User(*a)));
+            }
+            // Another domain's site or queues: nothing here.
+            Atom::Site(..) | Atom::Queues(..) => {}
+            Atom::All | Atom::Reseller(_) | Atom::Domain(_) | Atom::Shared(_) => return None,
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    (!out.is_empty() && out.len() <= MAX_BRANCHES).then_some(out)
+}
+
+/// The drive, and the filter left to check once the drive's own party is taken out of it.
+fn drive(
+    vis: &Visibility,
+    domain: DomainId,
+    filter: &CallFilter,
+    agents: &[i64],
+) -> (Drive, CallFilter) {
+    let named = filter
+        .user
+        .map(|u| Branch::User(u.get()))
+        .or_else(|| filter.queue.map(|q| Branch::Queue(q.get())));
+    let mut rest = filter.clone();
+    match named {
+        Some(Branch::User(_)) => rest.user = None,
+        Some(Branch::Queue(_)) => rest.queue = None,
+        _ => {}
+    }
+    match (branches(vis, domain, agents), named) {
+        (Some(reach), Some(named)) if reach == [named] => (Drive::Union(reach), rest),
+        // A user's or a queue's calls are read from its own index, however wide the reach.
+        (_, Some(named)) => (Drive::Through(named), rest),
+        (Some(reach), None) => (Drive::Union(reach), filter.clone()),
+        (None, None) => (Drive::Domain, filter.clone()),
+    }
+}
+
+/// What a branch's statement answers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// Whole call rows (a page read straight from one branch).
+    Rows,
+    /// The call keys only, as `pk` (for a union, or a count).
+    Keys,
+}
+
+/// The SQL of one page of call history: the newest `page.limit + 1` calls before its cursor.
+/// Each branch reads no further than the page, so a page costs the same however large the
+/// history and however rare the parties' calls.
+pub(crate) fn page_sql(
+    vis: &Visibility,
+    domain: DomainId,
+    filter: &CallFilter,
+    page: CallPageRequest,
+    agents: &[i64],
+) -> Sql {
+    let (drive, filter) = drive(vis, domain, filter, agents);
+    let mut sql = Sql::default();
+    match drive {
+        Drive::Domain => {
+            sql = domain_walk(vis, domain, &filter, "SELECT calls.*");
+            push_keyset(&mut sql, page, "calls.started_at", "calls.id");
+        }
+        Drive::Through(branch) => {
+            push_branch(&mut sql, branch, domain, &filter, Output::Rows, Some(vis));
+            push_branch_keyset(&mut sql, branch, page);
+        }
+        Drive::Union(branches) => match branches.as_slice() {
+            [only] => {
+                push_branch(&mut sql, *only, domain, &filter, Output::Rows, None);
+                push_branch_keyset(&mut sql, *only, page);
+            }
+            _ => {
+                sql.push("SELECT calls.* FROM calls WHERE calls.id IN (");
+                for (n, branch) in branches.iter().enumerate() {
+                    if n > 0 {
+                        sql.push(" UNION ");
+                    }
+                    sql.push("SELECT pk FROM (");
+                    push_branch(&mut sql, *branch, domain, &filter, Output::Keys, None);
+                    push_branch_keyset(&mut sql, *branch, page);
+                    sql.push(") b").push(&n.to_string());
+                }
+                sql.push(")");
+                push_keyset(&mut sql, page, "calls.started_at", "calls.id");
+            }
+        },
+    }
+    sql
+}
+
+/// The count of `Store::count_calls`: the matching calls of each branch, at most `up_to + 1`
+/// of each, counted once each. (A branch cut short holds more than `up_to` calls by itself, so
+/// the union is short of exact only when it is past the limit.)
+pub(crate) fn count_sql(
+    vis: &Visibility,
+    domain: DomainId,
+    filter: &CallFilter,
+    agents: &[i64],
+    up_to: u32,
+) -> Sql {
+    let walk = i64::from(up_to) + 1;
+    let (drive, filter) = drive(vis, domain, filter, agents);
+    const COUNT_OF: &str = "SELECT COUNT(*) AS n FROM (";
+    let mut sql = Sql::new(COUNT_OF);
+    match drive {
+        Drive::Domain => {
+            let select = format!("{COUNT_OF}SELECT calls.id AS pk");
+            sql = domain_walk(vis, domain, &filter, &select);
+            sql.push(" LIMIT ").bind(walk);
+        }
+        Drive::Through(branch) => {
+            push_branch(&mut sql, branch, domain, &filter, Output::Keys, Some(vis));
+            sql.push(" LIMIT ").bind(walk);
+        }
+        Drive::Union(branches) => {
+            for (n, branch) in branches.iter().enumerate() {
+                if n > 0 {
+                    sql.push(" UNION ");
+                }
+                sql.push("SELECT pk FROM (");
+                push_branch(&mut sql, *branch, domain, &filter, Output::Keys, None);
+                sql.push(" LIMIT ").bind(walk);
+                sql.push(") b").push(&n.to_string());
+            }
+        }
+    }
+    sql.push(") reach");
+    sql
+}
+
+/// The reach's calls from the domain's time index (`calls_by_domain_time`).
+pub(crate) fn domain_walk(
+    vis: &Visibility,
+    domain: DomainId,
+    filter: &CallFilter,
+    select: &str,
+) -> Sql {
+    let mut sql = Sql::new(select);
+    sql.push(" FROM calls WHERE calls.domain_id = ")
+        .bind(domain.get())
+        .push(" AND ");
+    push_predicate(&mut sql, vis.predicate(), &SCOPING);
+    push_filters(&mut sql, filter, "calls");
+    sql
+}
+
+/// One branch's calls, filtered, and with `reach` checked on each call when given. A party's
+/// index answers keys, time, direction and disposition by itself; the call's row is joined
+/// only for whole rows, the reach, or a filter on what only the row holds.
+fn push_branch(
+    sql: &mut Sql,
+    branch: Branch,
+    domain: DomainId,
+    filter: &CallFilter,
+    output: Output,
+    reach: Option<&Visibility>,
+) {
+    let (table, column, party) = match branch {
+        Branch::Queue(q) => {
+            sql.push(match output {
+                Output::Rows => "SELECT calls.*",
+                Output::Keys => "SELECT calls.id AS pk",
+            });
+            sql.push(" FROM calls WHERE calls.domain_id = ")
+                .bind(domain.get());
+            sql.push(" AND calls.queue_id = ").bind(q);
+            push_reach(sql, reach);
+            push_filters(sql, filter, "calls");
+            return;
+        }
+        Branch::User(u) => ("call_users", "user_id", u),
+        Branch::Site(s) => ("call_sites", "site_id", s),
+    };
+    let row_needed = output == Output::Rows
+        || reach.is_some()
+        || filter.user.is_some()
+        || filter.queue.is_some()
+        || filter.number.as_deref().is_some_and(|n| !n.is_empty());
+    sql.push(match output {
+        Output::Rows => "SELECT calls.*",
+        Output::Keys => "SELECT drv.call_pk AS pk",
+    });
+    sql.push(" FROM ").push(table).push(" drv");
+    if row_needed {
+        sql.push(" JOIN calls ON calls.id = drv.call_pk");
+    }
+    sql.push(" WHERE drv.domain_id = ").bind(domain.get());
+    sql.push(" AND drv.").push(column).push(" = ").bind(party);
+    if row_needed {
+        sql.push(" AND calls.domain_id = ").bind(domain.get());
+        push_reach(sql, reach);
+    }
+    push_filters(sql, filter, "drv");
+}
+
+fn push_reach(sql: &mut Sql, reach: Option<&Visibility>) {
+    if let Some(vis) = reach {
+        sql.push(" AND ");
+        push_predicate(sql, vis.predicate(), &SCOPING);
+    }
+}
+
+/// A branch's keyset, on the columns of the index it walks.
+fn push_branch_keyset(sql: &mut Sql, branch: Branch, page: CallPageRequest) {
+    match branch {
+        Branch::Queue(_) => push_keyset(sql, page, "calls.started_at", "calls.id"),
+        Branch::User(_) | Branch::Site(_) => {
+            push_keyset(sql, page, "drv.started_at", "drv.call_pk")
+        }
+    }
+}
+
+/// Newer-than-the-cursor condition, newest-first order and the page size (one more than asked).
+fn push_keyset(sql: &mut Sql, page: CallPageRequest, order_time: &str, order_id: &str) {
+    if let Some((started, id)) = page.before {
+        sql.push(" AND (")
+            .push(order_time)
+            .push(" < ")
+            .bind(started.0);
+        sql.push(" OR (")
+            .push(order_time)
+            .push(" = ")
+            .bind(started.0)
+            .push(" AND ")
+            .push(order_id)
+            .push(" < ")
+            .bind(id.get())
+            .push("))");
+    }
+    sql.push(" ORDER BY ")
+        .push(order_time)
+        .push(" DESC, ")
+        .push(order_id)
+        .push(" DESC LIMIT ")
+        .bind(i64::from(page.limit) + 1);
+}
+
+/// The filter's conditions. Time, direction and disposition are read from `indexed` (`calls`,
+/// or a party row `drv`, which keeps them too); the numbers, user and queue from the call.
+fn push_filters(sql: &mut Sql, filter: &CallFilter, indexed: &str) {
+    if let Some(since) = filter.since {
+        sql.push(" AND ")
+            .push(indexed)
+            .push(".started_at >= ")
+            .bind(since.0);
+    }
+    if let Some(until) = filter.until {
+        sql.push(" AND ")
+            .push(indexed)
+            .push(".started_at < ")
+            .bind(until.0);
+    }
+    if let Some(direction) = filter.direction {
+        sql.push(" AND ")
+            .push(indexed)
+            .push(".direction = ")
+            .bind(direction.as_str());
+    }
+    if let Some(disposition) = filter.disposition {
+        sql.push(" AND ")
+            .push(indexed)
+            .push(".disposition = ")
+            .bind(disposition.as_str());
+    }
+    if let Some(number) = filter.number.as_deref().filter(|n| !n.is_empty()) {
+        let pattern = contains_pattern(number);
+        sql.push(" AND (calls.from_number LIKE ")
+            .bind(pattern.clone())
+            .push(" ESCAPE '\\' OR calls.to_number LIKE ");
+        sql.bind(pattern).push(" ESCAPE '\\')");
+    }
+    if let Some(user) = filter.user {
+        sql.push(" AND EXISTS (SELECT 1 FROM call_users f WHERE f.domain_id = calls.domain_id AND f.user_id = ")
+            .bind(user.get())
+            .push(" AND f.started_at = calls.started_at AND f.call_pk = calls.id)");
+    }
+    if let Some(queue) = filter.queue {
+        sql.push(" AND calls.queue_id = ").bind(queue.get());
+    }
+}
