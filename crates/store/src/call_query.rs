@@ -5,11 +5,10 @@
 //! domain. Direction and disposition are kept in those indexes too (migration 0017), so the
 //! common filters are decided without reading call rows.
 
-use crate::Visibility;
 use crate::calls::{CallFilter, CallPageRequest};
 use crate::sql::{Scoping, Sql, contains_pattern, push_predicate};
-use switchboard_domain::DomainId;
-use switchboard_policy::Atom;
+use switchboard_domain::{Disposition, DomainId};
+use switchboard_policy::{Atom, Predicate};
 
 pub(crate) const SCOPING: Scoping = Scoping {
     reseller: Some("(SELECT d.reseller_id FROM domains d WHERE d.id = calls.domain_id)"),
@@ -60,9 +59,9 @@ const MAX_BRANCHES: usize = 64;
 /// The index-driven branches whose union is exactly the predicate's calls, or `None` when the
 /// predicate covers the whole domain (or too many branches).
 /// `agents` are the current agents of the predicate's queues (a supervisor sees their calls).
-fn branches(vis: &Visibility, domain: DomainId, agents: &[i64]) -> Option<Vec<Branch>> {
+fn branches(reach: &Predicate, domain: DomainId, agents: &[i64]) -> Option<Vec<Branch>> {
     let mut out = Vec::new();
-    for atom in &vis.predicate().0 {
+    for atom in &reach.0 {
         match atom {
             Atom::Owner(user) => out.push(Branch::User(user.get())),
             Atom::Site(d, site) if *d == domain => out.push(Branch::Site(site.get())),
@@ -82,7 +81,7 @@ fn branches(vis: &Visibility, domain: DomainId, agents: &[i64]) -> Option<Vec<Br
 
 /// The drive, and the filter left to check once the drive's own party is taken out of it.
 fn drive(
-    vis: &Visibility,
+    reach: &Predicate,
     domain: DomainId,
     filter: &CallFilter,
     agents: &[i64],
@@ -97,7 +96,7 @@ fn drive(
         Some(Branch::Queue(_)) => rest.queue = None,
         _ => {}
     }
-    match (branches(vis, domain, agents), named) {
+    match (branches(reach, domain, agents), named) {
         (Some(reach), Some(named)) if reach == [named] => (Drive::Union(reach), rest),
         // A user's or a queue's calls are read from its own index, however wide the reach.
         (_, Some(named)) => (Drive::Through(named), rest),
@@ -119,21 +118,21 @@ enum Output {
 /// Each branch reads no further than the page, so a page costs the same however large the
 /// history and however rare the parties' calls.
 pub(crate) fn page_sql(
-    vis: &Visibility,
+    reach: &Predicate,
     domain: DomainId,
     filter: &CallFilter,
     page: CallPageRequest,
     agents: &[i64],
 ) -> Sql {
-    let (drive, filter) = drive(vis, domain, filter, agents);
+    let (drive, filter) = drive(reach, domain, filter, agents);
     let mut sql = Sql::default();
     match drive {
         Drive::Domain => {
-            sql = domain_walk(vis, domain, &filter, "SELECT calls.*");
+            sql = domain_walk(reach, domain, &filter, "SELECT calls.*");
             push_keyset(&mut sql, page, "calls.started_at", "calls.id");
         }
         Drive::Through(branch) => {
-            push_branch(&mut sql, branch, domain, &filter, Output::Rows, Some(vis));
+            push_branch(&mut sql, branch, domain, &filter, Output::Rows, Some(reach));
             push_branch_keyset(&mut sql, branch, page);
         }
         Drive::Union(branches) => match branches.as_slice() {
@@ -160,49 +159,61 @@ pub(crate) fn page_sql(
     sql
 }
 
-/// The count of `Store::count_calls`: the matching calls of each branch, at most `up_to + 1`
-/// of each, counted once each. (A branch cut short holds more than `up_to` calls by itself, so
-/// the union is short of exact only when it is past the limit.)
-pub(crate) fn count_sql(
-    vis: &Visibility,
+/// The statements of `Store::count_calls`, to run in order until one answers more than
+/// `up_to` (then more than `up_to` calls match) or the last answers. Each counts the matching
+/// calls of its branches, at most `up_to + 1` of each, each call once. A reach of several parties
+/// counts each party alone first: one past the limit settles it without the union, which reads
+/// every party's calls to take out those two parties share. (A branch cut short holds more than
+/// `up_to` calls by itself, so the union is short of exact only when it is past the limit.)
+pub(crate) fn count_steps(
+    reach: &Predicate,
     domain: DomainId,
     filter: &CallFilter,
     agents: &[i64],
     up_to: u32,
-) -> Sql {
+) -> Vec<Sql> {
     let walk = i64::from(up_to) + 1;
-    let (drive, filter) = drive(vis, domain, filter, agents);
+    let (drive, filter) = drive(reach, domain, filter, agents);
     const COUNT_OF: &str = "SELECT COUNT(*) AS n FROM (";
-    let mut sql = Sql::new(COUNT_OF);
+    let union = |branches: &[Branch]| {
+        let mut sql = Sql::new(COUNT_OF);
+        for (n, branch) in branches.iter().enumerate() {
+            if n > 0 {
+                sql.push(" UNION ");
+            }
+            sql.push("SELECT pk FROM (");
+            push_branch(&mut sql, *branch, domain, &filter, Output::Keys, None);
+            sql.push(" LIMIT ").bind(walk);
+            sql.push(") b").push(&n.to_string());
+        }
+        sql.push(") reach");
+        sql
+    };
     match drive {
         Drive::Domain => {
             let select = format!("{COUNT_OF}SELECT calls.id AS pk");
-            sql = domain_walk(vis, domain, &filter, &select);
-            sql.push(" LIMIT ").bind(walk);
+            let mut sql = domain_walk(reach, domain, &filter, &select);
+            sql.push(" LIMIT ").bind(walk).push(") reach");
+            vec![sql]
         }
         Drive::Through(branch) => {
-            push_branch(&mut sql, branch, domain, &filter, Output::Keys, Some(vis));
-            sql.push(" LIMIT ").bind(walk);
+            let mut sql = Sql::new(COUNT_OF);
+            push_branch(&mut sql, branch, domain, &filter, Output::Keys, Some(reach));
+            sql.push(" LIMIT ").bind(walk).push(") reach");
+            vec![sql]
         }
-        Drive::Union(branches) => {
-            for (n, branch) in branches.iter().enumerate() {
-                if n > 0 {
-                    sql.push(" UNION ");
-                }
-                sql.push("SELECT pk FROM (");
-                push_branch(&mut sql, *branch, domain, &filter, Output::Keys, None);
-                sql.push(" LIMIT ").bind(walk);
-                sql.push(") b").push(&n.to_string());
-            }
-        }
+        Drive::Union(branches) if branches.len() == 1 => vec![union(&branches)],
+        Drive::Union(branches) => branches
+            .iter()
+            .map(|b| union(std::slice::from_ref(b)))
+            .chain(std::iter::once(union(&branches)))
+            .collect(),
     }
-    sql.push(") reach");
-    sql
 }
 
 /// The reach's calls from the domain's time index (`calls_by_domain_time`).
 pub(crate) fn domain_walk(
-    vis: &Visibility,
+    reach: &Predicate,
     domain: DomainId,
     filter: &CallFilter,
     select: &str,
@@ -211,7 +222,7 @@ pub(crate) fn domain_walk(
     sql.push(" FROM calls WHERE calls.domain_id = ")
         .bind(domain.get())
         .push(" AND ");
-    push_predicate(&mut sql, vis.predicate(), &SCOPING);
+    push_predicate(&mut sql, reach, &SCOPING);
     push_filters(&mut sql, filter, "calls");
     sql
 }
@@ -225,7 +236,7 @@ fn push_branch(
     domain: DomainId,
     filter: &CallFilter,
     output: Output,
-    reach: Option<&Visibility>,
+    reach: Option<&Predicate>,
 ) {
     let (table, column, party) = match branch {
         Branch::Queue(q) => {
@@ -265,10 +276,10 @@ fn push_branch(
     push_filters(sql, filter, "drv");
 }
 
-fn push_reach(sql: &mut Sql, reach: Option<&Visibility>) {
-    if let Some(vis) = reach {
+fn push_reach(sql: &mut Sql, reach: Option<&Predicate>) {
+    if let Some(reach) = reach {
         sql.push(" AND ");
-        push_predicate(sql, vis.predicate(), &SCOPING);
+        push_predicate(sql, reach, &SCOPING);
     }
 }
 
@@ -329,6 +340,11 @@ fn push_filters(sql: &mut Sql, filter: &CallFilter, indexed: &str) {
             .bind(direction.as_str());
     }
     if let Some(disposition) = filter.disposition {
+        if indexed == "drv" && disposition != Disposition::Answered {
+            // The condition of the party tables' `…_unanswered` indexes, word for word: a
+            // planner uses a partial index only for a statement that says its condition.
+            sql.push(" AND drv.disposition <> 'answered'");
+        }
         sql.push(" AND ")
             .push(indexed)
             .push(".disposition = ")

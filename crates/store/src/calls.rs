@@ -1,7 +1,7 @@
 //! Call records: idempotent ingestion and the scoped call-history query.
 
 use crate::audit::{AuditPlace, audit_insert};
-use crate::call_query::{count_sql, domain_walk, page_sql};
+use crate::call_query::{count_steps, domain_walk, page_sql};
 use crate::reports::queue_slot_upserts;
 use crate::sql::{
     Columns, Sql, Value, bulk_chunks, get_i64, get_opt_i64, get_opt_text, get_text, parsed,
@@ -11,7 +11,7 @@ use crate::{
 };
 use std::collections::{HashMap, HashSet};
 use switchboard_domain::*;
-use switchboard_policy::{Action, Atom, Resource};
+use switchboard_policy::{Action, Atom, Predicate, Resource};
 
 /// A call to store; extensions are already resolved to ids by the caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -257,8 +257,8 @@ impl Store {
         page: CallPageRequest,
     ) -> Result<CallPage> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let agents = self.agents_in_reach(vis).await?;
-        let sql = page_sql(vis, domain, filter, page, &agents);
+        let (reach, agents) = self.reach_in(vis, domain).await?;
+        let sql = page_sql(&reach, domain, filter, page, &agents);
         let mut items = self.fetch_decoded(sql, |row| call(row)).await?;
         let more = items.len() > page.limit as usize;
         items.truncate(page.limit as usize);
@@ -278,8 +278,8 @@ impl Store {
         filter: &CallFilter,
         page: CallPageRequest,
     ) -> Result<Vec<String>> {
-        let agents = self.agents_in_reach(vis).await?;
-        self.explain(page_sql(vis, domain, filter, page, &agents))
+        let (reach, agents) = self.reach_in(vis, domain).await?;
+        self.explain(page_sql(&reach, domain, filter, page, &agents))
             .await
     }
 
@@ -291,9 +291,16 @@ impl Store {
         filter: &CallFilter,
         up_to: u32,
     ) -> Result<Vec<String>> {
-        let agents = self.agents_in_reach(vis).await?;
-        self.explain(count_sql(vis, domain, filter, &agents, up_to))
-            .await
+        let (reach, agents) = self.reach_in(vis, domain).await?;
+        let mut plans = Vec::new();
+        for (n, step) in count_steps(&reach, domain, filter, &agents, up_to)
+            .into_iter()
+            .enumerate()
+        {
+            plans.push(format!("statement {}:", n + 1));
+            plans.extend(self.explain(step).await?);
+        }
+        Ok(plans)
     }
 
     async fn explain(&self, mut sql: Sql) -> Result<Vec<String>> {
@@ -308,9 +315,8 @@ impl Store {
 
     /// How many of the reach's calls match, counted no further than `up_to`: exact up to it,
     /// "more than `up_to`" past it. Each party's index is walked for at most `up_to + 1` calls
-    /// and the walks' union is counted, so a count costs the same at ten thousand calls as at
-    /// ten million. (A truncated walk alone holds more than `up_to` calls, so the union can
-    /// only be short of exact when it is past the limit.)
+    /// (`call_query::count_steps`), so a count costs the same at ten thousand calls as at ten
+    /// million.
     pub async fn count_calls(
         &self,
         vis: &Visibility,
@@ -319,12 +325,18 @@ impl Store {
         up_to: u32,
     ) -> Result<CallCount> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let agents = self.agents_in_reach(vis).await?;
-        let sql = count_sql(vis, domain, filter, &agents, up_to);
-        let n = get_i64(&sql.query().fetch_one(self.pool()).await?, "n")?;
+        let (reach, agents) = self.reach_in(vis, domain).await?;
+        let limit = i64::from(up_to);
+        let mut n = 0;
+        for step in count_steps(&reach, domain, filter, &agents, up_to) {
+            n = get_i64(&step.query().fetch_one(self.pool()).await?, "n")?;
+            if n > limit {
+                break;
+            }
+        }
         Ok(CallCount {
-            count: n.min(i64::from(up_to)),
-            exact: n <= i64::from(up_to),
+            count: n.min(limit),
+            exact: n <= limit,
         })
     }
 
@@ -336,21 +348,48 @@ impl Store {
         call_id: &str,
     ) -> Result<CallRecord> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let mut sql = domain_walk(vis, domain, &CallFilter::default(), "SELECT calls.*");
+        let (reach, _) = self.reach_in(vis, domain).await?;
+        let mut sql = domain_walk(&reach, domain, &CallFilter::default(), "SELECT calls.*");
         sql.push(" AND calls.call_id = ").bind(call_id);
         Ok(call(&sql.fetch_found(self.pool()).await?)?)
     }
 
     /// After a bulk load of call history: PostgreSQL has no statistics for the new rows until
     /// autovacuum gets to them, and plans counts and pages as if the tables were empty
-    /// meanwhile, so they are gathered at once. SQLite plans from its indexes and needs none.
+    /// meanwhile; nor does it know the new rows' pages are visible to all, so it cannot answer
+    /// from the indexes alone (call history's counts do). Both are done at once: `VACUUM
+    /// (ANALYZE)` reads only the pages changed since its last run. SQLite plans from its indexes
+    /// and needs neither.
     pub async fn refresh_call_statistics(&self) -> Result<()> {
         if self.backend() == crate::Backend::Postgres {
-            sqlx::query("ANALYZE calls, call_users, call_sites")
+            sqlx::query("VACUUM (ANALYZE) calls, call_users, call_sites")
                 .execute(self.pool())
                 .await?;
         }
         Ok(())
+    }
+
+    /// The reach within one domain, and the current agents of its queues (whose calls a
+    /// supervisor sees). A reseller's atom is decided here, once, for the domain's own reseller:
+    /// checked on each call it cost a lookup of the call's domain per call counted.
+    async fn reach_in(&self, vis: &Visibility, domain: DomainId) -> Result<(Predicate, Vec<i64>)> {
+        let mut atoms = Vec::with_capacity(vis.predicate().0.len());
+        for atom in &vis.predicate().0 {
+            match atom {
+                Atom::Reseller(reseller) => {
+                    let mut sql = Sql::new("SELECT reseller_id FROM domains WHERE id = ");
+                    sql.bind(domain.get());
+                    let owner = self
+                        .fetch_decoded(sql, |r| get_i64(r, "reseller_id"))
+                        .await?;
+                    if owner.first() == Some(&reseller.get()) {
+                        atoms.push(Atom::Domain(domain));
+                    }
+                }
+                other => atoms.push(other.clone()),
+            }
+        }
+        Ok((Predicate(atoms), self.agents_in_reach(vis).await?))
     }
 
     /// The current agents of the queues a predicate reaches (whose calls a supervisor sees).

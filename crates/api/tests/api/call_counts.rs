@@ -32,7 +32,11 @@ async fn a_count_is_exact_up_to_its_limit_for_every_scope_and_filter() {
             .unwrap();
         let id_of = |path: &'static str| {
             let s = &s;
-            async move { s.get("101@acme.example", path).await.1["id"].as_i64().unwrap() }
+            async move {
+                s.get("101@acme.example", path).await.1["id"]
+                    .as_i64()
+                    .unwrap()
+            }
         };
         let (agent, manager) = (
             id_of("/api/v1/domains/~/users/105").await,
@@ -63,7 +67,21 @@ async fn a_count_is_exact_up_to_its_limit_for_every_scope_and_filter() {
                 Box::new(|c| has_user(c, manager) && c["direction"] == "inbound"),
                 None,
             ),
+            (
+                "user=105&disposition=missed",
+                Box::new(|c| has_user(c, agent) && c["disposition"] == "missed"),
+                None,
+            ),
             ("", Box::new(|_| true), Some(CallFilter::default())),
+            (
+                // Read through the parties' indexes of calls not answered.
+                "disposition=abandoned",
+                Box::new(|c| c["disposition"] == "abandoned"),
+                Some(CallFilter {
+                    disposition: Some(Disposition::Abandoned),
+                    ..CallFilter::default()
+                }),
+            ),
             (
                 "disposition=answered",
                 Box::new(|c| c["disposition"] == "answered"),
@@ -75,7 +93,8 @@ async fn a_count_is_exact_up_to_its_limit_for_every_scope_and_filter() {
             (
                 "direction=inbound&since=2026-03-02T00:00:00Z",
                 Box::new(|c| {
-                    c["direction"] == "inbound" && c["started_at"].as_str().unwrap() >= since.as_str()
+                    c["direction"] == "inbound"
+                        && c["started_at"].as_str().unwrap() >= since.as_str()
                 }),
                 Some(CallFilter {
                     direction: Some(Direction::Inbound),
