@@ -340,10 +340,13 @@ fn push_filters(sql: &mut Sql, filter: &CallFilter, indexed: &str) {
             .bind(direction.as_str());
     }
     if let Some(disposition) = filter.disposition {
-        if indexed == "drv" && disposition != Disposition::Answered {
-            // The condition of the party tables' `…_unanswered` indexes, word for word: a
-            // planner uses a partial index only for a statement that says its condition.
-            sql.push(" AND drv.disposition <> 'answered'");
+        if disposition != Disposition::Answered {
+            // The condition of the `…_unanswered` indexes (of the parties, and of the queues'
+            // calls), word for word: a planner uses a partial index only for a statement that
+            // says its condition.
+            sql.push(" AND ")
+                .push(indexed)
+                .push(".disposition <> 'answered'");
         }
         sql.push(" AND ")
             .push(indexed)

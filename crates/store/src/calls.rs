@@ -356,13 +356,14 @@ impl Store {
 
     /// After a bulk load of call history: PostgreSQL has no statistics for the new rows until
     /// autovacuum gets to them, and plans counts and pages as if the tables were empty
-    /// meanwhile; nor does it know the new rows' pages are visible to all, so it cannot answer
-    /// from the indexes alone (call history's counts do). Both are done at once: `VACUUM
+    /// meanwhile (the report's per-slot sums too: it sorted them on disk, taking them for a few
+    /// rows); nor does it know the new rows' pages are visible to all, so it cannot answer from
+    /// the indexes alone (call history's counts do). Both are done at once: `VACUUM
     /// (ANALYZE)` reads only the pages changed since its last run. SQLite plans from its indexes
     /// and needs neither.
     pub async fn refresh_call_statistics(&self) -> Result<()> {
         if self.backend() == crate::Backend::Postgres {
-            sqlx::query("VACUUM (ANALYZE) calls, call_users, call_sites")
+            sqlx::query("VACUUM (ANALYZE) calls, call_users, call_sites, queue_slot_stats")
                 .execute(self.pool())
                 .await?;
         }
