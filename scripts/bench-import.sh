@@ -6,6 +6,7 @@
 # DATABASE_URL=… imports into that database instead (SQLite or PostgreSQL; the demo data is
 # loaded into it first if missing). The calls' ids are fixed, so a second run into the same
 # database stores nothing new: import into a copy, or a fresh database, each time.
+# BIN=path/to/switchboard imports with that build instead of this checkout's.
 # Needs: python3 and GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,8 +17,11 @@ LINES="${LINES:-1000000}"
 DIR="$(mktemp -d)"
 trap 'rm -rf "$DIR"' EXIT
 
-cargo build --release -q -p switchboard
-BIN=./target/release/switchboard
+# BIN=… compares another build (say, a worktree of an earlier commit) on the same file.
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p switchboard
+  BIN=./target/release/switchboard
+fi
 TARGET="${DATABASE_URL:-sqlite://$DIR/import.db}"
 "$BIN" demo --calls 2 --database-url "$TARGET" >/dev/null
 
