@@ -11,7 +11,7 @@ use switchboard_api::api::calls::CALL_COUNT_LIMIT;
 use switchboard_api::api::reports::{ReportQuery, queue_report};
 use switchboard_api::auth::{Caller, actor_for};
 use switchboard_api::{AppState, Config};
-use switchboard_domain::{Direction, Disposition, Login, Timestamp};
+use switchboard_domain::{Direction, Disposition, Extension, Login, Timestamp};
 use switchboard_policy::{Resource, visibility};
 use switchboard_store::{CallFilter, CallPageRequest, Store};
 
@@ -123,9 +123,33 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
     // Counts stop at the API's limit; each scope's plan is printed, then timed without a filter,
-    // with a filter the indexes do not hold (abandoned calls), and over the last seven days.
+    // with a rare outcome (abandoned calls), over the last seven days, and filtered by another
+    // party: the agent 105, the queue 600.
     let week = Timestamp(Timestamp::now().0 - 7 * 86_400);
+    let agent = rt.block_on(caller(&state, "105@acme.example")).user.user.id;
+    let sales = rt
+        .block_on(state.store.get_call_queue(
+            &switchboard_policy::operator_visibility(Resource::CallQueues),
+            acme.id,
+            &Extension::parse("600").unwrap(),
+        ))
+        .unwrap()
+        .id;
     let counted = [
+        (
+            "agent 105",
+            CallFilter {
+                user: Some(agent),
+                ..CallFilter::default()
+            },
+        ),
+        (
+            "queue 600",
+            CallFilter {
+                queue: Some(sales),
+                ..CallFilter::default()
+            },
+        ),
         ("all", CallFilter::default()),
         (
             "abandoned",

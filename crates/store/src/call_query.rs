@@ -99,7 +99,11 @@ fn drive(
     // Within a narrow reach its parties drive, the filter checked on each of their calls: the
     // named party's history may be far longer (an agent's, for a basic user filtering by it).
     match (branches(reach, domain, agents), named) {
-        (Some(parties), Some(named)) if parties == [named] => (Drive::Union(parties), rest),
+        // One of the reach's own parties (a supervisor's agent, a user itself): every call of
+        // it is in reach, so its own index is the answer.
+        (Some(parties), Some(named)) if parties.contains(&named) => {
+            (Drive::Union(vec![named]), rest)
+        }
         (Some(parties), _) => (Drive::Union(parties), filter.clone()),
         // Over the whole domain, a user's or a queue's calls come from its own index.
         (None, Some(named)) if covers_domain(reach, domain) => (Drive::Through(named), rest),
