@@ -1,8 +1,7 @@
 //! The SQL of call history's pages and counts, cut to a reach. Every statement is driven by an
 //! index read newest first: the parties of the reach (a user, a site, a queue, a supervised
 //! queue's agent), each from its own time index; the one party a filter names (a user, a queue),
-//! with the reach checked call by call; or the domain's time index when the reach is the whole
-//! domain. Direction and disposition are kept in those indexes too (migration 0017), so the
+//! when all its calls are in reach; or the domain's time index, the reach checked call by call. Direction and disposition are kept in those indexes too (migration 0017), so the
 //! common filters are decided without reading call rows.
 
 use crate::calls::{CallFilter, CallPageRequest};
@@ -45,10 +44,9 @@ enum Branch {
 /// How a page or a count reads its calls.
 #[derive(Debug)]
 enum Drive {
-    /// The union of the reach's parties' indexes: exactly the reach's calls, each once.
+    /// The union of these parties' indexes, each call once: the reach's parties, or the one
+    /// party a filter names when all its calls are in reach.
     Union(Vec<Branch>),
-    /// The index of the party a filter names, when the reach is the whole domain.
-    Through(Branch),
     /// The domain's time index, the reach checked on each call.
     Domain,
 }
@@ -106,7 +104,7 @@ fn drive(
         }
         (Some(parties), _) => (Drive::Union(parties), filter.clone()),
         // Over the whole domain, a user's or a queue's calls come from its own index.
-        (None, Some(named)) if covers_domain(reach, domain) => (Drive::Through(named), rest),
+        (None, Some(named)) if covers_domain(reach, domain) => (Drive::Union(vec![named]), rest),
         (None, _) => (Drive::Domain, filter.clone()),
     }
 }
@@ -139,38 +137,50 @@ pub(crate) fn page_sql(
     agents: &[i64],
 ) -> Sql {
     let (drive, filter) = drive(reach, domain, filter, agents);
-    let mut sql = Sql::default();
     match drive {
         Drive::Domain => {
-            sql = domain_walk(reach, domain, &filter, "SELECT calls.*");
+            let mut sql = domain_walk(reach, domain, &filter, "SELECT calls.*");
             push_keyset(&mut sql, page, "calls.started_at", "calls.id");
-        }
-        Drive::Through(branch) => {
-            push_branch(&mut sql, branch, domain, &filter, Output::Rows);
-            push_branch_keyset(&mut sql, branch, page);
+            sql
         }
         Drive::Union(branches) => match branches.as_slice() {
             [only] => {
+                let mut sql = Sql::default();
                 push_branch(&mut sql, *only, domain, &filter, Output::Rows);
                 push_branch_keyset(&mut sql, *only, page);
+                sql
             }
             _ => {
-                sql.push("SELECT calls.* FROM calls WHERE calls.id IN (");
-                for (n, branch) in branches.iter().enumerate() {
-                    if n > 0 {
-                        sql.push(" UNION ");
-                    }
-                    sql.push("SELECT pk FROM (");
-                    push_branch(&mut sql, *branch, domain, &filter, Output::Keys);
-                    push_branch_keyset(&mut sql, *branch, page);
-                    sql.push(") b").push(&n.to_string());
-                }
+                let mut sql = Sql::new("SELECT calls.* FROM calls WHERE calls.id IN (");
+                push_union(&mut sql, &branches, domain, &filter, |sql, branch| {
+                    push_branch_keyset(sql, branch, page)
+                });
                 sql.push(")");
                 push_keyset(&mut sql, page, "calls.started_at", "calls.id");
+                sql
             }
         },
     }
-    sql
+}
+
+/// `SELECT pk FROM (…) b0 UNION SELECT pk FROM (…) b1 …`: each branch's keys, cut by `cut` (its
+/// page, or the count's limit).
+fn push_union(
+    sql: &mut Sql,
+    branches: &[Branch],
+    domain: DomainId,
+    filter: &CallFilter,
+    cut: impl Fn(&mut Sql, Branch),
+) {
+    for (n, branch) in branches.iter().enumerate() {
+        if n > 0 {
+            sql.push(" UNION ");
+        }
+        sql.push("SELECT pk FROM (");
+        push_branch(sql, *branch, domain, filter, Output::Keys);
+        cut(sql, *branch);
+        sql.push(") b").push(&n.to_string());
+    }
 }
 
 /// The statements of `Store::count_calls`, to run in order until one answers more than
@@ -191,15 +201,9 @@ pub(crate) fn count_steps(
     const COUNT_OF: &str = "SELECT COUNT(*) AS n FROM (";
     let union = |branches: &[Branch]| {
         let mut sql = Sql::new(COUNT_OF);
-        for (n, branch) in branches.iter().enumerate() {
-            if n > 0 {
-                sql.push(" UNION ");
-            }
-            sql.push("SELECT pk FROM (");
-            push_branch(&mut sql, *branch, domain, &filter, Output::Keys);
+        push_union(&mut sql, branches, domain, &filter, |sql, _| {
             sql.push(" LIMIT ").bind(walk);
-            sql.push(") b").push(&n.to_string());
-        }
+        });
         sql.push(") reach");
         sql
     };
@@ -207,12 +211,6 @@ pub(crate) fn count_steps(
         Drive::Domain => {
             let select = format!("{COUNT_OF}SELECT calls.id AS pk");
             let mut sql = domain_walk(reach, domain, &filter, &select);
-            sql.push(" LIMIT ").bind(walk).push(") reach");
-            vec![sql]
-        }
-        Drive::Through(branch) => {
-            let mut sql = Sql::new(COUNT_OF);
-            push_branch(&mut sql, branch, domain, &filter, Output::Keys);
             sql.push(" LIMIT ").bind(walk).push(") reach");
             vec![sql]
         }

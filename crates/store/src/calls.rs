@@ -257,7 +257,7 @@ impl Store {
         page: CallPageRequest,
     ) -> Result<CallPage> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let (reach, agents) = self.reach_in(vis, domain).await?;
+        let (reach, agents) = self.parties_in(vis, domain).await?;
         let sql = page_sql(&reach, domain, filter, page, &agents);
         let mut items = self.fetch_decoded(sql, |row| call(row)).await?;
         let more = items.len() > page.limit as usize;
@@ -278,7 +278,7 @@ impl Store {
         filter: &CallFilter,
         page: CallPageRequest,
     ) -> Result<Vec<String>> {
-        let (reach, agents) = self.reach_in(vis, domain).await?;
+        let (reach, agents) = self.parties_in(vis, domain).await?;
         self.explain(page_sql(&reach, domain, filter, page, &agents))
             .await
     }
@@ -291,7 +291,7 @@ impl Store {
         filter: &CallFilter,
         up_to: u32,
     ) -> Result<Vec<String>> {
-        let (reach, agents) = self.reach_in(vis, domain).await?;
+        let (reach, agents) = self.parties_in(vis, domain).await?;
         let mut plans = Vec::new();
         for (n, step) in count_steps(&reach, domain, filter, &agents, up_to)
             .into_iter()
@@ -325,7 +325,7 @@ impl Store {
         up_to: u32,
     ) -> Result<CallCount> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let (reach, agents) = self.reach_in(vis, domain).await?;
+        let (reach, agents) = self.parties_in(vis, domain).await?;
         let limit = i64::from(up_to);
         let mut n = 0;
         for step in count_steps(&reach, domain, filter, &agents, up_to) {
@@ -348,8 +348,12 @@ impl Store {
         call_id: &str,
     ) -> Result<CallRecord> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let (reach, _) = self.reach_in(vis, domain).await?;
-        let mut sql = domain_walk(&reach, domain, &CallFilter::default(), "SELECT calls.*");
+        let mut sql = domain_walk(
+            &self.reach_in(vis, domain).await?,
+            domain,
+            &CallFilter::default(),
+            "SELECT calls.*",
+        );
         sql.push(" AND calls.call_id = ").bind(call_id);
         Ok(call(&sql.fetch_found(self.pool()).await?)?)
     }
@@ -370,10 +374,22 @@ impl Store {
         Ok(())
     }
 
-    /// The reach within one domain, and the current agents of its queues (whose calls a
-    /// supervisor sees). A reseller's atom is decided here, once, for the domain's own reseller:
-    /// checked on each call it cost a lookup of the call's domain per call counted.
-    async fn reach_in(&self, vis: &Visibility, domain: DomainId) -> Result<(Predicate, Vec<i64>)> {
+    /// The reach within one domain and the current agents of its queues (whose calls a
+    /// supervisor sees): what call history's walks are made of.
+    async fn parties_in(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+    ) -> Result<(Predicate, Vec<i64>)> {
+        Ok((
+            self.reach_in(vis, domain).await?,
+            self.agents_in_reach(vis).await?,
+        ))
+    }
+
+    /// The reach within one domain. A reseller's atom is decided here, once, for the domain's
+    /// own reseller: checked on each call it cost a lookup of the call's domain per call counted.
+    async fn reach_in(&self, vis: &Visibility, domain: DomainId) -> Result<Predicate> {
         let mut atoms = Vec::with_capacity(vis.predicate().0.len());
         for atom in &vis.predicate().0 {
             match atom {
@@ -390,7 +406,7 @@ impl Store {
                 other => atoms.push(other.clone()),
             }
         }
-        Ok((Predicate(atoms), self.agents_in_reach(vis).await?))
+        Ok(Predicate(atoms))
     }
 
     /// The current agents of the queues a predicate reaches (whose calls a supervisor sees).

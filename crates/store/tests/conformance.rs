@@ -998,24 +998,22 @@ async fn call_statistics_are_current_after_a_bulk_load() {
             .await
             .unwrap();
         let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
-        let estimate = || async {
-            let row = sqlx::query(
-                "SELECT CAST(reltuples AS BIGINT) AS n FROM pg_class WHERE relname = 'calls'",
-            )
-            .fetch_one(&raw)
-            .await
-            .unwrap();
-            sqlx::Row::get::<i64, _>(&row, "n")
+        // One number of `pg_class` about `calls`: `reltuples` (the row estimate) or
+        // `relallvisible` (pages marked visible to all).
+        let pg_class = |column: &'static str| {
+            let raw = &raw;
+            async move {
+                let row = sqlx::query(&format!(
+                    "SELECT CAST({column} AS BIGINT) AS n FROM pg_class WHERE relname = 'calls'"
+                ))
+                .fetch_one(raw)
+                .await
+                .unwrap();
+                sqlx::Row::get::<i64, _>(&row, "n")
+            }
         };
-        let all_visible = || async {
-            let row = sqlx::query(
-                "SELECT CAST(relallvisible AS BIGINT) AS n FROM pg_class WHERE relname = 'calls'",
-            )
-            .fetch_one(&raw)
-            .await
-            .unwrap();
-            sqlx::Row::get::<i64, _>(&row, "n")
-        };
+        let estimate = || pg_class("reltuples");
+        let all_visible = || pg_class("relallvisible");
         assert_eq!(all_visible().await, 0);
         store.refresh_call_statistics().await.unwrap();
         assert_eq!(estimate().await, 50);
