@@ -36,7 +36,7 @@ pub use directory::{DomainChanges, NewDomain, NewReseller, ResellerChanges};
 pub use error::StoreError;
 pub use portal_tabs::HiddenTab;
 pub use queues::{AgentChanges, Membership, NewQueue, QueueChanges, QueueSettings};
-pub use reports::{AgentSums, KEPT_SERVICE_LEVELS, QueueSlot, ReportRange, SLOT_SECONDS};
+pub use reports::{AgentSums, KEPT_SERVICE_LEVELS, QueueSlot, ReportRange, SLOT_SECONDS, SlotBins};
 pub use settings::{RefTarget, Reference, SettingFilter, SettingKind, Unique};
 pub use sip::{SipAccount, SipRegistration};
 pub use sites::{NewSite, SiteChanges};

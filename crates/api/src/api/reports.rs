@@ -18,7 +18,7 @@ use switchboard_domain::*;
 use switchboard_policy::{Action, Resource};
 /// The service levels whose counts are kept per slot (others are read from the calls).
 pub use switchboard_store::KEPT_SERVICE_LEVELS;
-use switchboard_store::{QueueSlot, ReportRange, SLOT_SECONDS};
+use switchboard_store::{QueueSlot, ReportRange, SLOT_SECONDS, SlotBins};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -215,6 +215,32 @@ pub fn interval_start(
     start.map_err(ApiError::internal)
 }
 
+/// The report's intervals as bins of slots, so the store sums each interval itself.
+fn interval_bins(p: &Prepared) -> ApiResult<SlotBins> {
+    let step = match p.interval {
+        Interval::Hour => jiff::Span::new().hours(1),
+        Interval::Day => jiff::Span::new().days(1),
+        Interval::Month => jiff::Span::new().months(1),
+    };
+    let slot_of = |z: &jiff::Zoned| z.timestamp().as_second().div_euclid(SLOT_SECONDS);
+    let end = p.range.until.0.div_euclid(SLOT_SECONDS) + 1;
+    let mut start = interval_start(p.range.since, &p.tz, p.interval)?;
+    let mut starts = vec![slot_of(&start)];
+    loop {
+        let next = start.checked_add(step).map_err(ApiError::internal)?;
+        let next = interval_start(Timestamp(next.timestamp().as_second()), &p.tz, p.interval)?;
+        if next <= start {
+            return Err(ApiError::internal("a report interval does not advance"));
+        }
+        if slot_of(&next) >= end {
+            break;
+        }
+        starts.push(slot_of(&next));
+        start = next;
+    }
+    Ok(SlotBins::starting_at(&starts, end))
+}
+
 fn local(z: &jiff::Zoned) -> String {
     z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
@@ -297,9 +323,10 @@ pub async fn queue_report(
 ) -> ApiResult<QueueReport> {
     let p = prepare(state, caller, raw_domain, q).await?;
     let vis = visibility_for_list(caller, Resource::Reports)?;
+    let bins = interval_bins(&p)?;
     let slots = state
         .store
-        .queue_slots(&vis, p.domain.id, &p.range, p.service_level_seconds)
+        .queue_slots(&vis, p.domain.id, &p.range, p.service_level_seconds, &bins)
         .await?;
     let dir = state.store.extension_directory(p.domain.id).await?;
     let mut buckets: BTreeMap<(QueueId, i64), (String, Acc)> = BTreeMap::new();

@@ -330,6 +330,34 @@ async fn slot_sums_agree_with_the_calls_for_any_range_and_threshold() {
                         (k.to_owned(), v)
                     }).collect();
                     assert_eq!(got, expected, "{range}");
+                    // Per local hour, day and month: the intervals the statement sums itself.
+                    let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+                    for interval in ["hour", "day", "month"] {
+                        let mut per: BTreeMap<(String, String), [i64; 3]> = BTreeMap::new();
+                        for (queue, _, started, wait, _, disposition) in &made {
+                            if !(since..until).contains(started) {
+                                continue;
+                            }
+                            let local = jiff::Timestamp::from_second(*started).unwrap().to_zoned(tz.clone());
+                            let at = match interval {
+                                "hour" => local.with().minute(0).second(0).build().unwrap(),
+                                "day" => local.start_of_day().unwrap(),
+                                _ => local.first_of_month().unwrap().start_of_day().unwrap(),
+                            };
+                            let e = per.entry((queue.to_string(), at.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string())).or_default();
+                            e[0] += 1;
+                            e[1] += i64::from(*disposition == "answered" && *wait <= threshold);
+                            e[2] = e[2].max(*wait);
+                        }
+                        let url = format!("/api/v1/domains/~/reports/queues?since={}&until={}&interval={interval}&service_level_seconds={threshold}", ts(since), ts(until));
+                        let (_, report) = s.get(OM, &url).await;
+                        let got: BTreeMap<(String, String), [i64; 3]> = report["rows"].as_array().unwrap().iter().map(|r| {
+                            let n = |k: &str| r[k].as_i64().unwrap();
+                            ((r["queue_extension"].as_str().unwrap().to_owned(), r["interval_start"].as_str().unwrap().to_owned()),
+                             [n("offered"), n("answered_within_threshold"), n("longest_wait_seconds")])
+                        }).collect();
+                        assert_eq!(got, per, "{url}");
+                    }
                     let (_, report) = s.get(OM, &format!("/api/v1/domains/~/reports/agents{range}")).await;
                     let got: BTreeMap<String, [i64; 2]> = report["rows"].as_array().unwrap().iter().map(|r| {
                         (r["extension"].as_str().unwrap().to_owned(), [r["calls_answered"].as_i64().unwrap(), r["talk_seconds"].as_i64().unwrap()])
