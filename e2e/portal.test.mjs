@@ -422,3 +422,31 @@ test('two-factor login: enrol with the QR code, log in with a code and with a re
   assert.equal(new URL(after.page.url()).pathname, '/my-account/home');
   await after.context.close();
 });
+
+test('times are on the viewer\'s clock with the zone named; reports open on today; the audit log is newest first and filters', async () => {
+  const { context, page } = await login('104@acme.example');
+  await page.goto(`${base}/manage-call-center/call-history`);
+  const first = page.locator('main table tbody tr td time').first();
+  // The exact instant is kept in datetime; the text is local with the zone's abbreviation.
+  assert.match(await first.innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d E[SD]T$/);
+  assert.match(await first.getAttribute('datetime'), /Z$/);
+  assert.match(await page.locator('main').innerText(), /on the America\/New_York clock/);
+  await page.goto(`${base}/manage-call-center/reports`);
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(new Date());
+  assert.equal(await page.getByLabel('From day').inputValue(), today);
+  assert.equal(await page.getByLabel('To day').inputValue(), today);
+  await context.close();
+
+  const admin = await login('100@platform.example');
+  await admin.page.goto(`${base}/global/audit-log`);
+  const times = await admin.page.locator('main table tbody tr td:first-child time').evaluateAll(
+    (ts) => ts.map((t) => Date.parse(t.getAttribute('datetime'))));
+  assert.ok(times.length > 5);
+  for (let i = 1; i < times.length; i++) assert.ok(times[i - 1] >= times[i], 'newest first');
+  await admin.page.getByLabel('Change').selectOption({ label: 'Logins and sessions' });
+  await admin.page.getByRole('button', { name: 'Filter' }).click();
+  await admin.page.waitForURL(/action=session/);
+  const whats = await admin.page.locator('main table tbody tr td:nth-child(3) code').allInnerTexts();
+  assert.ok(whats.length > 0 && whats.every((w) => w.startsWith('session.')), whats.join());
+  await admin.context.close();
+});

@@ -199,10 +199,7 @@ fn bench(c: &mut Criterion) {
     let since = Timestamp(Timestamp::now().0 - 30 * 86_400).to_rfc3339();
     let query = ReportQuery {
         since: Some(since),
-        until: None,
-        interval: None,
-        queue: None,
-        service_level_seconds: None,
+        ..ReportQuery::default()
     };
     reports.bench_function("office manager: 30 days, daily, all queues", |b| {
         b.to_async(&rt)

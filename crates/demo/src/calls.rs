@@ -151,7 +151,17 @@ pub async fn generate_calls(
         let Ok(zoned) = date.to_datetime(time).to_zoned(tz.clone()) else {
             continue;
         };
-        let started = zoned.timestamp().as_second().min(end.0 - 3600);
+        let limit = end.0 - 3600;
+        let mut started = zoned.timestamp().as_second();
+        if started > limit {
+            // Today's calls so far: spread over the business hours that have passed, not
+            // piled up at their last second.
+            let opening = date
+                .to_datetime(jiff::civil::time(8, 0, 0, 0))
+                .to_zoned(tz.clone())
+                .map_or(limit, |z| z.timestamp().as_second());
+            started = limit - rng.below((limit - opening).max(3600) as u64) as i64;
+        }
         let outside = format!("+1555{:07}", rng.below(10_000_000));
         let (user, user_site, user_ext) =
             rng.pick(&users)

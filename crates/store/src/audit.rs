@@ -1,7 +1,7 @@
 //! The audit log: written in the same transaction as every change.
 
 use crate::sql::{
-    Scoping, Sql, get_i64, get_opt_i64, get_opt_text, get_text, into_page, push_page,
+    Scoping, Sql, get_i64, get_opt_i64, get_opt_text, get_text, into_page, push_page_newest_first,
     push_predicate,
 };
 use crate::{Page, PageRequest, Result, Store, Visibility, expect_visibility};
@@ -95,6 +95,8 @@ pub struct AuditFilter {
     pub action_prefix: Option<String>,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+    /// Done by this login (`extension@domain`) or on its behalf.
+    pub login: Option<String>,
 }
 
 const SCOPING: Scoping = Scoping {
@@ -127,6 +129,12 @@ fn filtered(visibility: &Visibility, filter: &AuditFilter, select: &str) -> Sql 
     if let Some(until) = filter.until {
         sql.push(" AND at < ").bind(until.0);
     }
+    if let Some(login) = &filter.login {
+        sql.push(" AND (actor_login = ").bind(login.as_str());
+        sql.push(" OR on_behalf_of_login = ")
+            .bind(login.as_str())
+            .push(")");
+    }
     sql
 }
 
@@ -154,6 +162,7 @@ fn entry(row: &AnyRow) -> Result<AuditEntry, sqlx::Error> {
 }
 
 impl Store {
+    /// Newest first.
     pub async fn list_audit(
         &self,
         visibility: &Visibility,
@@ -162,7 +171,7 @@ impl Store {
     ) -> Result<Page<AuditEntry>> {
         expect_visibility(visibility, Resource::AuditLog)?;
         let mut sql = filtered(visibility, filter, "SELECT *");
-        push_page(&mut sql, "id", page);
+        push_page_newest_first(&mut sql, "id", page);
         let rows = sql.query().fetch_all(self.pool()).await?;
         let items = rows.iter().map(entry).collect::<Result<Vec<_>, _>>()?;
         Ok(into_page(items, page, |e| e.id.get()))

@@ -320,6 +320,15 @@ pub(crate) fn push_page(sql: &mut Sql, id_column: &str, page: crate::PageRequest
     sql.bind(i64::from(page.limit) + 1);
 }
 
+/// `push_page` read backwards: the highest ids first, the cursor the last id shown.
+pub(crate) fn push_page_newest_first(sql: &mut Sql, id_column: &str, page: crate::PageRequest) {
+    if let Some(after) = page.after {
+        sql.push(" AND ").push(id_column).push(" < ").bind(after);
+    }
+    sql.push(" ORDER BY ").push(id_column).push(" DESC LIMIT ");
+    sql.bind(i64::from(page.limit) + 1);
+}
+
 /// Cut the extra row and compute the cursor.
 pub(crate) fn into_page<T>(
     mut items: Vec<T>,

@@ -26,6 +26,9 @@ pub struct AuditQuery {
     /// Actions starting with this, e.g. `user.` or `session.impersonate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    /// Only changes made by this login (`extension@domain`), or on its behalf.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// RFC 3339; entries at or after.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
@@ -47,7 +50,7 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/audit-log",
             access,
             "audit",
-            "List audit records, newest last",
+            "List audit records, newest first",
         )
         .query::<AuditQuery>()
         .returns::<ListResponse<AuditEntry>>()
@@ -75,6 +78,7 @@ async fn filter_of(state: &AppState, caller: &Caller, q: &AuditQuery) -> ApiResu
         action_prefix: q.action.clone(),
         since: field("since", q.since.as_deref(), Timestamp::parse_rfc3339)?,
         until: field("until", q.until.as_deref(), Timestamp::parse_rfc3339)?,
+        login: q.user.as_deref().map(|u| u.trim().to_lowercase()),
     })
 }
 

@@ -26,6 +26,8 @@ pub struct MeResponse {
     pub scope: Scope,
     pub scope_label: std::borrow::Cow<'static, str>,
     pub domain: DomainSummary,
+    /// The zone times are shown in to this user: its own, else its domain's.
+    pub timezone: TimeZoneName,
     pub site_id: Option<SiteId>,
     pub reseller_id: ResellerId,
     /// The administrator acting as this user, while impersonating.
@@ -179,6 +181,12 @@ pub fn describe(caller: &Caller, hidden: &[HiddenTab]) -> MeResponse {
             id: caller.actor.domain_id,
             name: caller.domain.name.clone(),
         },
+        timezone: caller
+            .user
+            .user
+            .timezone
+            .clone()
+            .unwrap_or_else(|| caller.domain.timezone.clone()),
         site_id: caller.actor.site_id,
         reseller_id: caller.actor.reseller_id,
         impersonated_by: caller.impersonator.as_ref().map(|(_, login)| login.clone()),

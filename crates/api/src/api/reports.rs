@@ -38,9 +38,13 @@ pub struct ReportQuery {
     /// RFC 3339 (default: now).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
-    /// hour, day (default) or month, in the domain's time zone.
+    /// hour, day (default) or month, in `timezone`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<Interval>,
+    /// The IANA time zone whose hours, days and months the intervals are (default: the
+    /// domain's), e.g. the viewer's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     /// One call queue's extension.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
@@ -247,6 +251,7 @@ fn local(z: &jiff::Zoned) -> String {
 
 struct Prepared {
     domain: Domain,
+    zone: TimeZoneName,
     tz: jiff::tz::TimeZone,
     range: ReportRange,
     interval: Interval,
@@ -260,7 +265,12 @@ async fn prepare(
     q: &ReportQuery,
 ) -> ApiResult<Prepared> {
     let domain = resolve_domain(state, caller, raw_domain).await?;
-    let tz = jiff::tz::TimeZone::get(domain.timezone.as_str()).map_err(ApiError::internal)?;
+    let zone = match q.timezone.as_deref() {
+        Some(raw) => TimeZoneName::parse(raw)
+            .map_err(|e| ApiError::invalid("timezone", format!("timezone: {e}")))?,
+        None => domain.timezone.clone(),
+    };
+    let tz = jiff::tz::TimeZone::get(zone.as_str()).map_err(ApiError::internal)?;
     let now = Timestamp::now();
     let until = q
         .until
@@ -303,6 +313,7 @@ async fn prepare(
     };
     Ok(Prepared {
         domain,
+        zone,
         tz,
         range: ReportRange {
             since,
@@ -379,7 +390,7 @@ pub async fn queue_report(
         .collect();
     queue_totals.sort_by(|a, b| a.queue_extension.cmp(&b.queue_extension));
     Ok(QueueReport {
-        timezone: p.domain.timezone.clone(),
+        timezone: p.zone.clone(),
         interval: p.interval,
         since: p.range.since,
         until: p.range.until,

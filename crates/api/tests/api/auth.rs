@@ -324,11 +324,29 @@ async fn impersonation_is_audited_with_both_names() {
             .await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
         let (_, entries) = s.get(om, "/api/v1/audit-log?action=user.update").await;
-        let entry = entries["items"].as_array().unwrap().last().unwrap().clone();
+        let entry = entries["items"][0].clone();
         assert_eq!(entry["actor_login"], "101@acme.example");
         assert_eq!(entry["on_behalf_of_login"], "107@acme.example");
         assert_eq!(entry["before"]["first_name"], "Ben");
         assert_eq!(entry["after"]["first_name"], "Benjamin");
+        // Newest first; by a login finds what it did and what was done on its behalf.
+        let (_, all) = s.get(om, "/api/v1/audit-log").await;
+        let ids: Vec<i64> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect();
+        assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
+        let (_, by) = s.get(om, "/api/v1/audit-log?user=107@ACME.example").await;
+        let by = by["items"].as_array().unwrap();
+        assert!(
+            !by.is_empty()
+                && by.iter().all(|e| e["actor_login"] == "107@acme.example"
+                    || e["on_behalf_of_login"] == "107@acme.example"),
+            "{by:?}"
+        );
+        assert!(by.iter().any(|e| e["action"] == "user.update"));
         let (_, started) = s
             .get(om, "/api/v1/audit-log?action=session.impersonate")
             .await;

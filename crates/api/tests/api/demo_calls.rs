@@ -5,6 +5,55 @@ use std::collections::BTreeMap;
 use switchboard_demo::generate_calls;
 use switchboard_domain::Timestamp;
 
+/// Generated at noon, today's calls are spread over the morning, each ended an hour before
+/// "now", none piled up at one second.
+#[tokio::test]
+async fn todays_calls_are_spread_over_the_hours_that_have_passed() {
+    on_each_database(|s| async move {
+        let domain = s.domain("acme.example").await;
+        let noon = Timestamp(1_772_643_600); // 2026-03-04T12:00:00-05:00, a Wednesday
+        generate_calls(&s.state.store, &domain, 2000, 3, noon, Some(3), |_| {})
+            .await
+            .unwrap();
+        let calls = s
+            .list_all(
+                "101@acme.example",
+                "/api/v1/domains/~/calls?since=2026-03-04T05:00:00Z",
+            )
+            .await
+            .unwrap();
+        let starts: std::collections::BTreeSet<i64> = calls
+            .iter()
+            .map(|c| {
+                c["started_at"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<jiff::Timestamp>()
+                    .unwrap()
+                    .as_second()
+            })
+            .collect();
+        assert!(
+            calls.len() > 300,
+            "today has its share of calls: {}",
+            calls.len()
+        );
+        assert!(
+            starts.len() * 10 > calls.len() * 9,
+            "{} calls, {} distinct starts",
+            calls.len(),
+            starts.len()
+        );
+        let eight = 1_772_629_200; // 08:00 local
+        assert!(
+            starts.iter().all(|t| (eight..noon.0 - 3600).contains(t)),
+            "{starts:?}"
+        );
+        s
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_seeded_history_is_reproducible_and_realistic() {
     on_each_database(|s| async move {

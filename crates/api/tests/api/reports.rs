@@ -74,8 +74,14 @@ async fn the_hand_made_queue_log_adds_up() {
         let csv = s.client.get(s.url(&format!("/api/v1/domains/~/reports/queues.csv{q}"))).bearer_auth(s.token(OM).await).send().await.unwrap().text().await.unwrap();
         assert!(csv.contains("600,2026-03-02T00:00:00-05:00,2,1,1,0,1,50,15,40,120"), "{csv}");
         assert!(csv.lines().last().unwrap().starts_with("all,total,3,1,1,1,1,33.33"), "{csv}");
+        // The same day on another clock (the viewer's): intervals start at its midnight.
+        let (st, kolkata) = s.get(OM, "/api/v1/domains/~/reports/queues?since=2026-03-01T18:30:00Z&until=2026-03-03T18:30:00Z&interval=day&timezone=Asia/Kolkata").await;
+        assert_eq!(st, StatusCode::OK, "{kolkata}");
+        assert_eq!(kolkata["timezone"], "Asia/Kolkata");
+        assert!(kolkata["rows"].as_array().unwrap().iter().all(|r| r["interval_start"].as_str().unwrap().ends_with("T00:00:00+05:30")), "{kolkata}");
+        assert_eq!(kolkata["total"]["offered"], 3);
         // Bad ranges are named.
-        for (query, field) in [("?since=2026-03-03T00:00:00Z&until=2026-03-02T00:00:00Z", "since"), ("?interval=week", "interval"), ("?since=2025-01-01T00:00:00Z&until=2026-03-01T00:00:00Z&interval=hour", "since"), ("?service_level_seconds=99999", "service_level_seconds")] {
+        for (query, field) in [("?since=2026-03-03T00:00:00Z&until=2026-03-02T00:00:00Z", "since"), ("?interval=week", "interval"), ("?since=2025-01-01T00:00:00Z&until=2026-03-01T00:00:00Z&interval=hour", "since"), ("?service_level_seconds=99999", "service_level_seconds"), ("?timezone=Mars/Olympus", "timezone")] {
             let (_, body) = s.get(OM, &format!("/api/v1/domains/~/reports/queues{query}")).await;
             assert_eq!(body["error"]["field"], field, "{query}: {body}");
         }

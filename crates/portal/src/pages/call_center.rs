@@ -22,17 +22,15 @@ pub(super) fn status_label(status: AgentStatus) -> &'static str {
 }
 
 /// Today, on the domain's clock, for a report.
-fn today(
-    since: String,
-    until: String,
-    interval: Option<switchboard_api::api::reports::Interval>,
-) -> ReportQuery {
-    ReportQuery {
-        since: Some(since),
-        until: Some(until),
+/// Today on the viewer's clock, for the queue report.
+fn today(ctx: &Ctx, interval: Option<switchboard_api::api::reports::Interval>) -> R<ReportQuery> {
+    Ok(ReportQuery {
+        since: Some(day_start(ctx, "", 0)?),
+        until: Some(day_start(ctx, "", 1)?),
         interval,
+        timezone: Some(ctx.s.me.timezone.to_string()),
         ..ReportQuery::default()
-    }
+    })
 }
 
 fn queues_up_to(limit: u32) -> QueueQuery {
@@ -45,8 +43,7 @@ fn queues_up_to(limit: u32) -> QueueQuery {
 pub(super) async fn agent_center(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     let api = ctx.api();
     let a = api.call(endpoints::availability(MINE, MINE)).await?;
-    let tz = domain_timezone(ctx).await?;
-    let range = today(day_start(&tz, "", 0)?, day_start(&tz, "", 1)?, None);
+    let range = today(ctx, None)?;
     let report = api.call(endpoints::agent_report(MINE, &range)).await?;
     let mine = report.rows.first();
     let next = if a.status == AgentStatus::Available {
@@ -97,12 +94,7 @@ pub(super) async fn supervisor_center(ctx: &Ctx) -> R<View> {
         .call(endpoints::list_queues(MINE, &queues_up_to(100)))
         .await?
         .items;
-    let tz = domain_timezone(ctx).await?;
-    let range = today(
-        day_start(&tz, "", 0)?,
-        day_start(&tz, "", 1)?,
-        Some(switchboard_api::api::reports::Interval::Day),
-    );
+    let range = today(ctx, Some(switchboard_api::api::reports::Interval::Day))?;
     let report = api.call(endpoints::queue_report(MINE, &range)).await?;
     let mut rows = Vec::new();
     for q in &queues {
@@ -131,7 +123,7 @@ pub(super) async fn supervisor_center(ctx: &Ctx) -> R<View> {
     page(
         "Call Center",
         html! {
-            p { "Your queues today, on the " (tz) " clock." }
+            p { "Your queues today, on the " (ctx.s.me.timezone) " clock." }
             (table(&["Queue", "Agents available", "Offered", "Answered", "Abandoned", "Service level"], rows, "No call queues are assigned to you yet; an Office Manager assigns them."))
             @if reports_link { p { a href=(tab_href(Layout::ManageCallCenter, Tab::Reports)) { "Reports" } } }
         },

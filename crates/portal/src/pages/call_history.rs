@@ -1,4 +1,4 @@
-//! The Call History tab: filters on the domain's clock, a count, a page of calls, the CSV.
+//! The Call History tab: filters on the viewer's clock, a count, a page of calls, the CSV.
 
 use super::*;
 use crate::client::with_query;
@@ -31,13 +31,13 @@ fn label<'a>(pairs: &'a [(&str, &'a str)], value: &str) -> &'a str {
         .map_or("", |(_, l)| *l)
 }
 
-/// The filters of the page, as the API takes them. Dates are days on the domain's clock;
+/// The filters of the page, as the API takes them. Dates are days on the viewer's clock;
 /// RFC 3339 times pass as they are.
-fn filters(ctx: &Ctx, tz: &str) -> R<CallQuery> {
+fn filters(ctx: &Ctx) -> R<CallQuery> {
     let bound = |key: &str, plus: i64| -> R<Option<String>> {
         match ctx.q(key) {
             "" => Ok(None),
-            v if v.len() == 10 => day_start(tz, v, plus)
+            v if v.len() == 10 => day_start(ctx, v, plus)
                 .map(Some)
                 .map_err(|_| Failure::invalid(key, "a date like 2026-11-24")),
             v => Ok(Some(v.to_owned())),
@@ -83,8 +83,7 @@ async fn queue_extensions(ctx: &Ctx, domain: &str) -> HashMap<QueueId, String> {
 
 pub(super) async fn call_history(ctx: &Ctx, rest: &[&str]) -> R<View> {
     let domain = domain_param(ctx).await?;
-    let tz = domain_timezone(ctx).await?;
-    let query = filters(ctx, &tz)?;
+    let query = filters(ctx)?;
     if rest == ["export.csv"] {
         return file(ctx, endpoints::calls_csv(&domain, &query)).await;
     }
@@ -115,7 +114,7 @@ pub(super) async fn call_history(ctx: &Ctx, rest: &[&str]) -> R<View> {
                 .cloned()
                 .unwrap_or_default();
             html! { tr.(c.disposition.as_str()) {
-                td { (when(c.started_at)) }
+                td { (when(ctx, c.started_at)) }
                 td { (label(DIRECTIONS, c.direction.as_str())) }
                 td { (c.from) }
                 td { (c.to) }
@@ -155,7 +154,7 @@ pub(super) async fn call_history(ctx: &Ctx, rest: &[&str]) -> R<View> {
                 } }
                 button.secondary type="submit" { "Filter" }
             }
-            p { strong id="call-count" { (total) } " calls · " a href=(with_query(&format!("{}/export.csv", ctx.base()), &export_q)) download { "Download CSV" } }
+            p { strong id="call-count" { (total) } " calls · days and times on the " (ctx.s.me.timezone) " clock · " a href=(with_query(&format!("{}/export.csv", ctx.base()), &export_q)) download { "Download CSV" } }
             (table(&["Started", "Direction", "From", "To", "Queue", "Result", "Wait", "Talk"], rows, "No calls match."))
             (pager(&ctx.url, calls.next_cursor.as_deref()))
         },

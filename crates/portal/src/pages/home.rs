@@ -48,8 +48,7 @@ fn calls(since: &str, user: Option<String>, disposition: Option<Disposition>) ->
 pub(super) async fn user_home(ctx: &Ctx) -> R<View> {
     let api = ctx.api();
     let me = &ctx.s.me;
-    let tz = domain_timezone(ctx).await?;
-    let since = day_start(&tz, "", 0)?;
+    let since = day_start(ctx, "", 0)?;
     let ext = me.extension();
     let messages = api
         .call(settings::list_of_user::<VoicemailMessage>(
@@ -112,8 +111,7 @@ pub(super) async fn user_home(ctx: &Ctx) -> R<View> {
 
 pub(super) async fn org_home(ctx: &Ctx) -> R<View> {
     let api = ctx.api();
-    let tz = domain_timezone(ctx).await?;
-    let since = day_start(&tz, "", 0)?;
+    let since = day_start(ctx, "", 0)?;
     let me = &ctx.s.me;
     let l = Layout::ManageOrganization;
     let shows = |tab| me.has_tab(l, tab);
@@ -209,7 +207,7 @@ pub(super) async fn global_home(ctx: &Ctx) -> R<View> {
                 (stat("domains", domains.count, Some(tab_href(Layout::Global, Tab::Domains))))
             }
             h2 { "Latest changes" }
-            (provider::audit_table(&audit.items))
+            (provider::audit_table(ctx, &audit.items))
         },
     )
 }

@@ -61,12 +61,25 @@ fn text<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
 
-/// A time as the API gives it, shown without seconds' noise.
-fn when(t: Timestamp) -> String {
-    t.to_rfc3339()
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_owned()
+/// The zone the viewer reads times in: its own, else its domain's (as `/me` says).
+fn viewer_zone(ctx: &Ctx) -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get(ctx.s.me.timezone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// A time on the viewer's clock with its zone's abbreviation: "2026-12-03 13:21:05 EST".
+fn local_time(ctx: &Ctx, t: Timestamp) -> String {
+    match jiff::Timestamp::from_second(t.0) {
+        Ok(at) => at
+            .to_zoned(viewer_zone(ctx))
+            .strftime("%Y-%m-%d %H:%M:%S %Z")
+            .to_string(),
+        Err(_) => t.to_rfc3339(),
+    }
+}
+
+/// `local_time` as a `time` element carrying the exact instant, the zone's name on hover.
+fn when(ctx: &Ctx, t: Timestamp) -> Markup {
+    html! { time datetime=(t.to_rfc3339()) title=(ctx.s.me.timezone) { (local_time(ctx, t)) } }
 }
 
 /// A non-empty filter value, for a query type's optional field.
@@ -347,14 +360,9 @@ fn delete_link(ctx: &Ctx, id: &str) -> Markup {
 
 // ---------- pieces several tabs use ----------
 
-async fn domain_timezone(ctx: &Ctx) -> R<String> {
-    let d = ctx.api().call(endpoints::get_domain(MINE)).await?;
-    Ok(d.timezone.to_string())
-}
-
-/// Midnight of a day (today when `date` is empty) on a time zone's clock, as RFC 3339.
-fn day_start(tz: &str, date: &str, plus_days: i64) -> R<String> {
-    let zone = jiff::tz::TimeZone::get(tz).unwrap_or(jiff::tz::TimeZone::UTC);
+/// Midnight of a day (today when `date` is empty) on the viewer's clock, as RFC 3339.
+fn day_start(ctx: &Ctx, date: &str, plus_days: i64) -> R<String> {
+    let zone = viewer_zone(ctx);
     let day = if date.is_empty() {
         jiff::Timestamp::now().to_zoned(zone.clone()).date()
     } else {

@@ -34,7 +34,7 @@ pub(super) async fn messages(ctx: &Ctx, rest: &[&str]) -> R<View> {
         .map(|m| {
             let id = m.id.get().to_string();
             html! { tr.(if m.body.folder == Folder::New { "unread" } else { "" }) {
-                td { (when(m.body.received_at)) }
+                td { (when(ctx, m.body.received_at)) }
                 td { (text(&m.body.caller_name)) " " (m.body.caller_number) }
                 td { (folder_label(m.body.folder)) }
                 td { audio controls preload="none" src={ (ctx.base()) "/" (id) "/audio" } {} }
@@ -252,7 +252,7 @@ pub(super) async fn time_frames(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
 }
 
 /// Whether a phone is registered, and from where, in words.
-fn registration(login: Option<&SipLogin>) -> String {
+fn registration(ctx: &Ctx, login: Option<&SipLogin>) -> String {
     match login {
         None => "—".into(),
         Some(l) if !l.issued => "No SIP password issued yet".into(),
@@ -263,7 +263,7 @@ fn registration(login: Option<&SipLogin>) -> String {
         }) => format!(
             "Registered from {} until {}{}",
             r.source.as_deref().unwrap_or(&r.contact),
-            when(r.expires_at),
+            local_time(ctx, r.expires_at),
             r.user_agent
                 .as_deref()
                 .map(|a| format!(" ({a})"))
@@ -292,7 +292,7 @@ pub(super) async fn phone_table(ctx: &Ctx, owner: &str, base: &str) -> R<Markup>
         rows.push(html! { tr {
             td { (text(&d.body.label)) } td { (d.body.model) } td { code { (d.body.mac) } } td { (d.body.line) }
             td { @if let Some(l) = &login { code { (l.username) "@" (l.realm) } } }
-            td.registration { (registration(login.as_ref())) }
+            td.registration { (registration(ctx, login.as_ref())) }
             td {
                 @if may_issue {
                     (button_form(&format!("{action}/sip-password"), &ctx.s.csrf, "New SIP password", "secondary", &[]))

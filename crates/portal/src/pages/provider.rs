@@ -61,36 +61,141 @@ pub(super) async fn domains(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     )
 }
 
-pub(super) fn audit_table(items: &[AuditEntry]) -> Markup {
+pub(super) fn audit_table(ctx: &Ctx, items: &[AuditEntry]) -> Markup {
     let rows = items
         .iter()
         .map(|a| {
             html! { tr {
-                td { (when(a.at)) }
+                td { (when(ctx, a.at)) }
                 td { (a.actor_login) @if let Some(who) = &a.on_behalf_of_login { " as " (who) } }
-                td { code { (a.action) } }
+                td { (action_label(&a.action)) br; small { code { (a.action) } } }
                 td { (a.object) }
+                td { (changes(a.before.as_ref(), a.after.as_ref())) }
                 td { (text(&a.client_addr)) }
             } }
         })
         .collect();
     table(
-        &["When", "Who", "What", "Object", "From"],
+        &["When", "Who", "What", "Object", "Changes", "From"],
         rows,
-        "Nothing recorded yet.",
+        "Nothing recorded.",
     )
 }
 
+/// An action code as a person says it: `user.update` → "User updated".
+fn action_label(action: &str) -> String {
+    let (thing, verb) = action.split_once('.').unwrap_or((action, ""));
+    let thing = thing.replace('_', " ");
+    let verb = match verb {
+        "create" => "created",
+        "update" => "updated",
+        "delete" => "deleted",
+        "login" => "logged in",
+        "logout" => "logged out",
+        "impersonate" => "acted as another user",
+        "reauth" => "password asked again",
+        "ingest" => "imported",
+        other => other,
+    };
+    let mut label: Vec<char> = format!("{thing} {verb}").trim().chars().collect();
+    if let Some(first) = label.first_mut() {
+        *first = first.to_ascii_uppercase();
+    }
+    label.into_iter().collect()
+}
+
+/// What a change changed: each field whose value differs, before → after.
+fn changes(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Markup {
+    let show = |v: Option<&serde_json::Value>| match v {
+        None | Some(serde_json::Value::Null) => "—".to_owned(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let empty = serde_json::Map::new();
+    let fields = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::Object(map)) => map.clone(),
+        _ => empty.clone(),
+    };
+    let (old, new) = (fields(before), fields(after));
+    if old.is_empty() && new.is_empty() {
+        return html! {};
+    }
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let changed: Vec<(&String, String, String)> = keys
+        .into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| (k, show(old.get(k)), show(new.get(k))))
+        .collect();
+    html! {
+        @if changed.is_empty() { "—" } @else {
+            details {
+                summary { (changed.len()) " field" @if changed.len() > 1 { "s" } }
+                dl.changes { @for (k, was, is) in &changed {
+                    dt { (k.replace('_', " ")) }
+                    dd { del { (was) } " → " ins { (is) } }
+                } }
+            }
+        }
+    }
+}
+
 pub(super) async fn audit_log(ctx: &Ctx) -> R<View> {
+    let day = |key: &str, plus: i64| -> R<Option<String>> {
+        match ctx.q(key) {
+            "" => Ok(None),
+            v => day_start(ctx, v, plus)
+                .map(Some)
+                .map_err(|_| Failure::invalid(key, "a date like 2026-11-24")),
+        }
+    };
     let query = AuditQuery {
+        domain: some(ctx.q("domain")),
+        action: some(ctx.q("action")),
+        user: some(ctx.q("user")),
+        since: day("since", 0)?,
+        until: day("until", 1)?,
         cursor: some(ctx.q("cursor")),
-        ..AuditQuery::default()
+        limit: None,
     };
     let list = ctx.api().call(endpoints::audit_log(&query)).await?;
+    const ACTIONS: [(&str, &str); 19] = [
+        ("", "Any change"),
+        ("user.", "Users"),
+        ("site.", "Sites"),
+        ("domain.", "Domains"),
+        ("reseller.", "Resellers"),
+        ("call_queue.", "Call queues"),
+        ("queue_agent.", "Queue agents"),
+        ("agent.", "Agent availability and queue log-in"),
+        ("session.", "Logins and sessions"),
+        ("two_factor.", "Two-factor login"),
+        ("api_key.", "API keys"),
+        ("device.", "Phones"),
+        ("phone_number.", "Phone numbers"),
+        ("answer_rule.", "Answering rules"),
+        ("time_frame.", "Time frames"),
+        ("conference.", "Conferences"),
+        ("auto_attendant.", "Auto attendants"),
+        ("calls.", "Call records"),
+        ("portal_tabs.", "Portal tabs"),
+    ];
     page(
         "Audit Log",
         html! {
-            (audit_table(&list.items))
+            form.filters method="get" action=(ctx.base()) {
+                div.field { label for="action" { "Change" } select id="action" name="action" {
+                    @for (v, l) in ACTIONS { option value=(v) selected[v == ctx.q("action")] { (l) } }
+                } }
+                div.field { label for="user" { "By (extension@domain)" } input id="user" name="user" value=(ctx.q("user")); }
+                div.field { label for="domain" { "Domain" } input id="domain" name="domain" value=(ctx.q("domain")); }
+                div.field { label for="since" { "From day" } input id="since" name="since" type="date" value=(ctx.q("since")); }
+                div.field { label for="until" { "To day" } input id="until" name="until" type="date" value=(ctx.q("until")); }
+                button.secondary type="submit" { "Filter" }
+            }
+            p { "Newest first; days and times on the " (ctx.s.me.timezone) " clock." }
+            (audit_table(ctx, &list.items))
             (pager(&ctx.url, list.next_cursor.as_deref()))
         },
     )

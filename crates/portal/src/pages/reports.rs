@@ -1,4 +1,4 @@
-//! The Reports tab: queue and agent figures over days on the domain's clock, with charts and
+//! The Reports tab: queue and agent figures over days on the viewer's clock, with charts and
 //! the CSV of each report.
 
 use super::*;
@@ -21,16 +21,11 @@ fn percent(p: Option<f64>) -> String {
 }
 
 pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
-    let tz = domain_timezone(ctx).await?;
-    let today = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC))
-        .date();
-    let default_from = today
-        .checked_sub(jiff::Span::new().days(6))
-        .unwrap_or(today)
-        .to_string();
+    let tz = ctx.s.me.timezone.to_string();
+    let today = jiff::Timestamp::now().to_zoned(viewer_zone(ctx)).date();
+    // Reports open on today; a range is chosen with the two days.
     let from = match ctx.q("from") {
-        "" => default_from,
+        "" => today.to_string(),
         v => v.to_owned(),
     };
     let to = match ctx.q("to") {
@@ -38,9 +33,9 @@ pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
         v => v.to_owned(),
     };
     let since =
-        day_start(&tz, &from, 0).map_err(|_| Failure::invalid("from", "a date like 2026-11-24"))?;
+        day_start(ctx, &from, 0).map_err(|_| Failure::invalid("from", "a date like 2026-11-24"))?;
     let until =
-        day_start(&tz, &to, 1).map_err(|_| Failure::invalid("to", "a date like 2026-11-24"))?;
+        day_start(ctx, &to, 1).map_err(|_| Failure::invalid("to", "a date like 2026-11-24"))?;
     let filters = Form(&ctx.query);
     let interval: Interval = filters.value("interval")?.unwrap_or_default();
     let sl: u32 = filters
@@ -52,6 +47,7 @@ pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
         interval: Some(interval),
         queue: some(ctx.q("queue")),
         service_level_seconds: Some(sl),
+        timezone: Some(tz.clone()),
     };
     let agent_query = ReportQuery {
         since: Some(since),

@@ -143,7 +143,7 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
             }
             @if let Some(st) = two_factor.filter(|st| st.enrolled && (u.scope < me.scope || me.scope == Scope::SuperUser)) {
                 h2 { "Two-factor login" }
-                p { "On" @if let Some(at) = st.enrolled_at { " since " (when(at)) } ". If this user lost its phone and its recovery codes, reset it: the next login asks only for the password, and the user can set it up again." }
+                p { "On" @if let Some(at) = st.enrolled_at { " since " (when(ctx, at)) } ". If this user lost its phone and its recovery codes, reset it: the next login asks only for the password, and the user can set it up again." }
                 form.card method="post" action={ (ctx.base()) "/" (enc(ext)) "/two-factor" } {
                     (csrf(&ctx.s.csrf))
                     @if !me.reauthenticated {
