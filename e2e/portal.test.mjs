@@ -450,3 +450,27 @@ test('times are on the viewer\'s clock with the zone named; reports open on toda
   assert.ok(whats.length > 0 && whats.every((w) => w.startsWith('session.')), whats.join());
   await admin.context.close();
 });
+
+test('a refused delete says why; a mistyped filter keeps the page; error pages keep the tabs; charts are legible', async () => {
+  const { context, page } = await login('101@acme.example');
+  // "Business hours" is used by an answering rule and the auto attendant.
+  await page.goto(`${base}/manage-organization/time-frames/1/delete`);
+  await page.locator('main button.danger').click();
+  await page.waitForSelector('main .alert');
+  assert.match(await page.locator('main .alert').innerText(), /^Not deleted\. .*in use by .*auto attendant Main menu/);
+  assert.equal(await status(page, '/manage-organization/users/999'), 404);
+  assert.ok(await page.locator('nav.tabs').isVisible(), 'a missing page keeps the tab bar');
+  await context.close();
+
+  const sup = await login('104@acme.example');
+  assert.equal(await status(sup.page, '/manage-call-center/reports?from=2026-13-01'), 422);
+  assert.equal(await sup.page.locator('main h1').innerText(), 'Reports');
+  assert.match(await sup.page.locator('main .alert').innerText(), /^From day: “2026-13-01” was not taken/);
+  await sup.page.goto(`${base}/manage-call-center/reports?from=2026-11-01`);
+  const sizes = await sup.page.locator('figure.chart text.tick').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
+  assert.ok(sizes.length > 10 && sizes.every((h) => h >= 11), `tick heights ${sizes}`);
+  await sup.page.setViewportSize({ width: 390, height: 844 });
+  const phone = await sup.page.locator('figure.chart text.tick').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
+  assert.ok(phone.every((h) => h >= 11), `tick heights on a phone ${phone}`);
+  await sup.context.close();
+});

@@ -150,6 +150,24 @@ pub fn form_error(sub: Option<&Submitted>) -> Markup {
     }
 }
 
+/// A page shown without a filter it could not take: the complaint above it, naming the
+/// filter by its label on the page (`<label for=…>`) and the value that was refused.
+pub fn refused_filter(f: &Failure, value: &str, body: Markup) -> Markup {
+    let field = f.field.as_deref().unwrap_or_default();
+    let page = body.into_string();
+    let label = page
+        .split_once(&format!("for=\"{field}\">"))
+        .and_then(|(_, after)| after.split_once('<'))
+        .map_or(field, |(label, _)| label);
+    html! {
+        div.alert role="alert" {
+            strong { (label) ": " } "“" (value) "” was not taken ("
+            (f.message.strip_prefix(&format!("{field}: ")).unwrap_or(&f.message)) "); shown without it."
+        }
+        (maud::PreEscaped(page))
+    }
+}
+
 pub fn csrf(token: &str) -> Markup {
     html! { input type="hidden" name="_csrf" value=(token); }
 }
@@ -216,11 +234,14 @@ fn strip_cursor(url: &str) -> String {
     }
 }
 
+/// A duration as h:mm:ss ("0:04:05"), "—" when there is none.
 pub fn seconds(n: Option<f64>) -> String {
     match n {
-        None => "—".into(),
-        Some(n) if n >= 60.0 => format!("{}m {:02}s", (n / 60.0).floor(), (n % 60.0).round()),
-        Some(n) => format!("{n:.0}s"),
+        Some(n) if n.is_finite() && n >= 0.0 => {
+            let total = n.round() as i64;
+            format!("{}:{:02}:{:02}", total / 3600, total / 60 % 60, total % 60)
+        }
+        _ => "—".into(),
     }
 }
 
@@ -331,43 +352,69 @@ pub fn bare(title: &str, body: Markup) -> Markup {
     }
 }
 
-/// A small SVG bar chart: one bar per label, values scaled to the largest.
+/// An SVG bar chart drawn at its own size (so its text is 12 px on every screen; a narrow screen
+/// scrolls it sideways): one bar per label, a labelled y axis, the value of each bar on hover,
+/// and the same figures as a table for screen readers and for reading exact values.
 pub fn bar_chart(title: &str, unit: &str, bars: &[(String, f64)], max_hint: Option<f64>) -> Markup {
-    let width = 640.0;
-    let height = 200.0;
-    let left = 44.0;
-    let bottom = 36.0;
-    let max = max_hint
-        .unwrap_or_else(|| bars.iter().map(|(_, v)| *v).fold(0.0, f64::max))
-        .max(1.0);
+    let (width, height, left, bottom, top) = (720.0, 240.0, 56.0, 40.0, 12.0);
+    let max =
+        nice_ceiling(max_hint.unwrap_or_else(|| bars.iter().map(|(_, v)| *v).fold(0.0, f64::max)));
     let n = bars.len().max(1) as f64;
     let slot = (width - left) / n;
     let bar = (slot * 0.7).max(1.0);
-    let every = (bars.len() / 12).max(1);
-    let desc: String = bars
-        .iter()
-        .map(|(l, v)| format!("{l}: {v:.0}{unit}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    // Bottom labels no closer than about 80 px apart.
+    let every = ((80.0 / slot).ceil() as usize).max(1);
+    let plot = height - bottom - top;
+    let y = |v: f64| height - bottom - v / max * plot;
+    let value = |v: f64| format!("{}{unit}", trim_number(v));
     html! {
         figure.chart {
             figcaption { (title) }
-            svg viewBox={ "0 0 " (width) " " (height) } role="img" aria-label={ (title) ". " (desc) } xmlns="http://www.w3.org/2000/svg" {
-                line x1=(left) y1="8" x2=(left) y2=(height - bottom) class="axis" {}
-                line x1=(left) y1=(height - bottom) x2=(width) y2=(height - bottom) class="axis" {}
-                text x=(left - 6.0) y="14" text-anchor="end" class="tick" { (format!("{max:.0}")) (unit) }
-                text x=(left - 6.0) y=(height - bottom) text-anchor="end" class="tick" { "0" }
-                @for (i, (label, value)) in bars.iter().enumerate() {
-                    @let h = (value / max) * (height - bottom - 10.0);
-                    @let x = left + slot * i as f64 + (slot - bar) / 2.0;
-                    rect x=(format!("{x:.1}")) y=(format!("{:.1}", height - bottom - h)) width=(format!("{bar:.1}")) height=(format!("{h:.1}")) class="bar" {
-                        title { (label) ": " (format!("{value:.0}")) (unit) }
+            div.plot {
+                svg width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } role="img" aria-label=(title) xmlns="http://www.w3.org/2000/svg" {
+                    @for i in 0..=4 {
+                        @let v = max * f64::from(i) / 4.0;
+                        line x1=(left) y1=(format!("{:.1}", y(v))) x2=(width) y2=(format!("{:.1}", y(v))) class=(if i == 0 { "axis" } else { "grid" }) {}
+                        text x=(left - 6.0) y=(format!("{:.1}", y(v) + 4.0)) text-anchor="end" class="tick" { (value(v)) }
                     }
-                    @if i % every == 0 {
-                        text x=(format!("{:.1}", x + bar / 2.0)) y=(height - bottom + 14.0) text-anchor="middle" class="tick" { (label) }
+                    line x1=(left) y1=(top) x2=(left) y2=(height - bottom) class="axis" {}
+                    @for (i, (label, v)) in bars.iter().enumerate() {
+                        @let x = left + slot * i as f64 + (slot - bar) / 2.0;
+                        rect x=(format!("{x:.1}")) y=(format!("{:.1}", y(*v))) width=(format!("{bar:.1}")) height=(format!("{:.1}", height - bottom - y(*v))) class="bar" {
+                            title { (label) ": " (value(*v)) }
+                        }
+                        @if i % every == 0 {
+                            text x=(format!("{:.1}", x + bar / 2.0)) y=(height - bottom + 18.0) text-anchor="middle" class="tick" { (label) }
+                        }
                     }
+                }
+            }
+            details {
+                summary { "Figures" }
+                table {
+                    thead { tr { th scope="col" { "Interval" } th scope="col" { (title) } } }
+                    tbody { @for (label, v) in bars { tr { td { (label) } td { (value(*v)) } } } }
                 }
             }
         }
     }
+}
+
+/// The smallest of 1, 2, 2.5 or 5 times a power of ten at or above `v` (an axis's top).
+fn nice_ceiling(v: f64) -> f64 {
+    if v <= 0.0 || !v.is_finite() {
+        return 1.0;
+    }
+    let power = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|top| *top >= v)
+        .unwrap_or(10.0 * power)
+}
+
+/// A figure without a useless fraction: 12, 12.5, 0.25.
+fn trim_number(v: f64) -> String {
+    let text = format!("{v:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }

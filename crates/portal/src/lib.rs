@@ -496,13 +496,15 @@ fn render(
     html_response(status, html::page(&shell, body), &s.cookies)
 }
 
-fn failure_page(s: &Session, f: &Failure) -> Response {
+/// A failure as a page; inside a tab (`at`) it keeps the tab bar, so the way on is at hand.
+fn failure_page(s: &Session, at: Option<(Layout, Tab)>, f: &Failure) -> Response {
+    let (layout, tab) = (at.map(|(l, _)| l), at.map(|(_, t)| t));
     match f.status {
         StatusCode::UNAUTHORIZED => to_login("/"),
         StatusCode::NOT_FOUND => render(
             s,
-            None,
-            None,
+            layout,
+            tab,
             "No such page",
             None,
             html! { p { "There is no such page, or it is not yours to see. " a href="/" { "Go to your start page" } } },
@@ -510,8 +512,8 @@ fn failure_page(s: &Session, f: &Failure) -> Response {
         ),
         status => render(
             s,
-            None,
-            None,
+            layout,
+            tab,
             "Not possible",
             None,
             html! { p { (f.message) } p { a href="/" { "Go to your start page" } } },
@@ -549,7 +551,7 @@ async fn enter(
         return Err(Redirect::to(two_factor::PAGE).into_response());
     }
     if !s.me.has_tab(l, t) {
-        return Err(failure_page(&s, &Failure::not_found()));
+        return Err(failure_page(&s, None, &Failure::not_found()));
     }
     Ok(Ctx {
         s,
@@ -583,9 +585,27 @@ async fn show(ctx: Ctx, sub: Option<Submitted>) -> Response {
         );
     }
     let status = sub.as_ref().map_or(StatusCode::OK, |s| s.failure.status);
-    match pages::view(&ctx, sub.as_ref()).await {
+    let mut ctx = ctx;
+    let mut refused: Option<(Failure, String)> = None;
+    let mut shown = pages::view(&ctx, sub.as_ref()).await;
+    // A filter the page cannot take (a mistyped day, say): the page without it, the complaint
+    // named above it, instead of an error page.
+    if let Err(f) = &shown
+        && f.status == StatusCode::UNPROCESSABLE_ENTITY
+        && let Some(field) = f.field.clone()
+        && let Some(value) = first(&ctx.query, &field).map(str::to_owned)
+    {
+        refused = Some((f.clone(), value));
+        ctx.query.retain(|(k, _)| *k != field);
+        shown = pages::view(&ctx, sub.as_ref()).await;
+    }
+    match shown {
         Ok(pages::View::Page(title, body)) => {
             let notice = first(&ctx.query, "notice");
+            let (body, status) = match refused {
+                Some((f, value)) => (html::refused_filter(&f, &value, body), f.status),
+                None => (body, status),
+            };
             render(
                 &ctx.s,
                 Some(ctx.layout),
@@ -597,7 +617,7 @@ async fn show(ctx: Ctx, sub: Option<Submitted>) -> Response {
             )
         }
         Ok(pages::View::File(response)) => response,
-        Err(f) => failure_page(&ctx.s, &f),
+        Err(f) => failure_page(&ctx.s, Some((ctx.layout, ctx.tab)), &f),
     }
 }
 
@@ -668,7 +688,7 @@ async fn change(
         ),
         Ok(pages::Next::Show(pages::View::File(response))) => response,
         Err(f) if f.is_form_error() => show(ctx, Some(Submitted::new(form, f))).await,
-        Err(f) => failure_page(&ctx.s, &f),
+        Err(f) => failure_page(&ctx.s, Some((ctx.layout, ctx.tab)), &f),
     }
 }
 

@@ -120,7 +120,7 @@ pub async fn show(State(p): State<Portal>, headers: HeaderMap, a: Addr) -> Respo
     };
     let st = match status(&s).await {
         Ok(st) => st,
-        Err(f) => return super::failure_page(&s, &f),
+        Err(f) => return super::failure_page(&s, None, &f),
     };
     page(&s, overview(&s, &st), StatusCode::OK)
 }

@@ -108,7 +108,7 @@ fn first(limit: u32) -> SettingQuery {
 pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     let rest: Vec<&str> = ctx.rest.iter().map(String::as_str).collect();
     if let [id, "delete"] = rest[..] {
-        return confirm_delete(ctx, id).await;
+        return confirm_delete(ctx, id, sub).await;
     }
     match (ctx.tab, ctx.layout) {
         (Tab::Home, Layout::MyAccount) => home::user_home(ctx).await,
@@ -315,7 +315,7 @@ async fn delete(ctx: &Ctx, id: &str) -> R<()> {
     }
 }
 
-async fn confirm_delete(ctx: &Ctx, id: &str) -> R<View> {
+async fn confirm_delete(ctx: &Ctx, id: &str, refused: Option<&Submitted>) -> R<View> {
     let api = ctx.api();
     // Reading it first: something out of reach is a missing page, not a question.
     let name = match ctx.tab {
@@ -343,6 +343,9 @@ async fn confirm_delete(ctx: &Ctx, id: &str) -> R<View> {
     page(
         format!("Delete {name}?"),
         html! {
+            @if let Some(r) = refused {
+                div.alert role="alert" { strong { "Not deleted. " } (r.failure.message) }
+            }
             p { "This cannot be undone." }
             form.inline method="post" {
                 (csrf(&ctx.s.csrf))

@@ -37,7 +37,12 @@ pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
     let until =
         day_start(ctx, &to, 1).map_err(|_| Failure::invalid("to", "a date like 2026-11-24"))?;
     let filters = Form(&ctx.query);
-    let interval: Interval = filters.value("interval")?.unwrap_or_default();
+    // One day reads best by the hour.
+    let interval: Interval = filters.value("interval")?.unwrap_or(if from == to {
+        Interval::Hour
+    } else {
+        Interval::Day
+    });
     let sl: u32 = filters
         .number("service_level_seconds", "Answered within")?
         .unwrap_or(20);
