@@ -435,14 +435,14 @@ pub static MATRIX: [Row; 30] = [
         name: "call_history",
         label: "call history (CDRs)",
         note: Some(
-            "create (c) is ingestion of call records from the switch, by the provider (super user, reseller); nobody edits or deletes a call record",
+            "create (c) is ingestion of call records from the switch, by the provider (super user, reseller); nobody edits or deletes a call record; a supervisor also reads its own calls (r O): its My Account layout has the Call History tab",
         ),
         cells: [
             &[g(R | C, RP)],
             &[g(R | C, RR)],
             R_D,
             R_S,
-            R_Q,
+            &[g(R, RQ), g(R, RO)],
             R_O,
             R_O,
             R_O,

@@ -27,7 +27,9 @@ const EXPECTED: &[(Resource, [&str; 8])] = &[
     (Resource::AutoAttendants, ["rw P", "rw R", "rw D", "rw S", "—", "—", "—", "—"]),
     (Resource::Conferences, ["rw P", "rw R", "rw D", "rw S", "—", "—", "—", "—"]),
     (Resource::MusicOnHold, ["rw P", "rw R", "rw D", "r D", "r D", "—", "—", "—"]),
-    (Resource::CallHistory, ["rc P", "rc R", "r D", "r S", "r Q", "r O", "r O", "r O"]),
+    // DESIGN gives the supervisor `r Q`; its My Account layout has a Call History tab, so it also
+    // reads its own calls (issue #19).
+    (Resource::CallHistory, ["rc P", "rc R", "r D", "r S", "r Q, r O", "r O", "r O", "r O"]),
     (Resource::Reports, ["r P", "r R", "r D", "r S", "r Q", "r O", "—", "—"]),
     (Resource::EmergencyAddresses, ["rw P", "rw R", "rw D (re-auth)", "r S", "—", "—", "—", "—"]),
     (Resource::Invoices, ["rw P", "rw R", "r+pay D (re-auth)", "—", "—", "—", "—", "—"]),

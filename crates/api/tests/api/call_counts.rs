@@ -183,3 +183,42 @@ async fn past_ten_thousand_calls_a_count_says_more() {
     })
     .await;
 }
+
+/// A supervisor reads its queues' calls and its own (its My Account has a Call History tab):
+/// every call of its own, as the office manager counts them, and no other user's outside its
+/// queues.
+#[tokio::test]
+async fn a_supervisor_reads_its_own_calls_too() {
+    on_each_database(|s| async move {
+        let domain = s.domain("acme.example").await;
+        generate_calls(&s.state.store, &domain, 400, 5, END, None, |_| {})
+            .await
+            .unwrap();
+        let count = |login: &'static str, query: &'static str| {
+            let s = &s;
+            async move {
+                let (st, body) = s
+                    .get(login, &format!("/api/v1/domains/~/calls/count{query}"))
+                    .await;
+                assert_eq!(st, reqwest::StatusCode::OK, "{body}");
+                body["count"].as_i64().unwrap()
+            }
+        };
+        let own = count("101@acme.example", "?user=104").await;
+        assert!(own > 0, "the demo gives the supervisor calls of its own");
+        assert_eq!(count("104@acme.example", "?user=104").await, own);
+        let listed = s
+            .list_all("104@acme.example", "/api/v1/domains/~/calls?user=104")
+            .await
+            .unwrap();
+        assert_eq!(listed.len() as i64, own);
+        // 107 is no agent of its queues: only the calls 107 shares with the supervisor's reach.
+        let shared = s
+            .list_all("104@acme.example", "/api/v1/domains/~/calls?user=107")
+            .await
+            .unwrap();
+        assert!(count("101@acme.example", "?user=107").await > shared.len() as i64);
+        s
+    })
+    .await;
+}
