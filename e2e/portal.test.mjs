@@ -46,12 +46,12 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function login(user, { viewport } = {}) {
+async function login(user, { viewport, password } = {}) {
   const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${base}/login`);
   await page.getByLabel('Login').fill(user);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').fill(password || PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForSelector('main h1');
   return { context, page };
@@ -473,4 +473,37 @@ test('a refused delete says why; a mistyped filter keeps the page; error pages k
   const phone = await sup.page.locator('figure.chart text.tick').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
   assert.ok(phone.every((h) => h >= 11), `tick heights on a phone ${phone}`);
   await sup.context.close();
+});
+
+test('my profile: a user picks its own time zone and language and changes its password', async () => {
+  const { context, page } = await login('108@globex.example');
+  await page.getByRole('link', { name: 'My profile' }).click();
+  await page.getByLabel('Time zone').selectOption('Europe/Paris');
+  await page.getByLabel('Language').selectOption('fr-CA');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForSelector('.notice');
+  assert.equal(await page.getByLabel('Time zone').inputValue(), 'Europe/Paris');
+  assert.equal(await page.getByLabel('Language').inputValue(), 'fr-CA');
+  await page.goto(`${base}/my-account/call-history`);
+  assert.match(await page.locator('main table tbody tr td time').first().innerText(), / CET$/);
+  assert.match(await page.locator('main').innerText(), /on the Europe\/Paris clock/);
+  // A wrong current password is named under its field, and nothing changes.
+  await page.goto(`${base}/profile`);
+  await page.getByLabel('Current password').fill('not-my-password');
+  await page.getByLabel('New password (at least 10 characters)').fill('a-new-password-108');
+  await page.getByLabel('New password again').fill('a-new-password-108');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  assert.equal(await page.locator('#f-current_password-error').innerText(), 'this is not your current password');
+  assert.equal(await page.getByLabel('Current password').inputValue(), '', 'a password is never sent back');
+  await page.getByLabel('Current password').fill(PASSWORD);
+  await page.getByLabel('New password (at least 10 characters)').fill('a-new-password-108');
+  await page.getByLabel('New password again').fill('a-new-password-108');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  // Every session of the user ends with its old password, this one too.
+  await page.waitForURL(/\/login\?password=changed/);
+  assert.match(await page.locator('.notice').innerText(), /log in with the new one/);
+  await context.close();
+  const again = await login('108@globex.example', { password: 'a-new-password-108' });
+  assert.doesNotMatch(again.page.url(), /login/);
+  await again.context.close();
 });

@@ -20,7 +20,7 @@ use crate::api::settings::{ApiKind, SettingQuery};
 use crate::api::settings_extra::{ActiveRule, AtQuery, PaymentBody};
 use crate::api::sip::{SipLogin, SipLoginPatch, SipPassword};
 use crate::api::two_factor::{CodeBody, RecoveryCodes, TwoFactorEnrolment, TwoFactorStatus};
-use crate::api::users::{NewUserBody, ScopeBody, UserPatch, UserQuery};
+use crate::api::users::{NewUserBody, PasswordBody, ScopeBody, UserPatch, UserQuery};
 use crate::api::{CountResponse, DeleteQuery, ListResponse};
 use crate::routes::SchemaFn;
 use axum::http::Method;
@@ -196,6 +196,7 @@ endpoints! {
     fn get_user(domain, user) GET "/api/v1/domains/{domain}/users/{user}" => json(User);
     fn update_user(domain, user) PATCH "/api/v1/domains/{domain}/users/{user}", body UserPatch => json(User);
     fn delete_user(domain, user) DELETE "/api/v1/domains/{domain}/users/{user}", query DeleteQuery => no_content;
+    fn set_password(domain, user) POST "/api/v1/domains/{domain}/users/{user}/password", body PasswordBody => no_content;
     fn set_scope(domain, user) PUT "/api/v1/domains/{domain}/users/{user}/scope", body ScopeBody => json(User);
     fn supervisor_settings(domain, user) GET "/api/v1/domains/{domain}/users/{user}/supervisor-settings" => json(SupervisorSettings);
     fn set_supervisor_settings(domain, user) PUT "/api/v1/domains/{domain}/users/{user}/supervisor-settings", body SupervisorSettings => json(SupervisorSettings);

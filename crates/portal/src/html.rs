@@ -50,7 +50,13 @@ impl Submitted {
             || name.starts_with(&format!("{field}."))
             || name.starts_with(&format!("{field}["));
         if here && !self.shown.swap(true, Ordering::Relaxed) {
-            Some(&self.failure.message)
+            // Under its field the message need not name the field again ("caller_id: …").
+            let message = &self.failure.message;
+            Some(
+                message
+                    .strip_prefix(&format!("{field}: "))
+                    .unwrap_or(message),
+            )
         } else {
             None
         }
@@ -88,7 +94,11 @@ pub fn field_with(
     required: bool,
 ) -> Markup {
     let id = format!("f-{}", name.replace(['.', '[', ']'], "-"));
-    let value = sub.and_then(|s| s.value(name)).unwrap_or(value);
+    // A password sent is never written back into the page.
+    let value = match input {
+        Input::Password => value,
+        _ => sub.and_then(|s| s.value(name)).unwrap_or(value),
+    };
     let error = sub.and_then(|s| s.error_at(name));
     let err_id = format!("{id}-error");
     let kind = match input {
@@ -305,6 +315,7 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                     div.who {
                         span { (me.name()) " · " (me.login) " · " em.scope { (me.scope_label) } }
                         @if me.impersonated_by.is_none() {
+                            a href="/profile" { "My profile" }
                             a href="/two-factor" { "Two-factor login" }
                         }
                         form.inline method="post" action="/logout" {

@@ -10,6 +10,7 @@ mod client;
 mod form;
 mod html;
 mod pages;
+mod profile;
 mod session;
 mod two_factor;
 
@@ -47,6 +48,7 @@ pub fn router(api: Router) -> Router<AppState> {
         .route("/login", get(login_page).post(login_submit))
         .route("/login/code", post(two_factor::login_code))
         .route("/two-factor", get(two_factor::show).post(two_factor::act))
+        .route(profile::PAGE, get(profile::show).post(profile::act))
         .route("/logout", post(logout))
         .route("/reauth", post(reauth))
         .route("/impersonate", post(impersonate))
@@ -172,10 +174,11 @@ async fn root(State(p): State<Portal>, headers: HeaderMap, a: Addr) -> Response 
     }
 }
 
-fn login_form(next: &str, error: Option<&str>, username: &str) -> Markup {
+fn login_form(next: &str, error: Option<&str>, username: &str, notice: Option<&str>) -> Markup {
     html::bare(
         "Log in",
         html! {
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
             form.card method="post" action="/login" {
                 input type="hidden" name="next" value=(next);
                 @if let Some(e) = error { div.alert role="alert" { (e) } }
@@ -197,7 +200,11 @@ fn login_form(next: &str, error: Option<&str>, username: &str) -> Markup {
 async fn login_page(RawQuery(q): RawQuery) -> Response {
     let pairs = query_pairs(&q);
     let next = safe_next(first(&pairs, "next").unwrap_or("/"));
-    html_response(StatusCode::OK, login_form(next, None, ""), &[])
+    // A changed password ends every session of its user, this one too.
+    let notice = (first(&pairs, "password") == Some("changed")).then_some(
+        "Your password is changed, and every session of yours has ended: log in with the new one.",
+    );
+    html_response(StatusCode::OK, login_form(next, None, "", notice), &[])
 }
 
 /// A page of this portal to go to after logging in: a path on this site. Browsers skip tabs
@@ -233,7 +240,7 @@ async fn login_submit(
         let message = "This login link leads off this portal, so it was not followed. Log in again from here.";
         return html_response(
             StatusCode::BAD_REQUEST,
-            login_form("/", Some(message), username),
+            login_form("/", Some(message), username, None),
             &[],
         );
     }
@@ -261,7 +268,11 @@ async fn login_submit(
                 StatusCode::UNAUTHORIZED => "Wrong login or password.".to_owned(),
                 _ => f.message,
             };
-            html_response(f.status, login_form(&next, Some(&message), username), &[])
+            html_response(
+                f.status,
+                login_form(&next, Some(&message), username, None),
+                &[],
+            )
         }
     }
 }
@@ -275,6 +286,34 @@ fn refused() -> Response {
         ),
         &[],
     )
+}
+
+/// A POST from a logged-in user, checked (session, same origin, CSRF token), with its form.
+/// Refused, it answers what to do instead (log in, or a 403 page).
+pub(crate) struct Posted {
+    pub s: Session,
+    pub form: Vec<(String, String)>,
+    pub headers: HeaderMap,
+}
+
+impl axum::extract::FromRequest<Portal> for Posted {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, p: &Portal) -> Result<Self, Response> {
+        // The same limit as axum's own `Bytes` extractor.
+        const LIMIT: usize = 2 * 1024 * 1024;
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, LIMIT)
+            .await
+            .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+        let form = form_pairs(&body);
+        let s = change_session(p, &parts.headers, &parts.extensions, &form).await?;
+        Ok(Posted {
+            s,
+            form,
+            headers: parts.headers,
+        })
+    }
 }
 
 /// A POST from a logged-in user: session, same origin, CSRF token.
@@ -291,17 +330,7 @@ async fn change_session(
     Ok(s)
 }
 
-async fn logout(
-    State(p): State<Portal>,
-    headers: HeaderMap,
-    a: Addr,
-    body: axum::body::Bytes,
-) -> Response {
-    let form = form_pairs(&body);
-    let s = match change_session(&p, &headers, &a, &form).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn logout(Posted { s, .. }: Posted) -> Response {
     // Ending the session server-side makes the cookie worthless even if it was copied.
     let _ = s.api.call(endpoints::log_out()).await;
     let mut r = Redirect::to("/login").into_response();
@@ -316,17 +345,7 @@ async fn logout(
     r
 }
 
-async fn reauth(
-    State(p): State<Portal>,
-    headers: HeaderMap,
-    a: Addr,
-    body: axum::body::Bytes,
-) -> Response {
-    let form = form_pairs(&body);
-    let s = match change_session(&p, &headers, &a, &form).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn reauth(Posted { s, form, .. }: Posted) -> Response {
     let next = safe_next(first(&form, "next").unwrap_or("/")).to_owned();
     let code = first(&form, "code").unwrap_or("").trim();
     let body = ReauthRequest {
@@ -371,17 +390,7 @@ async fn reauth(
     }
 }
 
-async fn impersonate(
-    State(p): State<Portal>,
-    headers: HeaderMap,
-    a: Addr,
-    body: axum::body::Bytes,
-) -> Response {
-    let form = form_pairs(&body);
-    let s = match change_session(&p, &headers, &a, &form).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn impersonate(Posted { s, form, headers }: Posted) -> Response {
     let who = first(&form, "user").unwrap_or("");
     let back = safe_next(first(&form, "back").unwrap_or("/")).to_owned();
     let body = ImpersonateRequest {
@@ -420,17 +429,7 @@ async fn impersonate(
     }
 }
 
-async fn end_impersonation(
-    State(p): State<Portal>,
-    headers: HeaderMap,
-    a: Addr,
-    body: axum::body::Bytes,
-) -> Response {
-    let form = form_pairs(&body);
-    let s = match change_session(&p, &headers, &a, &form).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn end_impersonation(Posted { s, headers, .. }: Posted) -> Response {
     let _ = s.api.call(endpoints::log_out()).await;
     let secure = is_https(&headers);
     let mut r = Redirect::to("/").into_response();

@@ -7,8 +7,8 @@ use super::client::{self, Failure};
 use super::html::{self, Input, Submitted, button_form, csrf, field_with, form_error};
 use super::session::{Session, is_https, token_cookies};
 use super::{
-    Addr, Portal, addr, change_session, first, form_pairs, html_response, is_safe_next, refused,
-    render, safe_next, to_login,
+    Addr, Portal, Posted, addr, first, form_pairs, html_response, is_safe_next, refused, render,
+    safe_next, to_login,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -70,9 +70,11 @@ pub async fn login_code(
             r
         }
         // The challenge is gone (expired, used): only a new login helps.
-        Err(f) if f.field.as_deref() == Some("challenge") => {
-            html_response(f.status, super::login_form(next, Some(&f.message), ""), &[])
-        }
+        Err(f) if f.field.as_deref() == Some("challenge") => html_response(
+            f.status,
+            super::login_form(next, Some(&f.message), "", None),
+            &[],
+        ),
         Err(f) => html_response(f.status, code_form(&challenge, next, Some(&f.message)), &[]),
     }
 }
@@ -185,17 +187,7 @@ fn recovery_codes(codes: &RecoveryCodes) -> Markup {
 }
 
 /// `POST /two-factor`: begin, confirm, renew codes, remove.
-pub async fn act(
-    State(p): State<Portal>,
-    headers: HeaderMap,
-    a: Addr,
-    body: axum::body::Bytes,
-) -> Response {
-    let form = form_pairs(&body);
-    let s = match change_session(&p, &headers, &a, &form).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn act(Posted { s, form, .. }: Posted) -> Response {
     let api = &s.api;
     let outcome = match first(&form, "action").unwrap_or("") {
         "begin" => match api.call(endpoints::begin_two_factor("~", "~")).await {

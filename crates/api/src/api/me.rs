@@ -51,6 +51,7 @@ pub struct MeResponse {
 pub struct DomainSummary {
     pub id: DomainId,
     pub name: DomainName,
+    pub timezone: TimeZoneName,
 }
 
 #[derive(Serialize, Deserialize, JsonSchema)]
@@ -180,6 +181,7 @@ pub fn describe(caller: &Caller, hidden: &[HiddenTab]) -> MeResponse {
         domain: DomainSummary {
             id: caller.actor.domain_id,
             name: caller.domain.name.clone(),
+            timezone: caller.domain.timezone.clone(),
         },
         timezone: caller
             .user
