@@ -507,3 +507,21 @@ test('my profile: a user picks its own time zone and language and changes its pa
   assert.doesNotMatch(again.page.url(), /login/);
   await again.context.close();
 });
+
+test('voicemail: a user marks a message read, moves it to Saved and back', async () => {
+  const { context, page } = await login('107@acme.example');
+  await tab(page, 'Messages').click();
+  const row = page.locator('main table tbody tr', { hasText: 'Olivia Price' });
+  await row.getByRole('button', { name: 'Mark read' }).click();
+  await page.waitForSelector('.notice');
+  assert.ok(await row.getByRole('button', { name: 'Mark unread' }).isVisible());
+  await row.getByLabel('Folder to move the message to').selectOption({ label: 'Saved' });
+  await row.getByRole('button', { name: 'Move' }).click();
+  await page.waitForSelector('.notice');
+  assert.match(await row.locator('td').nth(2).innerText(), /^Saved/);
+  await row.getByLabel('Folder to move the message to').selectOption({ label: 'New' });
+  await row.getByRole('button', { name: 'Move' }).click();
+  await page.waitForSelector('.notice');
+  assert.match(await row.locator('td').nth(2).innerText(), /^New/);
+  await context.close();
+});

@@ -202,7 +202,9 @@ async fn changes(ctx: &Ctx, pairs: &[(String, String)]) -> R<String> {
         Tab::Home => home::act(ctx, &rest, &form).await,
         Tab::CallCenter | Tab::Agents => call_center::act(ctx, &rest, &form).await,
         Tab::Contacts => contacts::act(ctx, &rest, &form).await,
-        Tab::AnsweringRules | Tab::TimeFrames => my_settings::act(ctx, &rest, &form).await,
+        Tab::Messages | Tab::AnsweringRules | Tab::TimeFrames => {
+            my_settings::act(ctx, &rest, &form).await
+        }
         Tab::Users => users::act(ctx, &rest, &form).await,
         Tab::CallQueues => queues::act(ctx, &rest, &form).await,
         Tab::Conferences | Tab::AutoAttendants | Tab::Inventory => {

@@ -3,17 +3,23 @@
 
 use super::home::describe_action;
 use super::*;
-use crate::html::{button_form, checkbox, field, table};
+use crate::html::{button_form, checkbox, csrf, field, table};
 use switchboard_api::api::settings_extra::AtQuery;
 use switchboard_api::api::sip::{SipLogin, SipLoginPatch};
 use switchboard_policy::{Action, Resource};
 
+/// Each folder: its value in the API, its name on the page.
+const FOLDERS: [(Folder, &str, &str); 3] = [
+    (Folder::New, "new", "New"),
+    (Folder::Saved, "saved", "Saved"),
+    (Folder::Trash, "trash", "Trash"),
+];
+
 fn folder_label(folder: Folder) -> &'static str {
-    match folder {
-        Folder::New => "New",
-        Folder::Saved => "Saved",
-        Folder::Trash => "Trash",
-    }
+    FOLDERS
+        .iter()
+        .find(|(f, _, _)| *f == folder)
+        .map_or("", |(_, _, label)| label)
 }
 
 pub(super) async fn messages(ctx: &Ctx, rest: &[&str]) -> R<View> {
@@ -29,23 +35,43 @@ pub(super) async fn messages(ctx: &Ctx, rest: &[&str]) -> R<View> {
         ))
         .await?
         .items;
+    let csrf_token = &ctx.s.csrf;
     let rows = items
         .iter()
         .map(|m| {
             let id = m.id.get().to_string();
-            html! { tr.(if m.body.folder == Folder::New { "unread" } else { "" }) {
+            let at = |what: &str| format!("{}/{id}/{what}", ctx.base());
+            let (read_label, read_value) = if m.body.read {
+                ("Mark unread", "false")
+            } else {
+                ("Mark read", "true")
+            };
+            html! { tr.(if m.body.read { "" } else { "unread" }) {
                 td { (when(ctx, m.body.received_at)) }
                 td { (text(&m.body.caller_name)) " " (m.body.caller_number) }
-                td { (folder_label(m.body.folder)) }
-                td { audio controls preload="none" src={ (ctx.base()) "/" (id) "/audio" } {} }
-                td { (delete_link(ctx, &id)) }
+                td { (folder_label(m.body.folder)) @if !m.body.read { " · " strong { "unread" } } }
+                td { audio controls preload="none" src=(at("audio")) {} }
+                td { div.row-actions {
+                    (button_form(&at("read"), csrf_token, read_label, "secondary", &[("read", read_value)]))
+                    form.inline method="post" action=(at("move")) {
+                        (csrf(csrf_token))
+                        select name="folder" aria-label="Folder to move the message to" {
+                            @for (folder, value, label) in FOLDERS {
+                                @if folder != m.body.folder { option value=(value) { (label) } }
+                            }
+                        }
+                        " "
+                        button.secondary type="submit" { "Move" }
+                    }
+                    (delete_link(ctx, &id))
+                } }
             } }
         })
         .collect();
     page(
         "Messages",
         table(
-            &["Received", "From", "Folder", "Listen", ""],
+            &["Received", "From", "Folder", "Listen", "Actions"],
             rows,
             "No voicemail messages.",
         ),
@@ -408,6 +434,21 @@ fn schedule(form: &Form<'_>) -> R<Schedule> {
 pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> {
     let api = ctx.api();
     match (ctx.tab, rest) {
+        (Tab::Messages, [id, "read"]) => {
+            let patch = serde_json::json!({ "read": form.text("read") == "true" });
+            api.call(settings::patch::<VoicemailMessage>(MINE, id, &patch))
+                .await?;
+            Ok(done(ctx, "saved"))
+        }
+        (Tab::Messages, [id, "move"]) => {
+            let folder: Folder = form
+                .value("folder")?
+                .ok_or_else(|| Failure::invalid("folder", "choose a folder"))?;
+            let patch = serde_json::json!({ "folder": folder });
+            api.call(settings::patch::<VoicemailMessage>(MINE, id, &patch))
+                .await?;
+            Ok(done(ctx, "saved"))
+        }
         (Tab::AnsweringRules, []) => {
             let rule = AnswerRule {
                 time_frame_id: form.number("time_frame_id", "When")?.map(Id::new),
