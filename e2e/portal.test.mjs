@@ -525,3 +525,24 @@ test('voicemail: a user marks a message read, moves it to Saved and back', async
   assert.match(await row.locator('td').nth(2).innerText(), /^New/);
   await context.close();
 });
+
+test('answering rules: reordered, and which one applies at a chosen time', async () => {
+  const { context, page } = await login('107@globex.example');
+  await tab(page, 'Answering Rules').click();
+  const whens = async () => page.locator('main table tbody tr td:nth-child(2)').allInnerTexts();
+  const first = await whens();
+  assert.ok(first.length >= 2, `rules: ${first}`);
+  await page.locator('main table tbody tr').nth(1).getByRole('button', { name: 'Move up' }).click();
+  await page.waitForSelector('.notice');
+  const swapped = await whens();
+  assert.deepEqual(swapped.slice(0, 2), [first[1], first[0]]);
+  assert.deepEqual(swapped.slice(2), first.slice(2));
+  const orders = await page.locator('main table tbody tr td:first-child').allInnerTexts();
+  assert.deepEqual(orders, orders.map((_, i) => String(i + 1)), 'shown as 1, 2, 3 …');
+  // A Sunday at 03:00 local: outside business hours.
+  await page.getByLabel(/Which rule applies at/).fill('2026-03-08T03:00');
+  await page.getByRole('button', { name: 'Try' }).click();
+  await page.waitForURL(/at=2026-03-08T03/);
+  assert.match(await page.locator('main p[role=status]').innerText(), /^At 2026-03-08 03:00:00 CET: /);
+  await context.close();
+});

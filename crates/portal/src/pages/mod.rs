@@ -365,6 +365,18 @@ fn delete_link(ctx: &Ctx, id: &str) -> Markup {
 
 // ---------- pieces several tabs use ----------
 
+/// A local date and time as a browser's `datetime-local` sends it ("2026-12-03T13:00"), on the
+/// viewer's clock, as RFC 3339.
+fn local_instant(ctx: &Ctx, local: &str) -> R<String> {
+    let civil: jiff::civil::DateTime = local
+        .parse()
+        .map_err(|_| Failure::invalid("at", "a date and time like 2026-11-24T13:30"))?;
+    let zoned = civil
+        .to_zoned(viewer_zone(ctx))
+        .map_err(|_| Failure::invalid("at", "no such time on this clock"))?;
+    Ok(zoned.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
 /// Midnight of a day (today when `date` is empty) on the viewer's clock, as RFC 3339.
 fn day_start(ctx: &Ctx, date: &str, plus_days: i64) -> R<String> {
     let zone = viewer_zone(ctx);

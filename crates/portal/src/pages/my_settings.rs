@@ -113,9 +113,10 @@ async fn frames(ctx: &Ctx) -> R<Vec<Setting<TimeFrame>>> {
     Ok(out)
 }
 
-pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
-    let api = ctx.api();
-    let rules = api
+/// The user's rules in the order they are tried.
+async fn rules_in_order(ctx: &Ctx) -> R<Vec<Setting<AnswerRule>>> {
+    let mut rules = ctx
+        .api()
         .call(settings::list_of_user::<AnswerRule>(
             MINE,
             MINE,
@@ -123,6 +124,13 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
         ))
         .await?
         .items;
+    rules.sort_by_key(|r| (r.body.position, r.id.get()));
+    Ok(rules)
+}
+
+pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
+    let api = ctx.api();
+    let rules = rules_in_order(ctx).await?;
     let frames = frames(ctx).await?;
     let mut frame_options = vec![(String::new(), "Always (no time frame)".to_owned())];
     frame_options.extend(
@@ -136,24 +144,51 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
         .ok()
         .and_then(|a| a.rule)
         .map(|r| r.id);
+    // "Which rule applies at …", a local time on the viewer's clock.
+    let asked = ctx.q("at");
+    let tried = if asked.is_empty() {
+        None
+    } else {
+        let at = local_instant(ctx, asked)?;
+        let answer = api
+            .call(endpoints::active_rule(
+                MINE,
+                MINE,
+                &AtQuery { at: Some(at) },
+            ))
+            .await?;
+        Some(answer)
+    };
+    let tried_rule = tried.as_ref().and_then(|t| t.rule.as_ref()).map(|r| r.id);
     let frame_name = |id: Option<Id<TimeFrame>>| {
         frames
             .iter()
             .find(|f| Some(f.id) == id)
             .map_or_else(|| "Always".to_owned(), |f| f.body.name.to_string())
     };
+    let last = rules.len().saturating_sub(1);
     let rows = rules
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(n, r)| {
             let id = r.id.get().to_string();
             let enabled = r.body.enabled;
             let in_force = Some(r.id) == active;
+            let at = |what: &str| format!("{}/{id}/{what}", ctx.base());
             html! { tr.(if in_force { "active" } else { "" }) {
-                td { (r.body.position) }
-                td { (frame_name(r.body.time_frame_id)) }
-                td { (describe_action(&r.body.action)) @if in_force { " " span.badge { "in force now" } } }
-                td { (button_form(&format!("{}/{}/toggle", ctx.base(), id), &ctx.s.csrf, if enabled { "Turn off" } else { "Turn on" }, "secondary", &[("enabled", if enabled { "false" } else { "true" })])) }
-                td { (delete_link(ctx, &id)) }
+                td { (n + 1) }
+                td { (frame_name(r.body.time_frame_id)) @if !enabled { " (off)" } }
+                td {
+                    (describe_action(&r.body.action))
+                    @if in_force { " " span.badge { "in force now" } }
+                    @if Some(r.id) == tried_rule { " " span.badge { "applies at the time asked" } }
+                }
+                td { div.row-actions {
+                    @if n > 0 { (button_form(&at("order"), &ctx.s.csrf, "Move up", "secondary", &[("to", "up")])) }
+                    @if n < last { (button_form(&at("order"), &ctx.s.csrf, "Move down", "secondary", &[("to", "down")])) }
+                    (button_form(&at("toggle"), &ctx.s.csrf, if enabled { "Turn off" } else { "Turn on" }, "secondary", &[("enabled", if enabled { "false" } else { "true" })]))
+                    (delete_link(ctx, &id))
+                } }
             } }
         })
         .collect();
@@ -161,7 +196,20 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
         "Answering Rules",
         html! {
             p { "Rules are tried in order; the first whose time frame is active decides what happens to your calls." }
-            (table(&["Order", "When", "What happens", "", ""], rows, "No answering rules: calls ring your phones."))
+            (table(&["Order", "When", "What happens", "Actions"], rows, "No answering rules: calls ring your phones."))
+            form.filters method="get" action=(ctx.base()) {
+                div.field { label for="at" { "Which rule applies at (" (ctx.s.me.timezone) ")" } input id="at" name="at" type="datetime-local" value=(asked); }
+                button.secondary type="submit" { "Try" }
+            }
+            @if let Some(t) = &tried {
+                p role="status" {
+                    "At " (when(ctx, t.at)) ": "
+                    @match &t.rule {
+                        Some(r) => { strong { (frame_name(r.body.time_frame_id)) } " — " (describe_action(&r.body.action)) "." },
+                        None => { "no rule applies: calls ring your phones." },
+                    }
+                }
+            }
             form.card method="post" action=(ctx.base()) {
                 h2 { "New answering rule" }
                 (csrf(&ctx.s.csrf))
@@ -459,6 +507,40 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
             api.call(settings::create_for_user(MINE, MINE, &rule))
                 .await?;
             Ok(done(ctx, "created"))
+        }
+        (Tab::AnsweringRules, [id, "order"]) => {
+            // Swap places with the neighbour above or below, positions and all.
+            let rules = rules_in_order(ctx).await?;
+            let Some(at) = rules.iter().position(|r| r.id.get().to_string() == *id) else {
+                return Err(Failure::not_found());
+            };
+            let other = match form.text("to") {
+                "up" if at > 0 => at - 1,
+                "down" if at + 1 < rules.len() => at + 1,
+                _ => return Err(Failure::invalid("to", "no rule to swap with there")),
+            };
+            let (a, b) = (&rules[at], &rules[other]);
+            // Equal positions would not change the order: the one moving up takes one less.
+            let (to_a, to_b) = if a.body.position == b.body.position {
+                let low = a.body.position.min(b.body.position);
+                if at > other {
+                    (low, low + 1)
+                } else {
+                    (low + 1, low)
+                }
+            } else {
+                (b.body.position, a.body.position)
+            };
+            for (rule, position) in [(a, to_a), (b, to_b)] {
+                let patch = serde_json::json!({ "position": position });
+                api.call(settings::patch::<AnswerRule>(
+                    MINE,
+                    &rule.id.get().to_string(),
+                    &patch,
+                ))
+                .await?;
+            }
+            Ok(done(ctx, "saved"))
         }
         (Tab::AnsweringRules, [id, "toggle"]) => {
             // A merge patch of the rule's body: the route takes any JSON object.
