@@ -476,7 +476,7 @@ test('a refused delete says why; a mistyped filter keeps the page; error pages k
 });
 
 test('my profile: a user picks its own time zone and language and changes its password', async () => {
-  const { context, page } = await login('108@globex.example');
+  const { context, page } = await login('103@globex.example');
   await page.getByRole('link', { name: 'My profile' }).click();
   await page.getByLabel('Time zone').selectOption('Europe/Paris');
   await page.getByLabel('Language').selectOption('fr-CA');
@@ -490,20 +490,20 @@ test('my profile: a user picks its own time zone and language and changes its pa
   // A wrong current password is named under its field, and nothing changes.
   await page.goto(`${base}/profile`);
   await page.getByLabel('Current password').fill('not-my-password');
-  await page.getByLabel('New password (at least 10 characters)').fill('a-new-password-108');
-  await page.getByLabel('New password again').fill('a-new-password-108');
+  await page.getByLabel('New password (at least 10 characters)').fill('a-new-password-103');
+  await page.getByLabel('New password again').fill('a-new-password-103');
   await page.getByRole('button', { name: 'Change password' }).click();
   assert.equal(await page.locator('#f-current_password-error').innerText(), 'this is not your current password');
   assert.equal(await page.getByLabel('Current password').inputValue(), '', 'a password is never sent back');
   await page.getByLabel('Current password').fill(PASSWORD);
-  await page.getByLabel('New password (at least 10 characters)').fill('a-new-password-108');
-  await page.getByLabel('New password again').fill('a-new-password-108');
+  await page.getByLabel('New password (at least 10 characters)').fill('a-new-password-103');
+  await page.getByLabel('New password again').fill('a-new-password-103');
   await page.getByRole('button', { name: 'Change password' }).click();
   // Every session of the user ends with its old password, this one too.
   await page.waitForURL(/\/login\?password=changed/);
   assert.match(await page.locator('.notice').innerText(), /log in with the new one/);
   await context.close();
-  const again = await login('108@globex.example', { password: 'a-new-password-108' });
+  const again = await login('103@globex.example', { password: 'a-new-password-103' });
   assert.doesNotMatch(again.page.url(), /login/);
   await again.context.close();
 });
@@ -545,4 +545,15 @@ test('answering rules: reordered, and which one applies at a chosen time', async
   await page.waitForURL(/at=2026-03-08T03/);
   assert.match(await page.locator('main p[role=status]').innerText(), /^At 2026-03-08 03:00:00 CET: /);
   await context.close();
+});
+
+test('"New user" is offered only where the domain lets its Office Managers manage users', async () => {
+  for (const [user, offered] of [['101@acme.example', true], ['101@globex.example', false]]) {
+    const { context, page } = await login(user);
+    await tab(page, 'Users').click();
+    assert.equal(await page.getByRole('heading', { name: 'New user' }).count(), offered ? 1 : 0, user);
+    await page.getByRole('link', { name: '107', exact: true }).click();
+    assert.equal(await page.getByRole('link', { name: 'Delete' }).count() > 0, offered, `${user} deletes`);
+    await context.close();
+  }
 });

@@ -150,6 +150,12 @@ fn reaches(actor: &Actor, reach: Reach, target: &Target) -> bool {
     }
 }
 
+/// Does a rule's condition hold for this actor now (the domain's policy, its supervisor
+/// settings, a recent password)?
+pub fn condition_met(actor: &Actor, when: When) -> bool {
+    condition_holds(actor, when).is_ok()
+}
+
 fn condition_holds(actor: &Actor, when: When) -> Result<(), Why> {
     match when {
         When::Always => Ok(()),

@@ -16,8 +16,8 @@ pub mod matrix;
 
 pub use actor::{Actor, Target};
 pub use decide::{
-    Atom, Denied, Permit, Predicate, Visibility, Why, authorize, authorize_create, operator_permit,
-    operator_visibility, visibility,
+    Atom, Denied, Permit, Predicate, Visibility, Why, authorize, authorize_create, condition_met,
+    operator_permit, operator_visibility, visibility,
 };
 pub use escalation::{
     QueueFields, UserFields, assignable_scopes, may_assign_scope, queue_update_allowance,

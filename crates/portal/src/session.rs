@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use switchboard_api::api::auth::{RefreshRequest, TokenResponse};
 use switchboard_api::endpoints;
-use switchboard_policy::{Action, Layout, Resource, Tab};
+use switchboard_policy::{Action, Layout, Resource, Tab, When};
 
 pub const SESSION_COOKIE: &str = "sb_session";
 pub const REFRESH_COOKIE: &str = "sb_refresh";
@@ -22,8 +22,9 @@ pub use switchboard_api::api::me::MeResponse as Me;
 pub trait MeExt {
     fn extension(&self) -> String;
     fn name(&self) -> String;
-    /// Does the scope's rule for `resource` include `action` at all?
-    fn may(&self, resource: Resource, action: Action) -> bool;
+    /// Does the scope's rule for `resource` include `action`, with its condition holding now
+    /// (domain policy, supervisor settings, recent password)?
+    fn may_now(&self, resource: Resource, action: Action) -> bool;
     fn has_tab(&self, layout: Layout, tab: Tab) -> bool;
 }
 
@@ -36,12 +37,13 @@ impl MeExt for Me {
         format!("{} {}", self.user.first_name, self.user.last_name)
     }
 
-    fn may(&self, resource: Resource, action: Action) -> bool {
+    fn may_now(&self, resource: Resource, action: Action) -> bool {
         self.permissions
             .iter()
             .filter(|p| p.resource == resource)
             .flat_map(|p| &p.grants)
-            .any(|g| g.actions.contains(&action))
+            // A password asked again is a condition the page meets itself, by asking for it.
+            .any(|g| (g.holds || g.when == When::Reauthenticated) && g.actions.contains(&action))
     }
 
     fn has_tab(&self, layout: Layout, tab: Tab) -> bool {

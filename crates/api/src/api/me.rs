@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_domain::*;
 use switchboard_policy::{
     Action, Layout, Reach, Resource, Tab, Target, When, assignable_scopes, authorize, check_hide,
-    landing_layout, rules_for, visible_layouts,
+    condition_met, landing_layout, rules_for, visible_layouts,
 };
 use switchboard_store::HiddenTab;
 
@@ -78,6 +78,8 @@ pub struct GrantView {
     pub actions: Vec<Action>,
     pub reach: Reach,
     pub when: When,
+    /// Whether `when` holds for the caller now (so a page offers only what would be allowed).
+    pub holds: bool,
 }
 
 /// The tabs a domain hides from its scopes' portal.
@@ -168,6 +170,7 @@ pub fn describe(caller: &Caller, hidden: &[HiddenTab]) -> MeResponse {
                         actions: r.actions().collect(),
                         reach: r.reach,
                         when: r.when,
+                        holds: condition_met(&caller.actor, r.when),
                     })
                     .collect(),
             })

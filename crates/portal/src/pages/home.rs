@@ -165,7 +165,7 @@ pub(super) async fn org_home(ctx: &Ctx) -> R<View> {
     }
     let history = tab_href(l, Tab::CallHistory);
     let tabs_settings = api.call(endpoints::portal_tabs(MINE)).await.is_ok()
-        && me.may(Resource::PortalTabSettings, Action::Update);
+        && me.may_now(Resource::PortalTabSettings, Action::Update);
     let whose = if me.scope == Scope::SiteManager {
         "your site"
     } else {

@@ -482,5 +482,5 @@ fn can(
     resource: switchboard_policy::Resource,
     action: switchboard_policy::Action,
 ) -> bool {
-    ctx.s.me.may(resource, action)
+    ctx.s.me.may_now(resource, action)
 }

@@ -47,7 +47,9 @@ pub(super) async fn users(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         })
         .collect();
     let me = &ctx.s.me;
-    let can_create = can(ctx, Resource::Users, Action::Create) && me.scope != Scope::SiteManager;
+    // Offered only where it would be allowed: not where the domain's policy keeps user
+    // management from its Office Managers.
+    let can_create = me.may_now(Resource::Users, Action::Create) && me.scope != Scope::SiteManager;
     let scopes = scope_options(&me.assignable_scopes);
     let mut scope_filter = vec![(String::new(), "Any scope".to_owned())];
     let below_reseller: Vec<Scope> = Scope::ALL
@@ -101,7 +103,7 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
     let may_act_as = can(ctx, Resource::Users, Action::Impersonate)
         && u.scope < me.scope
         && u.scope.can_log_in();
-    let may_delete = can(ctx, Resource::Users, Action::Delete) && me.scope != Scope::SiteManager;
+    let may_delete = me.may_now(Resource::Users, Action::Delete) && me.scope != Scope::SiteManager;
     let site = text(&u.site_id);
     let phones_base = format!("{}/{}/phones", ctx.base(), enc(ext));
     // A scope that may not read the user's phones gets the page without them.
