@@ -557,3 +557,13 @@ test('"New user" is offered only where the domain lets its Office Managers manag
     await context.close();
   }
 });
+
+test('a manager reads a user\'s answering rules and voicemail on the user\'s page', async () => {
+  const { context, page } = await login('102@acme.example');
+  await page.goto(`${base}/manage-organization/users/107`);
+  assert.ok(await page.getByRole('heading', { name: 'Answering rules' }).isVisible());
+  const rules = page.locator('main table', { has: page.getByRole('columnheader', { name: 'What happens' }) });
+  assert.ok((await rules.locator('tbody tr').count()) >= 1);
+  assert.match(await page.locator('main').innerText(), /\d+ new, \d+ saved, \d+ in the trash; \d+ unread\./);
+  await context.close();
+});

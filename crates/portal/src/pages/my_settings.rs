@@ -95,10 +95,15 @@ const RULE_ACTIONS: &[(&str, &str)] = &[
 /// How long a forwarded or shared call rings first, as the API's default.
 const RING_SECONDS: u32 = 25;
 
-async fn frames(ctx: &Ctx) -> R<Vec<Setting<TimeFrame>>> {
+/// The time frames a user's rules may name: its own and the domain's shared ones.
+async fn frames(ctx: &Ctx, owner: &str) -> R<Vec<Setting<TimeFrame>>> {
     let api = ctx.api();
     let mut out = api
-        .call(settings::list_of_user::<TimeFrame>(MINE, MINE, &first(200)))
+        .call(settings::list_of_user::<TimeFrame>(
+            MINE,
+            owner,
+            &first(200),
+        ))
         .await?
         .items;
     let shared = SettingQuery {
@@ -113,13 +118,21 @@ async fn frames(ctx: &Ctx) -> R<Vec<Setting<TimeFrame>>> {
     Ok(out)
 }
 
-/// The user's rules in the order they are tried.
-async fn rules_in_order(ctx: &Ctx) -> R<Vec<Setting<AnswerRule>>> {
+/// The name of a rule's time frame ("Always" without one).
+fn frame_name(frames: &[Setting<TimeFrame>], id: Option<Id<TimeFrame>>) -> String {
+    frames
+        .iter()
+        .find(|f| Some(f.id) == id)
+        .map_or_else(|| "Always".to_owned(), |f| f.body.name.to_string())
+}
+
+/// A user's rules (`owner`: an extension, or `~`) in the order they are tried.
+async fn rules_in_order(ctx: &Ctx, owner: &str) -> R<Vec<Setting<AnswerRule>>> {
     let mut rules = ctx
         .api()
         .call(settings::list_of_user::<AnswerRule>(
             MINE,
-            MINE,
+            owner,
             &first(200),
         ))
         .await?
@@ -130,8 +143,8 @@ async fn rules_in_order(ctx: &Ctx) -> R<Vec<Setting<AnswerRule>>> {
 
 pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     let api = ctx.api();
-    let rules = rules_in_order(ctx).await?;
-    let frames = frames(ctx).await?;
+    let rules = rules_in_order(ctx, MINE).await?;
+    let frames = frames(ctx, MINE).await?;
     let mut frame_options = vec![(String::new(), "Always (no time frame)".to_owned())];
     frame_options.extend(
         frames
@@ -160,12 +173,7 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
         Some(answer)
     };
     let tried_rule = tried.as_ref().and_then(|t| t.rule.as_ref()).map(|r| r.id);
-    let frame_name = |id: Option<Id<TimeFrame>>| {
-        frames
-            .iter()
-            .find(|f| Some(f.id) == id)
-            .map_or_else(|| "Always".to_owned(), |f| f.body.name.to_string())
-    };
+    let frame_name = |id: Option<Id<TimeFrame>>| frame_name(&frames, id);
     let last = rules.len().saturating_sub(1);
     let rows = rules
         .iter()
@@ -222,6 +230,49 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
             }
         },
     )
+}
+
+/// A user's answering rules and voicemail as a manager reads them on the user's page; `None`
+/// for a viewer the API keeps from them.
+pub(super) async fn user_settings_summary(ctx: &Ctx, ext: &str) -> Option<Markup> {
+    let rules = rules_in_order(ctx, ext).await.ok()?;
+    let frames = frames(ctx, ext).await.unwrap_or_default();
+    let active = ctx
+        .api()
+        .call(endpoints::active_rule(MINE, ext, &AtQuery { at: None }))
+        .await
+        .ok()
+        .and_then(|a| a.rule)
+        .map(|r| r.id);
+    let frame_name = |id: Option<Id<TimeFrame>>| frame_name(&frames, id);
+    let rows = rules
+        .iter()
+        .enumerate()
+        .map(|(n, r)| html! { tr.(if Some(r.id) == active { "active" } else { "" }) {
+            td { (n + 1) }
+            td { (frame_name(r.body.time_frame_id)) }
+            td { (describe_action(&r.body.action)) @if Some(r.id) == active { " " span.badge { "in force now" } } }
+            td { @if r.body.enabled { "On" } @else { "Off" } }
+        } })
+        .collect();
+    let messages = ctx
+        .api()
+        .call(settings::list_of_user::<VoicemailMessage>(
+            MINE,
+            ext,
+            &first(500),
+        ))
+        .await
+        .map(|page| page.items)
+        .unwrap_or_default();
+    let count = |folder: Folder| messages.iter().filter(|m| m.body.folder == folder).count();
+    let unread = messages.iter().filter(|m| !m.body.read).count();
+    Some(html! {
+        h2 { "Answering rules" }
+        (table(&["Order", "When", "What happens", "State"], rows, "No answering rules: calls ring this user's phones."))
+        h2 { "Voicemail" }
+        p { (count(Folder::New)) " new, " (count(Folder::Saved)) " saved, " (count(Folder::Trash)) " in the trash; " (unread) " unread." }
+    })
 }
 
 const DAYS: &[(&str, &str)] = &[
@@ -510,7 +561,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         }
         (Tab::AnsweringRules, [id, "order"]) => {
             // Swap places with the neighbour above or below, positions and all.
-            let rules = rules_in_order(ctx).await?;
+            let rules = rules_in_order(ctx, MINE).await?;
             let Some(at) = rules.iter().position(|r| r.id.get().to_string() == *id) else {
                 return Err(Failure::not_found());
             };

@@ -110,6 +110,7 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
     let phones = super::my_settings::phone_table(ctx, ext, &phones_base)
         .await
         .ok();
+    let settings = super::my_settings::user_settings_summary(ctx, ext).await;
     // Two-factor login, for an administrator who may reset it (out of reach: not shown).
     let two_factor = match ext != me.extension() && can(ctx, Resource::TwoFactor, Action::Delete) {
         true => ctx.api().call(endpoints::two_factor(MINE, ext)).await.ok(),
@@ -160,6 +161,7 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
                 h2 { "Phones" }
                 (phones)
             }
+            @if let Some(settings) = settings { (settings) }
         },
     )
 }
