@@ -702,6 +702,9 @@ pub struct ExtensionDirectory {
     /// The same, by id: exports look an extension up for every call.
     user_extensions: std::collections::HashMap<UserId, String>,
     queue_extensions: std::collections::HashMap<QueueId, String>,
+    /// Names to show beside extensions in reports.
+    user_names: std::collections::HashMap<UserId, String>,
+    queue_names: std::collections::HashMap<QueueId, String>,
 }
 
 impl ExtensionDirectory {
@@ -711,6 +714,12 @@ impl ExtensionDirectory {
     pub fn queue_extension(&self, id: QueueId) -> Option<&str> {
         self.queue_extensions.get(&id).map(String::as_str)
     }
+    pub fn user_name(&self, id: UserId) -> Option<&str> {
+        self.user_names.get(&id).map(String::as_str)
+    }
+    pub fn queue_name(&self, id: QueueId) -> Option<&str> {
+        self.queue_names.get(&id).map(String::as_str)
+    }
 }
 
 impl Store {
@@ -718,31 +727,36 @@ impl Store {
     /// extensions in imported call records (not a read of users or queues).
     pub async fn extension_directory(&self, domain: DomainId) -> Result<ExtensionDirectory> {
         let mut dir = ExtensionDirectory::default();
-        for row in sqlx::query("SELECT id, extension, site_id FROM users WHERE domain_id = $1")
-            .bind(domain.get())
-            .fetch_all(self.pool())
-            .await?
+        for row in sqlx::query(
+            "SELECT id, extension, site_id, first_name, last_name FROM users WHERE domain_id = $1",
+        )
+        .bind(domain.get())
+        .fetch_all(self.pool())
+        .await?
         {
+            let id = UserId(get_i64(&row, "id")?);
+            let name = format!(
+                "{} {}",
+                get_text(&row, "first_name")?,
+                get_text(&row, "last_name")?
+            );
+            dir.user_names.insert(id, name.trim().to_owned());
             dir.users.insert(
                 get_text(&row, "extension")?,
-                (
-                    UserId(get_i64(&row, "id")?),
-                    get_opt_i64(&row, "site_id")?.map(SiteId),
-                ),
+                (id, get_opt_i64(&row, "site_id")?.map(SiteId)),
             );
         }
         for row in
-            sqlx::query("SELECT id, extension, site_id FROM call_queues WHERE domain_id = $1")
+            sqlx::query("SELECT id, extension, site_id, name FROM call_queues WHERE domain_id = $1")
                 .bind(domain.get())
                 .fetch_all(self.pool())
                 .await?
         {
+            let id = QueueId(get_i64(&row, "id")?);
+            dir.queue_names.insert(id, get_text(&row, "name")?);
             dir.queues.insert(
                 get_text(&row, "extension")?,
-                (
-                    QueueId(get_i64(&row, "id")?),
-                    get_opt_i64(&row, "site_id")?.map(SiteId),
-                ),
+                (id, get_opt_i64(&row, "site_id")?.map(SiteId)),
             );
         }
         dir.user_extensions = dir

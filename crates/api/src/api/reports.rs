@@ -79,6 +79,7 @@ pub struct QueueStats {
 pub struct QueueStatsRow {
     pub queue_id: QueueId,
     pub queue_extension: Option<String>,
+    pub queue_name: Option<String>,
     /// Local start of the interval, e.g. 2026-03-02T00:00:00-05:00; absent in totals.
     pub interval_start: Option<String>,
     #[serde(flatten)]
@@ -104,6 +105,8 @@ pub struct QueueReport {
 pub struct AgentStatsRow {
     pub user_id: UserId,
     pub extension: Option<String>,
+    /// First and last name.
+    pub name: Option<String>,
     pub calls_answered: i64,
     pub talk_seconds: i64,
     /// Talk time per answered call (the records carry no hold or wrap-up times).
@@ -363,6 +366,7 @@ pub async fn queue_report(
         total.add(s);
     }
     let ext = |q: QueueId| dir.queue_extension(q).map(str::to_owned);
+    let queue_name = |q: QueueId| dir.queue_name(q).map(str::to_owned);
     // In the order a person reads them: by queue extension, then time.
     let mut rows: Vec<(i64, QueueStatsRow)> = buckets
         .into_iter()
@@ -372,6 +376,7 @@ pub async fn queue_report(
                 QueueStatsRow {
                     queue_id,
                     queue_extension: ext(queue_id),
+                    queue_name: queue_name(queue_id),
                     interval_start: Some(label),
                     stats: acc.stats(),
                 },
@@ -384,6 +389,7 @@ pub async fn queue_report(
         .map(|(queue_id, acc)| QueueStatsRow {
             queue_id,
             queue_extension: ext(queue_id),
+            queue_name: queue_name(queue_id),
             interval_start: None,
             stats: acc.stats(),
         })
@@ -417,6 +423,7 @@ pub async fn agent_report(
         .map(|a| AgentStatsRow {
             user_id: a.user_id,
             extension: dir.user_extension(a.user_id).map(str::to_owned),
+            name: dir.user_name(a.user_id).map(str::to_owned),
             calls_answered: a.answered,
             talk_seconds: a.talk,
             average_handling_seconds: (a.answered > 0)

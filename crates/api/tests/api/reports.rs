@@ -59,7 +59,7 @@ async fn the_hand_made_queue_log_adds_up() {
         let total = &report["total"];
         assert_eq!((total["offered"].as_i64(), total["answered"].as_i64(), total["service_level_percent"].as_f64()), (Some(3), Some(1), Some(33.33)));
         let (_, agents) = s.get(OM, &format!("/api/v1/domains/~/reports/agents{q}")).await;
-        assert_eq!(agents["rows"], json!([{"user_id": agents["rows"][0]["user_id"], "extension": "105", "calls_answered": 1, "talk_seconds": 120, "average_handling_seconds": 120.0}]));
+        assert_eq!(agents["rows"], json!([{"user_id": agents["rows"][0]["user_id"], "extension": "105", "name": "Ava Adams", "calls_answered": 1, "talk_seconds": 120, "average_handling_seconds": 120.0}]));
         // Cut to each scope: a site manager its site's queue, the supervisor both, the agent its
         // own answered call, a basic user nothing.
         let queues_of = |report: &Value| report["queue_totals"].as_array().unwrap().iter().map(|r| r["queue_extension"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
@@ -75,6 +75,7 @@ async fn the_hand_made_queue_log_adds_up() {
         assert!(csv.contains("600,2026-03-02T00:00:00-05:00,2,1,1,0,1,50,15,40,120"), "{csv}");
         assert!(csv.lines().last().unwrap().starts_with("all,total,3,1,1,1,1,33.33"), "{csv}");
         // The same day on another clock (the viewer's): intervals start at its midnight.
+        assert_eq!(by_queue(&report, "queue_totals")["600"]["queue_name"], "Sales");
         let (st, kolkata) = s.get(OM, "/api/v1/domains/~/reports/queues?since=2026-03-01T18:30:00Z&until=2026-03-03T18:30:00Z&interval=day&timezone=Asia/Kolkata").await;
         assert_eq!(st, StatusCode::OK, "{kolkata}");
         assert_eq!(kolkata["timezone"], "Asia/Kolkata");

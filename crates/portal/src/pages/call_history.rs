@@ -63,7 +63,7 @@ fn filters(ctx: &Ctx) -> R<CallQuery> {
     })
 }
 
-/// Each queue's extension by id, to name the queue a call went through.
+/// Each queue's extension and name by id, to name the queue a call went through.
 async fn queue_extensions(ctx: &Ctx, domain: &str) -> HashMap<QueueId, String> {
     let query = QueueQuery {
         limit: Some(500),
@@ -75,7 +75,7 @@ async fn queue_extensions(ctx: &Ctx, domain: &str) -> HashMap<QueueId, String> {
         .map(|page| {
             page.items
                 .into_iter()
-                .map(|q| (q.id, q.extension.to_string()))
+                .map(|q| (q.id, format!("{} {}", q.extension, q.name)))
                 .collect()
         })
         .unwrap_or_default()

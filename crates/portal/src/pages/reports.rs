@@ -124,12 +124,12 @@ pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
     .filter(|(_, v)| !v.is_empty())
     .collect();
     let queue_rows = report.queue_totals.iter().map(|r| html! { tr {
-        td { (text(&r.queue_extension)) } td { (r.stats.offered) } td { (r.stats.answered) } td { (r.stats.abandoned) } td { (r.stats.timed_out) }
+        td { (text(&r.queue_extension)) " " (text(&r.queue_name)) } td { (r.stats.offered) } td { (r.stats.answered) } td { (r.stats.abandoned) } td { (r.stats.timed_out) }
         td { (percent(r.stats.service_level_percent)) }
         td { (seconds(r.stats.average_wait_seconds)) } td { (seconds(Some(r.stats.longest_wait_seconds as f64))) } td { (seconds(r.stats.average_talk_seconds)) }
     } }).collect();
     let agent_rows = agents.rows.iter().map(|r| html! { tr {
-        td { (text(&r.extension)) } td { (r.calls_answered) } td { (seconds(Some(r.talk_seconds as f64))) } td { (seconds(r.average_handling_seconds)) }
+        td { (text(&r.extension)) " " (text(&r.name)) } td { (r.calls_answered) } td { (seconds(Some(r.talk_seconds as f64))) } td { (seconds(r.average_handling_seconds)) }
     } }).collect();
     page(
         "Reports",
