@@ -467,6 +467,8 @@ test('a refused delete says why; a mistyped filter keeps the page; error pages k
   assert.equal(await sup.page.locator('main h1').innerText(), 'Reports');
   assert.match(await sup.page.locator('main .alert').innerText(), /^From day: “2026-13-01” was not taken/);
   await sup.page.goto(`${base}/manage-call-center/reports?from=2026-11-01`);
+  const tables = await sup.page.locator('main table').allInnerTexts();
+  assert.ok(tables.some((t) => t.includes('600 Sales')) && tables.some((t) => t.includes('105 Ava Adams')), 'names beside extensions');
   const sizes = await sup.page.locator('figure.chart text.tick').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
   assert.ok(sizes.length > 10 && sizes.every((h) => h >= 11), `tick heights ${sizes}`);
   await sup.page.setViewportSize({ width: 390, height: 844 });
