@@ -569,3 +569,23 @@ test('a manager reads a user\'s answering rules and voicemail on the user\'s pag
   assert.match(await page.locator('main').innerText(), /\d+ new, \d+ saved, \d+ in the trash; \d+ unread\./);
   await context.close();
 });
+
+test('a new SIP password is asked for first once the phone has one', async () => {
+  const { context, page } = await login('109@acme.example');
+  await tab(page, 'Phones').click();
+  // No password yet: issued at once, shown this once.
+  await page.locator('main').getByRole('button', { name: 'New SIP password' }).first().click();
+  await page.waitForSelector('#sip-password');
+  const first = await page.locator('#sip-password').innerText();
+  await page.getByRole('link', { name: 'Back' }).click();
+  // Now it would end that password: a question first, and Cancel changes nothing.
+  await page.locator('main').getByRole('link', { name: 'New SIP password' }).first().click();
+  assert.match(await page.locator('main h1').innerText(), /^New SIP password for .*\?$/);
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  assert.equal(new URL(page.url()).pathname, '/my-account/phones');
+  await page.locator('main').getByRole('link', { name: 'New SIP password' }).first().click();
+  await page.getByRole('button', { name: 'Issue a new password' }).click();
+  await page.waitForSelector('#sip-password');
+  assert.notEqual(await page.locator('#sip-password').innerText(), first);
+  await context.close();
+});

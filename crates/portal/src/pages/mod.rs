@@ -110,6 +110,16 @@ pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     if let [id, "delete"] = rest[..] {
         return confirm_delete(ctx, id, sub).await;
     }
+    match (ctx.tab, &rest[..]) {
+        (Tab::Phones, [id, "sip-password"]) => {
+            return my_settings::confirm_new_sip_password(ctx, id, &ctx.base()).await;
+        }
+        (Tab::Users, [ext, "phones", id, "sip-password"]) => {
+            let back = format!("{}/{}", ctx.base(), enc(ext));
+            return my_settings::confirm_new_sip_password(ctx, id, &back).await;
+        }
+        _ => {}
+    }
     match (ctx.tab, ctx.layout) {
         (Tab::Home, Layout::MyAccount) => home::user_home(ctx).await,
         (Tab::Home, Layout::ManageOrganization) if rest == ["portal-tabs"] => {

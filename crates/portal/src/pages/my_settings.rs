@@ -420,7 +420,12 @@ pub(super) async fn phone_table(ctx: &Ctx, owner: &str, base: &str) -> R<Markup>
             td.registration { (registration(ctx, login.as_ref())) }
             td {
                 @if may_issue {
-                    (button_form(&format!("{action}/sip-password"), &ctx.s.csrf, "New SIP password", "secondary", &[]))
+                    @if login.as_ref().is_some_and(|l| l.issued) {
+                        // It ends the password the phone has: asked first.
+                        a.button.secondary href={ (action) "/sip-password" } { "New SIP password" }
+                    } @else {
+                        (button_form(&format!("{action}/sip-password"), &ctx.s.csrf, "New SIP password", "secondary", &[]))
+                    }
                 }
                 @if let Some(l) = switchable {
                     (button_form(&format!("{action}/sip-enabled"), &ctx.s.csrf, if l.enabled { "Turn login off" } else { "Turn login on" }, "secondary", &[("enabled", if l.enabled { "false" } else { "true" })]))
@@ -441,6 +446,29 @@ pub(super) async fn phone_table(ctx: &Ctx, owner: &str, base: &str) -> R<Markup>
 pub(super) async fn phones(ctx: &Ctx) -> R<View> {
     let base = ctx.base();
     page("Phones", phone_table(ctx, MINE, &base).await?)
+}
+
+/// Before a new SIP password replaces the one a phone has: the question; Cancel goes `back`.
+pub(super) async fn confirm_new_sip_password(ctx: &Ctx, id: &str, back: &str) -> R<View> {
+    // Read first: a phone out of reach is a missing page, not a question.
+    let phone = ctx
+        .api()
+        .call(settings::get::<Device>(MINE, id))
+        .await?
+        .body;
+    let name = format!("{} ({})", text(&phone.label), phone.model);
+    page(
+        format!("New SIP password for {name}?"),
+        html! {
+            p { "The phone's current password stops working at once: it cannot register or call until the new one is entered in it." }
+            form.inline method="post" {
+                (csrf(&ctx.s.csrf))
+                button.danger type="submit" { "Issue a new password" }
+            }
+            " "
+            a href=(back) { "Cancel" }
+        },
+    )
 }
 
 /// Issue a phone's SIP password and show it, this once; `back` is where the page links back to.
