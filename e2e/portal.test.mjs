@@ -589,3 +589,17 @@ test('a new SIP password is asked for first once the phone has one', async () =>
   assert.notEqual(await page.locator('#sip-password').innerText(), first);
   await context.close();
 });
+
+test('a reseller acts as a user of one of its domains from the Domains tab', async () => {
+  const { context, page } = await login('100@voiceco.example');
+  await tab(page, 'Domains').click();
+  await page.getByLabel('Act as user of acme.example').fill('101');
+  await page.locator('main table tbody tr', { hasText: 'acme.example' }).getByRole('button', { name: 'Act as' }).click();
+  await page.waitForSelector('.impersonating');
+  assert.match(await page.locator('.impersonating').innerText(), /You are acting as\s+101@acme\.example\s+\(Office Manager\), signed in as 100@voiceco\.example/);
+  assert.equal(new URL(page.url()).pathname, '/manage-organization/home');
+  await page.getByRole('button', { name: 'Return to my account' }).click();
+  await page.waitForSelector('main h1');
+  assert.equal(await page.locator('.impersonating').count(), 0);
+  await context.close();
+});

@@ -391,11 +391,14 @@ async fn reauth(Posted { s, form, .. }: Posted) -> Response {
 }
 
 async fn impersonate(Posted { s, form, headers }: Posted) -> Response {
-    let who = first(&form, "user").unwrap_or("");
-    let back = safe_next(first(&form, "back").unwrap_or("/")).to_owned();
-    let body = ImpersonateRequest {
-        user: who.to_owned(),
+    let who = first(&form, "user").unwrap_or("").trim();
+    // From a domain's row an extension alone names the user: the domain comes with it.
+    let who = match first(&form, "domain") {
+        Some(domain) if !who.contains('@') => format!("{who}@{domain}"),
+        _ => who.to_owned(),
     };
+    let back = safe_next(first(&form, "back").unwrap_or("/")).to_owned();
+    let body = ImpersonateRequest { user: who };
     match s.api.call(endpoints::impersonate(&body)).await {
         Ok(tokens) => {
             let secure = is_https(&headers);

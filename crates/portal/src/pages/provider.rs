@@ -16,18 +16,37 @@ pub(super) async fn domains(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     };
     let list = ctx.api().call(endpoints::list_domains(&query)).await?;
     let may_create = can(ctx, Resource::Domains, Action::Create);
+    let may_act_as = can(ctx, Resource::Users, Action::Impersonate);
     let rows = list.items.iter().map(|d| {
         let name = d.name.to_string();
         html! { tr {
             td { (name) } td { (d.description) } td { (d.timezone) }
             td { a href=(with_query(&tab_href(Layout::Global, Tab::CallHistory), &[("domain", &name)])) { "Calls" } " · " a href=(with_query(&tab_href(Layout::Global, Tab::Inventory), &[("domain", &name)])) { "Numbers" } }
+            @if may_act_as {
+                td {
+                    // Acting as one of the domain's users: the API decides who may be acted as.
+                    form.inline method="post" action="/impersonate" {
+                        (csrf(&ctx.s.csrf))
+                        input type="hidden" name="domain" value=(name);
+                        input type="hidden" name="back" value=(ctx.url);
+                        input name="user" size="5" placeholder="101" aria-label={ "Act as user of " (name) } title="The user's extension";
+                        " "
+                        button.secondary type="submit" { "Act as" }
+                    }
+                }
+            }
         } }
     }).collect();
+    let headers: &[&str] = if may_act_as {
+        &["Domain", "Description", "Time zone", "", "Act as a user"]
+    } else {
+        &["Domain", "Description", "Time zone", ""]
+    };
     page(
         "Domains",
         html! {
             (search_form(ctx, "Search domains"))
-            (table(&["Domain", "Description", "Time zone", ""], rows, "No domains yet."))
+            (table(headers, rows, "No domains yet."))
             (pager(&ctx.url, list.next_cursor.as_deref()))
             @if may_create {
                 form.card method="post" action=(ctx.base()) {
