@@ -603,3 +603,23 @@ test('a reseller acts as a user of one of its domains from the Domains tab', asy
   assert.equal(await page.locator('.impersonating').count(), 0);
   await context.close();
 });
+
+test('an auto attendant\'s keys are chosen by what they do, not typed as codes', async () => {
+  const { context, page } = await login('101@acme.example');
+  await tab(page, 'Auto Attendants').click();
+  await page.getByLabel('Name').fill('After hours');
+  await page.getByLabel('Extension', { exact: true }).fill('711');
+  await page.getByLabel('Key 1', { exact: true }).selectOption({ label: 'A call queue' });
+  await page.getByLabel('Key 1: extension or number').fill('600');
+  await page.getByLabel('Key 2', { exact: true }).selectOption({ label: 'Repeat the menu' });
+  await page.getByLabel('Key 3: extension or number').fill('107');
+  await page.getByRole('button', { name: 'Create auto attendant' }).click();
+  await page.waitForSelector('.field.invalid');
+  assert.equal(await page.locator('#f-key3_kind-error').innerText(), 'choose what this key does');
+  await page.getByLabel('Key 3', { exact: true }).selectOption({ label: "A user's voicemail" });
+  await page.getByRole('button', { name: 'Create auto attendant' }).click();
+  await page.waitForSelector('.notice');
+  const row = page.locator('main table tbody tr', { hasText: 'After hours' });
+  assert.equal(await row.locator('td').nth(2).innerText(), '1: call queue 600 · 2: repeat the menu · 3: voicemail 107');
+  await context.close();
+});

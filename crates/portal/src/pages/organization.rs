@@ -58,6 +58,7 @@ pub(super) async fn auto_attendants(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
         .await?;
     let sites = site_options(ctx).await?;
     let may_write = can(ctx, Resource::AutoAttendants, Action::Create);
+    let key_kinds = options(&KEY_KINDS);
     let rows = list
         .items
         .iter()
@@ -93,8 +94,15 @@ pub(super) async fn auto_attendants(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
                     (field_with(sub, "name", "Name", Input::Text, "", true))
                     (field_with(sub, "extension", "Extension", Input::Text, "", true))
                     (field(sub, "site_id", "Site", Input::Select(&sites), ""))
-                    p.hint { "Keys: an extension (a user), or call_queue:600, voicemail:101, conference:800." }
-                    @for k in ["0", "1", "2", "3"] { (field(sub, &format!("key{k}"), &format!("Key {k}"), Input::Text, "")) }
+                    fieldset {
+                        legend { "What the caller's keys do" }
+                        @for k in ["0", "1", "2", "3"] {
+                            div.key-choice {
+                                (field(sub, &format!("key{k}_kind"), &format!("Key {k}"), Input::Select(&key_kinds), ""))
+                                (field(sub, &format!("key{k}"), &format!("Key {k}: extension or number"), Input::Text, ""))
+                            }
+                        }
+                    }
                     button.primary type="submit" { "Create auto attendant" }
                 }
             }
@@ -191,17 +199,37 @@ pub(super) async fn inventory(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     )
 }
 
-/// An attendant's keys 0–3 from its form: `call_queue:600`, or a bare extension for a user.
+/// What a key of an attendant may do, as the API names it and as a person reads it.
+const KEY_KINDS: [(&str, &str); 8] = [
+    ("", "Nothing"),
+    ("user", "Ring a user"),
+    ("call_queue", "A call queue"),
+    ("voicemail", "A user's voicemail"),
+    ("conference", "A conference"),
+    ("auto_attendant", "Another auto attendant"),
+    ("external", "An outside number"),
+    ("repeat", "Repeat the menu"),
+];
+
+/// An attendant's keys 0–3 from its form: what each does, and the extension or number.
 fn menu_options(form: &Form<'_>) -> R<BTreeMap<String, MenuTarget>> {
     let mut options = BTreeMap::new();
     for key in ["0", "1", "2", "3"] {
         let field = format!("key{key}");
-        let typed = form.text(&field);
-        if typed.is_empty() {
-            continue;
+        let kind = form.text(&format!("{field}_kind"));
+        let target = form.text(&field).trim();
+        match (kind, target) {
+            ("", "") => continue,
+            ("", _) => {
+                return Err(Failure::invalid(
+                    &format!("{field}_kind"),
+                    "choose what this key does",
+                ));
+            }
+            (kind, target) => {
+                options.insert(key.to_owned(), tagged(kind, target, &field)?);
+            }
         }
-        let (kind, target) = typed.split_once(':').unwrap_or(("user", typed));
-        options.insert(key.to_owned(), tagged(kind.trim(), target.trim(), &field)?);
     }
     Ok(options)
 }
