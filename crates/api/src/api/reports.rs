@@ -499,10 +499,12 @@ async fn queues_csv(
         "average_wait_seconds",
         "longest_wait_seconds",
         "average_talk_seconds",
+        "queue_name",
     ]
     .map(String::from)
     .to_vec();
-    let row = |queue: &str, start: &str, s: &QueueStats| {
+    // The name last, so the columns before it keep their places.
+    let row = |queue: &str, start: &str, s: &QueueStats, name: &str| {
         vec![
             queue.to_owned(),
             start.to_owned(),
@@ -515,6 +517,7 @@ async fn queues_csv(
             opt(s.average_wait_seconds),
             s.longest_wait_seconds.to_string(),
             opt(s.average_talk_seconds),
+            name.to_owned(),
         ]
     };
     let mut lines = vec![header];
@@ -523,6 +526,7 @@ async fn queues_csv(
             r.queue_extension.as_deref().unwrap_or(""),
             r.interval_start.as_deref().unwrap_or(""),
             &r.stats,
+            r.queue_name.as_deref().unwrap_or(""),
         ));
     }
     for r in report.queue_totals.iter() {
@@ -530,9 +534,10 @@ async fn queues_csv(
             r.queue_extension.as_deref().unwrap_or(""),
             "total",
             &r.stats,
+            r.queue_name.as_deref().unwrap_or(""),
         ));
     }
-    lines.push(row("all", "total", &report.total));
+    lines.push(row("all", "total", &report.total, ""));
     Ok(csv_response(
         format!("queue-report-{domain}.csv").replace('~', "mine"),
         lines,
@@ -552,6 +557,7 @@ async fn agents_csv(
             "calls_answered",
             "talk_seconds",
             "average_handling_seconds",
+            "name",
         ]
         .map(String::from)
         .to_vec(),
@@ -562,6 +568,7 @@ async fn agents_csv(
             r.calls_answered.to_string(),
             r.talk_seconds.to_string(),
             opt(r.average_handling_seconds),
+            r.name.unwrap_or_default(),
         ]);
     }
     Ok(csv_response(

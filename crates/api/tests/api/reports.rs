@@ -72,8 +72,10 @@ async fn the_hand_made_queue_log_adds_up() {
         assert_eq!(s.get("101@globex.example", "/api/v1/domains/acme.example/reports/queues").await.0, StatusCode::NOT_FOUND);
         // CSV for spreadsheets.
         let csv = s.client.get(s.url(&format!("/api/v1/domains/~/reports/queues.csv{q}"))).bearer_auth(s.token(OM).await).send().await.unwrap().text().await.unwrap();
-        assert!(csv.contains("600,2026-03-02T00:00:00-05:00,2,1,1,0,1,50,15,40,120"), "{csv}");
+        assert!(csv.contains("600,2026-03-02T00:00:00-05:00,2,1,1,0,1,50,15,40,120,Sales\r\n"), "{csv}");
         assert!(csv.lines().last().unwrap().starts_with("all,total,3,1,1,1,1,33.33"), "{csv}");
+        let agents_csv = s.client.get(s.url(&format!("/api/v1/domains/~/reports/agents.csv{q}"))).bearer_auth(s.token(OM).await).send().await.unwrap().text().await.unwrap();
+        assert_eq!(agents_csv, "agent,calls_answered,talk_seconds,average_handling_seconds,name\r\n105,1,120,120,Ava Adams\r\n");
         // The same day on another clock (the viewer's): intervals start at its midnight.
         assert_eq!(by_queue(&report, "queue_totals")["600"]["queue_name"], "Sales");
         let (st, kolkata) = s.get(OM, "/api/v1/domains/~/reports/queues?since=2026-03-01T18:30:00Z&until=2026-03-03T18:30:00Z&interval=day&timezone=Asia/Kolkata").await;
