@@ -22,6 +22,19 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// The message without the leading name of the field it is about ("caller_id: …"), for a
+    /// page that shows the field's own label beside it.
+    pub fn message_without_field(&self) -> &str {
+        match &self.field {
+            Some(field) => self
+                .message
+                .strip_prefix(field.as_str())
+                .and_then(|rest| rest.strip_prefix(": "))
+                .unwrap_or(&self.message),
+            None => &self.message,
+        }
+    }
+
     pub fn not_found() -> Failure {
         Failure {
             status: StatusCode::NOT_FOUND,

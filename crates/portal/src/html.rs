@@ -50,13 +50,8 @@ impl Submitted {
             || name.starts_with(&format!("{field}."))
             || name.starts_with(&format!("{field}["));
         if here && !self.shown.swap(true, Ordering::Relaxed) {
-            // Under its field the message need not name the field again ("caller_id: …").
-            let message = &self.failure.message;
-            Some(
-                message
-                    .strip_prefix(&format!("{field}: "))
-                    .unwrap_or(message),
-            )
+            // Under its field the message need not name the field again.
+            Some(self.failure.message_without_field())
         } else {
             None
         }
@@ -172,7 +167,7 @@ pub fn refused_filter(f: &Failure, value: &str, body: Markup) -> Markup {
     html! {
         div.alert role="alert" {
             strong { (label) ": " } "“" (value) "” was not taken ("
-            (f.message.strip_prefix(&format!("{field}: ")).unwrap_or(&f.message)) "); shown without it."
+            (f.message_without_field()) "); shown without it."
         }
         (maud::PreEscaped(page))
     }

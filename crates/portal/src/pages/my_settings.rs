@@ -126,6 +126,16 @@ fn frame_name(frames: &[Setting<TimeFrame>], id: Option<Id<TimeFrame>>) -> Strin
         .map_or_else(|| "Always".to_owned(), |f| f.body.name.to_string())
 }
 
+/// The rule of a user (`owner`: an extension, or `~`) that decides its calls now, if any.
+async fn rule_in_force_now(ctx: &Ctx, owner: &str) -> Option<Id<AnswerRule>> {
+    ctx.api()
+        .call(endpoints::active_rule(MINE, owner, &AtQuery { at: None }))
+        .await
+        .ok()
+        .and_then(|a| a.rule)
+        .map(|r| r.id)
+}
+
 /// A user's rules (`owner`: an extension, or `~`) in the order they are tried.
 async fn rules_in_order(ctx: &Ctx, owner: &str) -> R<Vec<Setting<AnswerRule>>> {
     let mut rules = ctx
@@ -151,12 +161,7 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
             .iter()
             .map(|f| (f.id.get().to_string(), f.body.name.to_string())),
     );
-    let active = api
-        .call(endpoints::active_rule(MINE, MINE, &AtQuery { at: None }))
-        .await
-        .ok()
-        .and_then(|a| a.rule)
-        .map(|r| r.id);
+    let active = rule_in_force_now(ctx, MINE).await;
     // "Which rule applies at …", a local time on the viewer's clock.
     let asked = ctx.q("at");
     let tried = if asked.is_empty() {
@@ -237,13 +242,7 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
 pub(super) async fn user_settings_summary(ctx: &Ctx, ext: &str) -> Option<Markup> {
     let rules = rules_in_order(ctx, ext).await.ok()?;
     let frames = frames(ctx, ext).await.unwrap_or_default();
-    let active = ctx
-        .api()
-        .call(endpoints::active_rule(MINE, ext, &AtQuery { at: None }))
-        .await
-        .ok()
-        .and_then(|a| a.rule)
-        .map(|r| r.id);
+    let active = rule_in_force_now(ctx, ext).await;
     let frame_name = |id: Option<Id<TimeFrame>>| frame_name(&frames, id);
     let rows = rules
         .iter()
@@ -601,11 +600,11 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
             let (a, b) = (&rules[at], &rules[other]);
             // Equal positions would not change the order: the one moving up takes one less.
             let (to_a, to_b) = if a.body.position == b.body.position {
-                let low = a.body.position.min(b.body.position);
+                let shared = a.body.position;
                 if at > other {
-                    (low, low + 1)
+                    (shared, shared + 1)
                 } else {
-                    (low + 1, low)
+                    (shared + 1, shared)
                 }
             } else {
                 (b.body.position, a.body.position)
