@@ -10,10 +10,10 @@
 //!
 //! A plan is resolved once per call, when stage 0 is asked, and kept for its later stages.
 
-use super::plan::{self, CallRequest, Callee, Decision, Refusal, Target};
-use super::{FromSwitch, switch_permit};
+use super::FromSwitch;
+use super::plan::{self, CallRequest, Decision, Refusal, Target};
+use super::resolved::{Endpoints, keep_plan, kept_plan, resolve, take_plan};
 use crate::AppState;
-use crate::api::calls::parse_call;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, QueryParams};
 use crate::routes::{Access, Route, route};
@@ -25,8 +25,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
-use switchboard_records::CallInput;
-use switchboard_store::{AuditContext, SipRegistration};
+use switchboard_store::SipRegistration;
 
 pub fn routes() -> Vec<Route> {
     let m = |method, path, summary| route(method, path, Access::Public, "switch", summary);
@@ -159,60 +158,19 @@ pub struct RouteQuery {
     pub failed: Option<u16>,
 }
 
-/// A plan with every target turned into the URI Kamailio relays to; unreachable targets (a
-/// phone not registered, no gateway configured) and stages left empty are dropped. Kept in the
-/// database (as JSON) from the call's first question to its record.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Resolved {
-    pub stages: Vec<(u32, Vec<String>)>,
-    /// What follows a busy first stage, when that differs (see `plan::Plan::busy`).
-    pub busy: Option<Vec<(u32, Vec<String>)>>,
-    /// The first stage ended busy and the busy stages were taken.
-    pub took_busy: bool,
-    pub callee: Callee,
-}
+/// What Kamailio relays to: a phone's registered contact, the gateway's or the media server's
+/// URI. Phones not registered are left out.
+struct Uris<'a>(&'a SwitchRoutes);
 
-impl Resolved {
-    /// A stage of the call as it went: after a busy first stage, the busy stages follow it.
-    fn stage(&self, n: usize) -> Option<&(u32, Vec<String>)> {
-        match (&self.busy, self.took_busy, n) {
-            (Some(busy), true, n) if n > 0 => busy.get(n - 1),
-            _ => self.stages.get(n),
+impl Endpoints for Uris<'_> {
+    fn endpoint(&self, target: &Target) -> Option<String> {
+        match target {
+            // Enabled logins only, with their live registration (see `plan::phones`).
+            Target::Device { contact, .. } => contact.clone(),
+            Target::External(number) => self.0.gateway.as_ref().map(|g| g.fill(number.as_str())),
+            Target::Media(service) => self.0.media_server.as_ref().map(|m| m.fill(service)),
         }
     }
-}
-
-fn resolve(routes: &SwitchRoutes, decided: plan::Plan) -> Resolved {
-    Resolved {
-        stages: resolve_stages(routes, decided.stages),
-        busy: decided.busy.map(|busy| resolve_stages(routes, busy)),
-        took_busy: false,
-        callee: decided.callee,
-    }
-}
-
-fn resolve_stages(routes: &SwitchRoutes, planned: Vec<plan::Stage>) -> Vec<(u32, Vec<String>)> {
-    let mut stages = Vec::new();
-    for stage in planned {
-        let mut uris = Vec::new();
-        for target in stage.targets {
-            let uri = match target {
-                // Enabled logins only, with their live registration (see `plan::phones`).
-                Target::Device { contact, .. } => contact,
-                Target::External(number) => {
-                    routes.gateway.as_ref().map(|g| g.fill(number.as_str()))
-                }
-                Target::Media(service) => routes.media_server.as_ref().map(|m| m.fill(&service)),
-            };
-            if let Some(uri) = uri.filter(|u| !uris.contains(u)) {
-                uris.push(uri);
-            }
-        }
-        if !uris.is_empty() {
-            stages.push((stage.ring_seconds.saturating_mul(1000), uris));
-        }
-    }
-    stages
 }
 
 fn refusal(r: Refusal) -> Response {
@@ -228,27 +186,6 @@ fn refusal(r: Refusal) -> Response {
             "Temporarily Unavailable",
         ),
     }
-}
-
-/// Keep the plan a call was given: this instance's copy at once, the database's within a few
-/// milliseconds (the next question of the call comes a ring time later, or to this instance).
-async fn keep_plan(state: &AppState, call_id: &str, plan: &Resolved) -> ApiResult<()> {
-    state.switch.remember(call_id, plan);
-    let json = serde_json::to_string(plan).map_err(ApiError::internal)?;
-    state
-        .switch
-        .write_behind(&state.store, call_id.to_owned(), json);
-    Ok(())
-}
-
-/// The plan a call was given, if it is still in progress. A plan that no longer reads (kept
-/// by another version) is as good as none: the call is decided again.
-async fn kept_plan(state: &AppState, call_id: &str) -> ApiResult<Option<Resolved>> {
-    if let Some(plan) = state.switch.recall(call_id) {
-        return Ok(Some(plan));
-    }
-    let json = state.store.switch_plan(&switch_permit(), call_id).await?;
-    Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
 }
 
 async fn route_call(
@@ -281,7 +218,7 @@ async fn route_call(
                 Decision::Refuse(r) => return Ok(refusal(r)),
                 Decision::Ring(p) => p,
             };
-            let resolved = resolve(&super::routes_of(&state, &domain).await?, decided);
+            let resolved = resolve(&Uris(&super::routes_of(&state, &domain).await?), decided);
             if resolved.stages.is_empty() {
                 return Ok(refusal(Refusal::Unavailable));
             }
@@ -349,12 +286,6 @@ fn host_part(uri: &str) -> &str {
         .map_or("", |(_, h)| h.split([';', '>', ':']).next().unwrap_or(h))
 }
 
-fn time(field: &str, seconds: i64) -> ApiResult<String> {
-    jiff::Timestamp::from_second(seconds)
-        .map(|t| t.to_string())
-        .map_err(|_| ApiError::invalid(field, format!("{field}: not a time")))
-}
-
 async fn cdr(
     _: FromSwitch,
     State(state): State<AppState>,
@@ -381,12 +312,7 @@ pub async fn ingest_dialog(state: &AppState, record: &DialogRecord) -> ApiResult
         ));
     }
     let domain = domain_named(state, host_part(&record.to)).await?;
-    let kept = state
-        .store
-        .take_switch_plan(&switch_permit(), &record.callid)
-        .await?
-        .and_then(|j| serde_json::from_str::<Resolved>(&j).ok());
-    let plan = state.switch.forget(&record.callid).or(kept);
+    let plan = take_plan(state, &record.callid).await?;
     let callee = plan.map(|p| p.callee).unwrap_or_default();
     let devices = operator_visibility(Resource::Devices);
     let dir = state.store.extension_directory(domain.id).await?;
@@ -416,14 +342,6 @@ pub async fn ingest_dialog(state: &AppState, record: &DialogRecord) -> ApiResult
         ),
         None => None,
     };
-    let inside = host_part(&record.from).eq_ignore_ascii_case(domain.name.as_str());
-    let direction = if !inside || caller.is_none() {
-        Direction::Inbound
-    } else if Extension::parse(to_user).is_ok() || callee.user.is_some() || callee.queue.is_some() {
-        Direction::Internal
-    } else {
-        Direction::Outbound
-    };
     let disposition = if answered {
         Disposition::Answered
     } else {
@@ -434,48 +352,27 @@ pub async fn ingest_dialog(state: &AppState, record: &DialogRecord) -> ApiResult
             Some(_) => Disposition::Failed,
         }
     };
-    let mut users: Vec<String> = [
-        caller.clone(),
-        callee.user.as_ref().map(ToString::to_string),
-        answerer.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    users.dedup();
-    let input = CallInput {
-        call_id: record.callid.clone(),
-        direction,
-        from: caller.unwrap_or_else(|| from_user.to_owned()),
-        to: to_user.to_owned(),
-        started_at: time("created", record.created)?,
-        answered_at: if answered {
-            Some(time("start", record.start)?)
-        } else {
-            None
+    let answered = answered.then_some(record.start);
+    super::record_call(
+        state,
+        &domain,
+        &dir,
+        super::EndedCall {
+            call_id: record.callid.clone(),
+            from_inside: host_part(&record.from).eq_ignore_ascii_case(domain.name.as_str()),
+            caller,
+            from: from_user.to_owned(),
+            to: to_user.to_owned(),
+            callee,
+            answerer,
+            started: record.created,
+            answered,
+            ended: record.end,
+            disposition,
+            switch: "kamailio",
         },
-        ended_at: time("end", record.end)?,
-        disposition,
-        users,
-        queue: callee.queue.as_ref().map(ToString::to_string),
-        agent: callee.queue.as_ref().and(answerer),
-    };
-    let call = parse_call(0, &input, &dir)?;
-    let ctx = AuditContext {
-        actor_id: None,
-        actor_login: "switch:kamailio".into(),
-        on_behalf_of: None,
-        client_addr: None,
-    };
-    let permit = operator_permit(Resource::CallHistory, Action::Create);
-    let summary = state
-        .store
-        .ingest_calls(&permit, &ctx, domain.reseller_id, domain.id, &[call])
-        .await?;
-    state
-        .metrics
-        .calls_ingested(summary.inserted, summary.duplicates);
-    Ok(summary)
+    )
+    .await
 }
 
 // ---------- the configuration ----------

@@ -6,8 +6,10 @@
 //! secret (`switch_secret`; without one they answer 404), from an address in
 //! `switch_clients` (loopback by default). A user's token is never accepted.
 
+pub mod freeswitch;
 pub mod kamailio;
 pub mod plan;
+pub mod resolved;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -55,7 +57,9 @@ impl Default for SwitchConfig {
 #[derive(Default)]
 pub struct SwitchState {
     clock: Mutex<Option<Timestamp>>,
-    recent: Mutex<HashMap<String, (Instant, kamailio::Resolved)>>,
+    /// How long a FreeSWITCH lookup may take (tests shorten it).
+    lookup_deadline: Mutex<Option<Duration>>,
+    recent: Mutex<HashMap<String, (Instant, resolved::Resolved)>>,
     /// Plans on their way to the database (see `write_behind`).
     to_keep: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(String, String)>>,
 }
@@ -76,7 +80,7 @@ impl SwitchState {
             .unwrap_or_else(|_| Timestamp::now())
     }
 
-    fn remember(&self, call_id: &str, plan: &kamailio::Resolved) {
+    fn remember(&self, call_id: &str, plan: &resolved::Resolved) {
         if let Ok(mut recent) = self.recent.lock() {
             if recent.len() > 10_000 {
                 recent.retain(|_, (at, _)| at.elapsed() < RECENT_PLAN);
@@ -112,14 +116,30 @@ impl SwitchState {
         let _ = sender.send((call_id, plan));
     }
 
-    fn recall(&self, call_id: &str) -> Option<kamailio::Resolved> {
+    fn recall(&self, call_id: &str) -> Option<resolved::Resolved> {
         let recent = self.recent.lock().ok()?;
         recent.get(call_id).map(|(_, plan)| plan.clone())
     }
 
-    fn forget(&self, call_id: &str) -> Option<kamailio::Resolved> {
+    fn forget(&self, call_id: &str) -> Option<resolved::Resolved> {
         let mut recent = self.recent.lock().ok()?;
         recent.remove(call_id).map(|(_, plan)| plan)
+    }
+
+    /// How long a FreeSWITCH lookup may take before it answers "not found".
+    pub fn lookup_deadline(&self) -> Duration {
+        self.lookup_deadline
+            .lock()
+            .ok()
+            .and_then(|d| *d)
+            .unwrap_or(freeswitch::LOOKUP_DEADLINE)
+    }
+
+    /// Shorten (or restore, `None`) the lookups' deadline.
+    pub fn set_lookup_deadline(&self, deadline: Option<Duration>) {
+        if let Ok(mut d) = self.lookup_deadline.lock() {
+            *d = deadline;
+        }
     }
 
     /// Decide calls as if it were `at` (tests of time frames); `None` goes back to the real clock.
@@ -199,5 +219,101 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub fn routes() -> Vec<crate::routes::Route> {
-    kamailio::routes()
+    let mut routes = kamailio::routes();
+    routes.extend(freeswitch::routes());
+    routes
+}
+
+/// A finished call as a switch reports it, in Switchboard's terms.
+pub struct EndedCall {
+    /// The switch's id of the call (Call-ID, channel uuid): a record sent twice is stored once.
+    pub call_id: String,
+    /// The caller is of the dialled domain (its From host).
+    pub from_inside: bool,
+    /// The caller's extension, when a login of the domain called.
+    pub caller: Option<String>,
+    /// The caller as the switch saw it (a SIP user, a number).
+    pub from: String,
+    /// What was dialled.
+    pub to: String,
+    /// Whom the plan was for.
+    pub callee: plan::Callee,
+    /// The extension of who answered.
+    pub answerer: Option<String>,
+    /// Unix seconds.
+    pub started: i64,
+    pub answered: Option<i64>,
+    pub ended: i64,
+    pub disposition: switchboard_domain::Disposition,
+    /// Who wrote it, for the audit log (`switch:<name>`).
+    pub switch: &'static str,
+}
+
+fn rfc3339(field: &str, seconds: i64) -> ApiResult<String> {
+    jiff::Timestamp::from_second(seconds)
+        .map(|t| t.to_string())
+        .map_err(|_| ApiError::invalid(field, format!("{field}: not a time")))
+}
+
+/// Store a finished call in its domain's history, as every switch's records become one.
+pub async fn record_call(
+    state: &AppState,
+    domain: &Domain,
+    dir: &switchboard_store::ExtensionDirectory,
+    call: EndedCall,
+) -> ApiResult<switchboard_domain::IngestSummary> {
+    use switchboard_domain::{Direction, Extension};
+    let callee = &call.callee;
+    let direction = if !call.from_inside || call.caller.is_none() {
+        Direction::Inbound
+    } else if Extension::parse(&call.to).is_ok() || callee.user.is_some() || callee.queue.is_some()
+    {
+        Direction::Internal
+    } else {
+        Direction::Outbound
+    };
+    let mut users: Vec<String> = [
+        call.caller.clone(),
+        callee.user.as_ref().map(ToString::to_string),
+        call.answerer.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    users.sort();
+    users.dedup();
+    let input = switchboard_records::CallInput {
+        call_id: call.call_id.clone(),
+        direction,
+        from: call.caller.clone().unwrap_or(call.from),
+        to: call.to,
+        started_at: rfc3339("start", call.started)?,
+        answered_at: call.answered.map(|t| rfc3339("answer", t)).transpose()?,
+        ended_at: rfc3339("end", call.ended)?,
+        disposition: call.disposition,
+        users,
+        queue: callee.queue.as_ref().map(ToString::to_string),
+        agent: callee.queue.as_ref().and(call.answerer),
+    };
+    let parsed = crate::api::calls::parse_call(0, &input, dir)?;
+    let ctx = switchboard_store::AuditContext {
+        actor_id: None,
+        actor_login: format!("switch:{}", call.switch),
+        on_behalf_of: None,
+        client_addr: None,
+    };
+    let summary = state
+        .store
+        .ingest_calls(
+            &switch_permit(),
+            &ctx,
+            domain.reseller_id,
+            domain.id,
+            &[parsed],
+        )
+        .await?;
+    state
+        .metrics
+        .calls_ingested(summary.inserted, summary.duplicates);
+    Ok(summary)
 }

@@ -50,6 +50,10 @@ pub struct Callee {
 pub struct Stage {
     pub targets: Vec<Target>,
     pub ring_seconds: u32,
+    /// The stage rings agents of this queue for it. A switch that runs queues itself (FreeSWITCH's
+    /// `mod_callcenter`) hands the queue's run of stages to its queue instead; the others ring
+    /// the targets as they are.
+    pub queue: Option<Extension>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +93,7 @@ fn stage(targets: Vec<Target>, ring_seconds: u32) -> Stage {
     Stage {
         targets,
         ring_seconds,
+        queue: None,
     }
 }
 
@@ -370,13 +375,17 @@ async fn to_queue(
         }
     }
     let wait = queue.max_wait_seconds.max(1);
+    let for_queue = |targets, seconds| Stage {
+        queue: Some(queue.extension.clone()),
+        ..stage(targets, seconds)
+    };
     let mut stages: Vec<Stage> = match queue.ring_strategy {
         RingStrategy::RingAll => {
             let all: Vec<Target> = rung.iter().flat_map(|(_, d)| d.clone()).collect();
             if all.is_empty() {
                 Vec::new()
             } else {
-                vec![stage(all, wait)]
+                vec![for_queue(all, wait)]
             }
         }
         // In turn, by priority then extension (the store's order), each for the agent ring time,
@@ -396,7 +405,7 @@ async fn to_queue(
             }
             let mut turns: Vec<Stage> = rung
                 .iter()
-                .map(|(_, d)| stage(d.clone(), AGENT_RING_SECONDS.min(wait)))
+                .map(|(_, d)| for_queue(d.clone(), AGENT_RING_SECONDS.min(wait)))
                 .collect();
             if strategy == RingStrategy::RoundRobin && !turns.is_empty() {
                 let offered = state

@@ -23,4 +23,5 @@ mod search;
 mod settings;
 mod settings_matrix;
 mod switch;
+mod switch_freeswitch;
 mod two_factor;

@@ -5,9 +5,9 @@ use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const SECRET: &str = "switchSecret123";
+pub const SECRET: &str = "switchSecret123";
 
-async fn with_switch() -> Vec<TestServer> {
+pub async fn with_switch() -> Vec<TestServer> {
     let mut servers = Vec::new();
     for db in switchboard_store::testing::TestDatabase::all().await {
         let mut config = test_config();
@@ -335,7 +335,7 @@ async fn outside_calls_leave_by_the_domains_then_the_resellers_then_the_installa
 
 /// A new SIP password for the first phone of `ext` (in acme.example): its device id and what
 /// the API answered (username, password).
-async fn issue_password(s: &TestServer, ext: &str) -> (i64, Value) {
+pub async fn issue_password(s: &TestServer, ext: &str) -> (i64, Value) {
     let (_, devices) = s
         .get(
             "101@acme.example",
@@ -356,7 +356,7 @@ async fn issue_password(s: &TestServer, ext: &str) -> (i64, Value) {
 }
 
 /// A phone of `ext` registered at `contact` (through the switch's own report).
-async fn registered_phone(s: &TestServer, ext: &str, contact: &str) {
+pub async fn registered_phone(s: &TestServer, ext: &str, contact: &str) {
     let (_, issued) = issue_password(s, ext).await;
     let r = s
         .client

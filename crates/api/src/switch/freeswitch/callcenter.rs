@@ -1,0 +1,197 @@
+//! `callcenter.conf`, as `mod_callcenter` loads it through xml_curl: every domain's queues,
+//! their agents and tiers. Names are `extension@domain`. An agent's status is its
+//! availability; its tiers are the queues it is logged in to (a tier is what lets
+//! `mod_callcenter` offer a queue's calls to an agent). Changes after the module loaded reach
+//! it over the event socket (`esl`), in the same terms as here.
+
+use super::xml::Doc;
+use super::{callcenter_name, user_endpoint};
+use crate::AppState;
+use crate::error::ApiResult;
+use std::collections::BTreeMap;
+use switchboard_domain::{AgentStatus, CallQueue, Domain, QueueAgent, RingStrategy, UserId};
+use switchboard_policy::{Resource, operator_visibility};
+use switchboard_store::PageRequest;
+
+/// `mod_callcenter`'s status for an availability.
+pub fn status(availability: AgentStatus) -> &'static str {
+    match availability {
+        AgentStatus::Available => "Available",
+        AgentStatus::OnBreak => "On Break",
+        AgentStatus::Unavailable => "Logged Out",
+    }
+}
+
+/// The availability a `mod_callcenter` status stands for (`None`: one Switchboard has no
+/// counterpart for, such as `Unknown`).
+pub fn availability(status: &str) -> Option<AgentStatus> {
+    match status {
+        "Available" | "Available (On Demand)" => Some(AgentStatus::Available),
+        "On Break" => Some(AgentStatus::OnBreak),
+        "Logged Out" => Some(AgentStatus::Unavailable),
+        _ => None,
+    }
+}
+
+pub fn strategy(s: RingStrategy) -> &'static str {
+    match s {
+        RingStrategy::RingAll => "ring-all",
+        RingStrategy::RoundRobin => "round-robin",
+        RingStrategy::LongestIdle => "longest-idle-agent",
+        RingStrategy::Linear => "top-down",
+    }
+}
+
+/// What an agent's phones are dialled by: its enabled logins together, or FreeSWITCH's
+/// `error/` endpoint when it has none (the call moves on to another agent).
+pub async fn contact(state: &AppState, domain: &Domain, user: UserId) -> ApiResult<String> {
+    let vis = operator_visibility(Resource::Devices);
+    let logins = state.store.sip_accounts_of_user(&vis, user).await?;
+    if logins.is_empty() {
+        return Ok("error/user_not_registered".into());
+    }
+    let dial: Vec<String> = logins
+        .iter()
+        .map(|l| user_endpoint(&l.username, &domain.name))
+        .collect();
+    Ok(dial.join(","))
+}
+
+/// Every page of a list, one after the other.
+pub async fn every_page<T, F, Fut>(mut page: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<switchboard_store::Page<T>>>,
+{
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let got = page(PageRequest { after, limit: 500 }).await?;
+        all.extend(got.items);
+        match got.next_after {
+            Some(next) => after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// Every queue of every domain, with its agents.
+pub async fn all_queues(state: &AppState) -> ApiResult<Vec<(Domain, CallQueue, Vec<QueueAgent>)>> {
+    let domains_vis = operator_visibility(Resource::Domains);
+    let domains = every_page(|p| {
+        let vis = &domains_vis;
+        async move { Ok(state.store.list_domains(vis, None, None, p).await?) }
+    })
+    .await?;
+    let queues_vis = operator_visibility(Resource::CallQueues);
+    let agents_vis = operator_visibility(Resource::QueueAgents);
+    let mut all = Vec::new();
+    for domain in domains {
+        let id = domain.id;
+        let queues = every_page(|p| {
+            let vis = &queues_vis;
+            async move { Ok(state.store.list_call_queues(vis, id, None, p).await?) }
+        })
+        .await?;
+        for queue in queues {
+            let agents = state.store.list_queue_agents(&agents_vis, &queue).await?;
+            all.push((domain.clone(), queue, agents));
+        }
+    }
+    Ok(all)
+}
+
+struct Agent {
+    contact: String,
+    status: &'static str,
+    wrap_up: u32,
+}
+
+pub async fn answer(state: &AppState) -> ApiResult<String> {
+    let queues = all_queues(state).await?;
+    let mut doc = Doc::section("configuration");
+    doc.open(
+        "configuration",
+        &[
+            ("name", "callcenter.conf"),
+            ("description", "Switchboard's call queues"),
+        ],
+    );
+    doc.open("settings", &[]).close();
+    doc.open("queues", &[]);
+    for (domain, queue, _) in &queues {
+        let wait = queue.max_wait_seconds.to_string();
+        doc.open(
+            "queue",
+            &[("name", &callcenter_name(&queue.extension, &domain.name))],
+        )
+        .param("strategy", strategy(queue.ring_strategy))
+        .param("moh-sound", "local_stream://default")
+        .param("time-base-score", "system")
+        .param("tier-rules-apply", "false")
+        .param("max-wait-time", &wait)
+        // With nobody to answer, the caller goes on to the overflow at once.
+        .param("max-wait-time-with-no-agent", "1")
+        .param("max-wait-time-with-no-agent-time-reached", "1")
+        .param("discard-abandoned-after", "60")
+        .param("abandoned-resume-allowed", "false")
+        .close();
+    }
+    doc.close();
+    // One agent per person, across its queues; its longest wrap-up applies.
+    let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
+    let mut tiers = Vec::new();
+    for (domain, queue, members) in &queues {
+        let queue_name = callcenter_name(&queue.extension, &domain.name);
+        for member in members {
+            let name = callcenter_name(&member.extension, &domain.name);
+            let wrap_up = member.wrap_up_seconds.unwrap_or(queue.wrap_up_seconds);
+            match agents.get_mut(&name) {
+                Some(agent) => agent.wrap_up = agent.wrap_up.max(wrap_up),
+                None => {
+                    let agent = Agent {
+                        contact: contact(state, domain, member.user_id).await?,
+                        status: status(member.status),
+                        wrap_up,
+                    };
+                    agents.insert(name.clone(), agent);
+                }
+            }
+            if member.logged_in {
+                tiers.push((queue_name.clone(), name, member.priority));
+            }
+        }
+    }
+    doc.open("agents", &[]);
+    for (name, agent) in &agents {
+        doc.leaf(
+            "agent",
+            &[
+                ("name", name),
+                ("type", "callback"),
+                ("contact", &agent.contact),
+                ("status", agent.status),
+                ("max-no-answer", "3"),
+                ("wrap-up-time", &agent.wrap_up.to_string()),
+                ("reject-delay-time", "10"),
+                ("busy-delay-time", "10"),
+                ("no-answer-delay-time", "10"),
+            ],
+        );
+    }
+    doc.close();
+    doc.open("tiers", &[]);
+    for (queue, agent, priority) in &tiers {
+        doc.leaf(
+            "tier",
+            &[
+                ("agent", agent),
+                ("queue", queue),
+                ("level", &priority.to_string()),
+                ("position", "1"),
+            ],
+        );
+    }
+    doc.close();
+    Ok(doc.finish())
+}
