@@ -232,6 +232,13 @@ struct FileConfig {
     /// {service}; empty: nowhere.
     #[serde(default, deserialize_with = "blank_is_none")]
     switch_media_server: Option<switchboard_domain::MediaServerUri>,
+    /// FreeSWITCH's event socket (`host:port`, e.g. 127.0.0.1:8021): agents' availability and
+    /// queue log-ins go to its mod_callcenter as they change. Empty: no FreeSWITCH.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    freeswitch_event_socket: Option<String>,
+    /// Its password (or SWITCHBOARD_FREESWITCH_ESL_PASSWORD); FreeSWITCH's default is ClueCon.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    freeswitch_event_socket_password: Option<String>,
 }
 
 /// An optional value of the config file, where an empty string means "not set".
@@ -315,6 +322,14 @@ fn switch_config(file: &FileConfig) -> switchboard_api::switch::SwitchConfig {
             gateway: file.switch_gateway.clone(),
             media_server: file.switch_media_server.clone(),
         },
+        freeswitch_event_socket: file.freeswitch_event_socket.clone().map(|address| {
+            switchboard_api::switch::freeswitch::esl::EslConfig {
+                address,
+                password: blank_is_none(std::env::var("SWITCHBOARD_FREESWITCH_ESL_PASSWORD").ok())
+                    .or_else(|| blank_is_none(file.freeswitch_event_socket_password.clone()))
+                    .unwrap_or_else(|| "ClueCon".to_owned()),
+            }
+        }),
     }
 }
 
@@ -547,6 +562,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
         println!("  or load demo data:    switchboard serve --demo");
         println!();
     }
+    // FreeSWITCH's event socket, when configured: kept for as long as Switchboard runs.
+    let _connections = switchboard_api::switch::start_connections(&state);
     // Housekeeping: expired sessions and old failed-login counts go every ten minutes.
     let housekeeping = store.clone();
     tokio::spawn(async move {
@@ -873,6 +890,8 @@ mod tests {
             switch_clients,
             switch_gateway,
             switch_media_server,
+            freeswitch_event_socket,
+            freeswitch_event_socket_password,
         } = &sample;
         let set = [
             database_url.is_some() && listen.is_some() && blob_dir.is_some(),
@@ -889,6 +908,8 @@ mod tests {
             // Blank in the sample (none by default): present, read as unset.
             switch_gateway.is_none() && keys.contains_key("switch_gateway"),
             switch_media_server.is_none() && keys.contains_key("switch_media_server"),
+            freeswitch_event_socket.is_none() && keys.contains_key("freeswitch_event_socket"),
+            freeswitch_event_socket_password.as_deref() == Some("ClueCon"),
         ];
         assert!(set.iter().all(|s| *s), "{set:?}");
         assert_eq!(database_url.as_deref(), Some(DEFAULT_DATABASE_URL));

@@ -9,6 +9,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, QueryParams, double_option};
 use crate::routes::{Access, Route, route};
+use crate::switch::SwitchChange;
 use axum::extract::{Path, State};
 use axum::http::{Method, StatusCode};
 use axum::{Extension, Json};
@@ -358,15 +359,26 @@ async fn create(
             music_on_hold_id: body.music_on_hold_id.map(switchboard_domain::Id::new),
         },
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .store
-                .create_call_queue(&permit, &caller.audit(), domain.reseller_id, new)
-                .await?,
-        ),
-    ))
+    let created = state
+        .store
+        .create_call_queue(&permit, &caller.audit(), domain.reseller_id, new)
+        .await?;
+    queue_changed(&state, &domain, &created.extension, false);
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Tell the connected switches a queue changed.
+fn queue_changed(
+    state: &AppState,
+    domain: &Domain,
+    extension: &switchboard_domain::Extension,
+    removed: bool,
+) {
+    state.switch.changed(SwitchChange::Queue {
+        domain: domain.name.clone(),
+        extension: extension.clone(),
+        removed,
+    });
 }
 
 async fn get(
@@ -448,7 +460,7 @@ pub async fn update_queue(
             .music_on_hold_id
             .map(|m| m.map(switchboard_domain::Id::new)),
     };
-    Ok(state
+    let after = state
         .store
         .update_call_queue(
             &permit,
@@ -457,7 +469,12 @@ pub async fn update_queue(
             before,
             changes,
         )
-        .await?)
+        .await?;
+    if after.extension != before.extension {
+        queue_changed(state, domain, &before.extension, true);
+    }
+    queue_changed(state, domain, &after.extension, false);
+    Ok(after)
 }
 
 async fn update(
@@ -497,6 +514,7 @@ async fn delete(
             q.reroute()?.as_ref(),
         )
         .await?;
+    queue_changed(&state, &domain, &before.extension, true);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -540,7 +558,7 @@ pub async fn add_agent_service(
         })?;
     let priority = bounded("priority", body.priority, 1..=100)?.unwrap_or(1);
     let wrap = bounded("wrap_up_seconds", body.wrap_up_seconds, 0..=600)?;
-    Ok(state
+    let added = state
         .store
         .add_queue_agent(
             &permit,
@@ -553,7 +571,9 @@ pub async fn add_agent_service(
                 wrap_up_seconds: wrap,
             },
         )
-        .await?)
+        .await?;
+    state.switch.changed(SwitchChange::Agent(added.user_id));
+    Ok(added)
 }
 
 async fn add_agent(
@@ -633,19 +653,19 @@ async fn update_agent(
             other => other,
         },
     };
-    Ok(Json(
-        state
-            .store
-            .update_queue_agent(
-                &m.permit,
-                &caller.audit(),
-                m.domain.reseller_id,
-                &m.queue,
-                &m.agent,
-                changes,
-            )
-            .await?,
-    ))
+    let updated = state
+        .store
+        .update_queue_agent(
+            &m.permit,
+            &caller.audit(),
+            m.domain.reseller_id,
+            &m.queue,
+            &m.agent,
+            changes,
+        )
+        .await?;
+    state.switch.changed(SwitchChange::Agent(updated.user_id));
+    Ok(Json(updated))
 }
 
 async fn remove_agent(
@@ -664,6 +684,7 @@ async fn remove_agent(
             &m.agent,
         )
         .await?;
+    state.switch.changed(SwitchChange::Agent(m.agent.user_id));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -681,19 +702,19 @@ async fn set_login(
         Resource::AgentAvailability,
     )
     .await?;
-    Ok(Json(
-        state
-            .store
-            .set_queue_login(
-                &m.permit,
-                &caller.audit(),
-                m.domain.reseller_id,
-                &m.queue,
-                &m.agent,
-                body.logged_in,
-            )
-            .await?,
-    ))
+    let agent = state
+        .store
+        .set_queue_login(
+            &m.permit,
+            &caller.audit(),
+            m.domain.reseller_id,
+            &m.queue,
+            &m.agent,
+            body.logged_in,
+        )
+        .await?;
+    state.switch.changed(SwitchChange::Agent(agent.user_id));
+    Ok(Json(agent))
 }
 
 // ----- availability -----
@@ -769,6 +790,7 @@ pub async fn set_availability(
         .store
         .set_availability(&permit, &caller.audit(), target, body.status, reason)
         .await?;
+    state.switch.changed(SwitchChange::Agent(target.user.id));
     availability_of(state, caller, target).await
 }
 

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use switchboard_domain::{Domain, SwitchRoutes, Timestamp};
+use switchboard_domain::{Domain, DomainName, Extension, SwitchRoutes, Timestamp, UserId};
 use switchboard_policy::{Resource, operator_visibility};
 
 /// How Switchboard meets a switch.
@@ -35,6 +35,8 @@ pub struct SwitchConfig {
     pub clients: Vec<IpAddr>,
     /// The installation's gateway and media server, for domains and resellers that name none.
     pub routes: SwitchRoutes,
+    /// FreeSWITCH's event socket, when Switchboard drives a FreeSWITCH's `mod_callcenter`.
+    pub freeswitch_event_socket: Option<freeswitch::esl::EslConfig>,
 }
 
 impl Default for SwitchConfig {
@@ -46,6 +48,7 @@ impl Default for SwitchConfig {
                 IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]),
             ],
             routes: SwitchRoutes::default(),
+            freeswitch_event_socket: None,
         }
     }
 }
@@ -62,7 +65,27 @@ pub struct SwitchState {
     recent: Mutex<HashMap<String, (Instant, resolved::Resolved)>>,
     /// Plans on their way to the database (see `write_behind`).
     to_keep: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<(String, String)>>,
+    /// Changes the connected switches hear of at once (see `SwitchChange`).
+    changes: std::sync::OnceLock<tokio::sync::broadcast::Sender<SwitchChange>>,
 }
+
+/// A change made in Switchboard that a switch holding its own copy (FreeSWITCH's
+/// `mod_callcenter`, Asterisk's queues) must hear of at once. Each names what changed; the
+/// connector sends that thing's whole present state, read again from the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SwitchChange {
+    /// An agent's availability, or its queue memberships and log-ins.
+    Agent(UserId),
+    /// A queue was created or changed, or (`removed`) is gone.
+    Queue {
+        domain: DomainName,
+        extension: Extension,
+        removed: bool,
+    },
+}
+
+/// How many changes wait for a slow connector before it starts over from the database.
+const CHANGES_WAITING: usize = 1024;
 
 /// How long plans gather before they are written together.
 const BATCH: Duration = Duration::from_millis(25);
@@ -124,6 +147,21 @@ impl SwitchState {
     fn forget(&self, call_id: &str) -> Option<resolved::Resolved> {
         let mut recent = self.recent.lock().ok()?;
         recent.remove(call_id).map(|(_, plan)| plan)
+    }
+
+    fn change_feed(&self) -> &tokio::sync::broadcast::Sender<SwitchChange> {
+        self.changes
+            .get_or_init(|| tokio::sync::broadcast::channel(CHANGES_WAITING).0)
+    }
+
+    /// Tell the connected switches (nobody listening is fine: no switch is connected).
+    pub fn changed(&self, change: SwitchChange) {
+        let _ = self.change_feed().send(change);
+    }
+
+    /// The changes from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<SwitchChange> {
+        self.change_feed().subscribe()
     }
 
     /// How long a FreeSWITCH lookup may take before it answers "not found".
@@ -296,12 +334,7 @@ pub async fn record_call(
         agent: callee.queue.as_ref().and(call.answerer),
     };
     let parsed = crate::api::calls::parse_call(0, &input, dir)?;
-    let ctx = switchboard_store::AuditContext {
-        actor_id: None,
-        actor_login: format!("switch:{}", call.switch),
-        on_behalf_of: None,
-        client_addr: None,
-    };
+    let ctx = switch_audit(call.switch);
     let summary = state
         .store
         .ingest_calls(
@@ -316,4 +349,24 @@ pub async fn record_call(
         .metrics
         .calls_ingested(summary.inserted, summary.duplicates);
     Ok(summary)
+}
+
+/// Start the connections Switchboard keeps to its switches (FreeSWITCH's event socket when
+/// configured); they run until their handles are aborted.
+pub fn start_connections(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut running = Vec::new();
+    if let Some(esl) = &state.config.switch.freeswitch_event_socket {
+        running.push(freeswitch::esl::spawn(state.clone(), esl.clone()));
+    }
+    running
+}
+
+/// Who the audit log says made a change a switch reported (`switch:<name>`).
+pub fn switch_audit(switch: &str) -> switchboard_store::AuditContext {
+    switchboard_store::AuditContext {
+        actor_id: None,
+        actor_login: format!("switch:{switch}"),
+        on_behalf_of: None,
+        client_addr: None,
+    }
 }

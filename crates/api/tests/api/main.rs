@@ -24,4 +24,5 @@ mod settings;
 mod settings_matrix;
 mod switch;
 mod switch_freeswitch;
+mod switch_freeswitch_esl;
 mod two_factor;

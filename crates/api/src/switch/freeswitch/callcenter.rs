@@ -75,40 +75,111 @@ where
     }
 }
 
-/// Every queue of every domain, with its agents.
-pub async fn all_queues(state: &AppState) -> ApiResult<Vec<(Domain, CallQueue, Vec<QueueAgent>)>> {
-    let domains_vis = operator_visibility(Resource::Domains);
-    let domains = every_page(|p| {
-        let vis = &domains_vis;
-        async move { Ok(state.store.list_domains(vis, None, None, p).await?) }
-    })
-    .await?;
+/// A domain's queues, with their agents.
+pub async fn queues_of(
+    state: &AppState,
+    domain: &Domain,
+) -> ApiResult<Vec<(Domain, CallQueue, Vec<QueueAgent>)>> {
     let queues_vis = operator_visibility(Resource::CallQueues);
     let agents_vis = operator_visibility(Resource::QueueAgents);
+    let id = domain.id;
+    let queues = every_page(|p| {
+        let vis = &queues_vis;
+        async move { Ok(state.store.list_call_queues(vis, id, None, p).await?) }
+    })
+    .await?;
     let mut all = Vec::new();
-    for domain in domains {
-        let id = domain.id;
-        let queues = every_page(|p| {
-            let vis = &queues_vis;
-            async move { Ok(state.store.list_call_queues(vis, id, None, p).await?) }
-        })
-        .await?;
-        for queue in queues {
-            let agents = state.store.list_queue_agents(&agents_vis, &queue).await?;
-            all.push((domain.clone(), queue, agents));
-        }
+    for queue in queues {
+        let agents = state.store.list_queue_agents(&agents_vis, &queue).await?;
+        all.push((domain.clone(), queue, agents));
     }
     Ok(all)
 }
 
-struct Agent {
-    contact: String,
-    status: &'static str,
-    wrap_up: u32,
+/// Every domain of the installation.
+pub async fn all_domains(state: &AppState) -> ApiResult<Vec<Domain>> {
+    let domains_vis = operator_visibility(Resource::Domains);
+    every_page(|p| {
+        let vis = &domains_vis;
+        async move { Ok(state.store.list_domains(vis, None, None, p).await?) }
+    })
+    .await
+}
+
+/// Every queue of every domain, with its agents.
+pub async fn all_queues(state: &AppState) -> ApiResult<Vec<(Domain, CallQueue, Vec<QueueAgent>)>> {
+    let mut all = Vec::new();
+    for domain in all_domains(state).await? {
+        all.extend(queues_of(state, &domain).await?);
+    }
+    Ok(all)
+}
+
+/// One agent as `mod_callcenter` knows it.
+pub struct Agent {
+    pub contact: String,
+    pub status: &'static str,
+    pub wrap_up: u32,
+}
+
+/// A queue an agent is offered calls of, at a level (lower first).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tier {
+    pub queue: String,
+    pub agent: String,
+    pub level: u32,
+}
+
+/// What `mod_callcenter` should hold for some queues: their agents (one per person, across
+/// its queues, with its longest wrap-up) and the tiers of the agents logged in.
+pub struct Snapshot {
+    pub queues: Vec<(Domain, CallQueue)>,
+    pub agents: BTreeMap<String, Agent>,
+    pub tiers: Vec<Tier>,
+}
+
+pub async fn snapshot(
+    state: &AppState,
+    queues: Vec<(Domain, CallQueue, Vec<QueueAgent>)>,
+) -> ApiResult<Snapshot> {
+    let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
+    let mut tiers = Vec::new();
+    let mut plain = Vec::new();
+    for (domain, queue, members) in queues {
+        let queue_name = callcenter_name(&queue.extension, &domain.name);
+        for member in &members {
+            let name = callcenter_name(&member.extension, &domain.name);
+            let wrap_up = member.wrap_up_seconds.unwrap_or(queue.wrap_up_seconds);
+            match agents.get_mut(&name) {
+                Some(agent) => agent.wrap_up = agent.wrap_up.max(wrap_up),
+                None => {
+                    let agent = Agent {
+                        contact: contact(state, &domain, member.user_id).await?,
+                        status: status(member.status),
+                        wrap_up,
+                    };
+                    agents.insert(name.clone(), agent);
+                }
+            }
+            if member.logged_in {
+                tiers.push(Tier {
+                    queue: queue_name.clone(),
+                    agent: name,
+                    level: member.priority,
+                });
+            }
+        }
+        plain.push((domain, queue));
+    }
+    Ok(Snapshot {
+        queues: plain,
+        agents,
+        tiers,
+    })
 }
 
 pub async fn answer(state: &AppState) -> ApiResult<String> {
-    let queues = all_queues(state).await?;
+    let snapshot = snapshot(state, all_queues(state).await?).await?;
     let mut doc = Doc::section("configuration");
     doc.open(
         "configuration",
@@ -119,7 +190,7 @@ pub async fn answer(state: &AppState) -> ApiResult<String> {
     );
     doc.open("settings", &[]).close();
     doc.open("queues", &[]);
-    for (domain, queue, _) in &queues {
+    for (domain, queue) in &snapshot.queues {
         let wait = queue.max_wait_seconds.to_string();
         doc.open(
             "queue",
@@ -138,32 +209,8 @@ pub async fn answer(state: &AppState) -> ApiResult<String> {
         .close();
     }
     doc.close();
-    // One agent per person, across its queues; its longest wrap-up applies.
-    let mut agents: BTreeMap<String, Agent> = BTreeMap::new();
-    let mut tiers = Vec::new();
-    for (domain, queue, members) in &queues {
-        let queue_name = callcenter_name(&queue.extension, &domain.name);
-        for member in members {
-            let name = callcenter_name(&member.extension, &domain.name);
-            let wrap_up = member.wrap_up_seconds.unwrap_or(queue.wrap_up_seconds);
-            match agents.get_mut(&name) {
-                Some(agent) => agent.wrap_up = agent.wrap_up.max(wrap_up),
-                None => {
-                    let agent = Agent {
-                        contact: contact(state, domain, member.user_id).await?,
-                        status: status(member.status),
-                        wrap_up,
-                    };
-                    agents.insert(name.clone(), agent);
-                }
-            }
-            if member.logged_in {
-                tiers.push((queue_name.clone(), name, member.priority));
-            }
-        }
-    }
     doc.open("agents", &[]);
-    for (name, agent) in &agents {
+    for (name, agent) in &snapshot.agents {
         doc.leaf(
             "agent",
             &[
@@ -181,13 +228,13 @@ pub async fn answer(state: &AppState) -> ApiResult<String> {
     }
     doc.close();
     doc.open("tiers", &[]);
-    for (queue, agent, priority) in &tiers {
+    for tier in &snapshot.tiers {
         doc.leaf(
             "tier",
             &[
-                ("agent", agent),
-                ("queue", queue),
-                ("level", &priority.to_string()),
+                ("agent", &tier.agent),
+                ("queue", &tier.queue),
+                ("level", &tier.level.to_string()),
                 ("position", "1"),
             ],
         );

@@ -5,7 +5,7 @@
 //! here. A record is stored once per channel uuid; anything that cannot be stored answers
 //! non-2xx, so FreeSWITCH posts it again (and, after its retries, writes the file).
 
-use super::{FromSwitch, domain_named};
+use super::{FromSwitch, domain_named, percent_decode};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::QueryParams;
@@ -171,30 +171,6 @@ impl Cdr {
 
 fn utf8(body: &[u8]) -> ApiResult<&str> {
     std::str::from_utf8(body).map_err(|_| invalid("not UTF-8 text"))
-}
-
-/// `%XX` sequences decoded (a `+` stays a `+`: FreeSWITCH writes `%2B` and `%20`).
-fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_owned();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push(((hex(h).unwrap_or(0) << 4) | hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub async fn post(

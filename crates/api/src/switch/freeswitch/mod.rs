@@ -6,7 +6,10 @@
 //!   section for `callcenter.conf` (queues, agents, tiers). Anything else answers
 //!   `<result status="not found"/>`, so FreeSWITCH goes on to its own files;
 //! - `POST /switch/freeswitch/cdr?uuid=` ← `mod_json_cdr` and `mod_xml_cdr` in each encoding
-//!   (`cdr` module); the same reader takes the files they write when a post fails.
+//!   (`cdr` module); the same reader takes the files they write when a post fails;
+//! - the event socket (`esl`), which Switchboard opens: agents' availability and queue
+//!   log-ins sent to `mod_callcenter` as they change, its events and phones' registrations
+//!   read back.
 //!
 //! Names: a domain's calls hunt in a context named after the domain; its queues and agents
 //! are `extension@domain` in `mod_callcenter`.
@@ -15,6 +18,7 @@ pub mod callcenter;
 pub mod cdr;
 pub mod dialplan;
 pub mod directory;
+pub mod esl;
 pub mod xml;
 
 use super::FromSwitch;
@@ -88,20 +92,21 @@ pub fn xml_answer(body: String) -> Response {
 async fn lookup(_: FromSwitch, State(state): State<AppState>, body: Bytes) -> Response {
     let fields = Fields::parse(&body);
     let deadline = state.switch.lookup_deadline();
-    // The deadline is checked first, so a lookup is never answered after it.
-    tokio::select! {
-        biased;
-        _ = tokio::time::sleep(deadline) => {
+    // An answer that is late (or merely finished on the deadline) is not found: FreeSWITCH
+    // gives up at its binding's timeout, and a late answer must not look like a success.
+    let started = std::time::Instant::now();
+    match tokio::time::timeout(deadline, answer(&state, &fields)).await {
+        Ok(answered) if started.elapsed() < deadline => match answered {
+            Ok(xml) => xml_answer(xml),
+            Err(e) => e.into_response(),
+        },
+        _ => {
             tracing::warn!(
                 "a FreeSWITCH {} lookup took longer than {deadline:?}: answered not found",
                 fields.get("section").unwrap_or("?")
             );
             xml_answer(xml::not_found())
         }
-        answered = answer(&state, &fields) => match answered {
-            Ok(xml) => xml_answer(xml),
-            Err(e) => e.into_response(),
-        },
     }
 }
 
@@ -146,4 +151,33 @@ pub fn callcenter_name(extension: &Extension, domain: &DomainName) -> String {
 /// login is registered.
 pub fn user_endpoint(username: &str, domain: &DomainName) -> String {
     format!("user/{username}@{domain}")
+}
+
+/// `%XX` decoded, as FreeSWITCH encodes values in its posts and events; `+` stays a plus
+/// (FreeSWITCH encodes a space as `%20`), and a `%` not followed by two hex digits stays.
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        let pair = match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)),
+            _ => None,
+        };
+        match pair {
+            Some((h, l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

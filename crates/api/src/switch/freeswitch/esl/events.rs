@@ -1,0 +1,146 @@
+//! What FreeSWITCH tells over the event socket, taken into Switchboard:
+//!
+//! - `callcenter::info` / `agent-status-change` (`CC-Agent`, `CC-Agent-Status`): an agent's
+//!   status changed in `mod_callcenter` (a feature code, an API call, too many unanswered
+//!   offers). It becomes the agent's availability; a status that is already Switchboard's (the
+//!   echo of what Switchboard sent) changes nothing.
+//! - `sofia::register` / `sofia::unregister` / `sofia::expire`: where a login registered, or
+//!   that it no longer is, as Kamailio's reports are kept.
+
+use super::super::callcenter::availability;
+use super::super::domain_named;
+use super::wire::Frame;
+use crate::AppState;
+use crate::error::ApiResult;
+use crate::switch::switch_audit;
+use switchboard_domain::{Extension, Timestamp};
+use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
+use switchboard_store::{SipRegistration, StoreError};
+
+pub async fn handle(state: &AppState, event: &Frame) -> ApiResult<()> {
+    match event.header("Event-Subclass").unwrap_or("") {
+        "callcenter::info" => match event.header("CC-Action") {
+            Some("agent-status-change") => agent_status(state, event).await,
+            _ => Ok(()),
+        },
+        "sofia::register" => registration(state, event, true).await,
+        "sofia::unregister" | "sofia::expire" => registration(state, event, false).await,
+        _ => Ok(()),
+    }
+}
+
+async fn agent_status(state: &AppState, event: &Frame) -> ApiResult<()> {
+    let (Some(agent), Some(status)) = (event.header("CC-Agent"), event.header("CC-Agent-Status"))
+    else {
+        return Ok(());
+    };
+    let Some(status) = availability(status) else {
+        return Ok(());
+    };
+    let Some((extension, domain)) = agent.split_once('@') else {
+        return Ok(());
+    };
+    let (Ok(extension), Some(domain)) = (
+        Extension::parse(extension),
+        domain_named(state, domain).await?,
+    ) else {
+        return Ok(());
+    };
+    let user = match state
+        .store
+        .get_user(&operator_visibility(Resource::Users), domain.id, &extension)
+        .await
+    {
+        Ok(user) => user,
+        Err(StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let now = state
+        .store
+        .availability(&operator_visibility(Resource::QueueAgents), user.user.id)
+        .await?;
+    if now.status == status {
+        return Ok(());
+    }
+    state
+        .store
+        .set_availability(
+            &operator_permit(Resource::AgentAvailability, Action::Update),
+            &switch_audit("freeswitch"),
+            &user,
+            status,
+            None,
+        )
+        .await?;
+    Ok(())
+}
+
+/// `"105" <sip:105-1@192.0.2.10:5060;ob>` → `sip:105-1@192.0.2.10:5060;ob`.
+fn contact_uri(contact: &str) -> &str {
+    match (contact.find('<'), contact.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &contact[open + 1..close],
+        _ => contact.trim(),
+    }
+}
+
+async fn registration(state: &AppState, event: &Frame, registered: bool) -> ApiResult<()> {
+    let (Some(user), Some(realm)) = (
+        event.header("username").or(event.header("from-user")),
+        event
+            .header("realm")
+            .or(event.header("from-host"))
+            .or(event.header("host")),
+    ) else {
+        return Ok(());
+    };
+    let Some(domain) = domain_named(state, realm).await? else {
+        return Ok(());
+    };
+    let expires: i64 = event
+        .header("expires")
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0)
+        .clamp(0, 86_400 * 7);
+    let now = Timestamp::now();
+    let registration = (registered && expires > 0).then(|| SipRegistration {
+        contact: contact_uri(event.header("contact").unwrap_or("")).to_owned(),
+        user_agent: event
+            .header("user-agent")
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned),
+        source: match (event.header("network-ip"), event.header("network-port")) {
+            (Some(ip), Some(port)) => Some(format!("{ip}:{port}")),
+            (Some(ip), None) => Some(ip.to_owned()),
+            _ => None,
+        },
+        registered_at: now,
+        expires_at: now.plus_seconds(expires),
+    });
+    state
+        .store
+        .record_registration(
+            &operator_permit(Resource::Devices, Action::Update),
+            domain.id,
+            user,
+            registration.as_ref(),
+        )
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_contact_is_the_uri_inside_the_brackets() {
+        assert_eq!(
+            contact_uri("\"105\" <sip:105-1@192.0.2.10:5060;ob>"),
+            "sip:105-1@192.0.2.10:5060;ob"
+        );
+        assert_eq!(
+            contact_uri("sip:105-1@192.0.2.10:5060"),
+            "sip:105-1@192.0.2.10:5060"
+        );
+    }
+}
