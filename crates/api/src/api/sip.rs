@@ -224,7 +224,17 @@ async fn put_login(
             body.enabled,
         )
         .await?;
+    owner_changed(&state, &device);
     Ok(Json(view(&domain, Some(account), String::new())))
+}
+
+/// The owner's queue agent dials its logins: the switch hears of a login made or turned off.
+fn owner_changed(state: &AppState, device: &Setting<Device>) {
+    if let Some(owner) = device.user_id {
+        state
+            .switch
+            .changed(crate::switch::SwitchChange::Agent(owner));
+    }
 }
 
 /// Issue (or rotate) a device's SIP password. The password is shown only now, so whoever may
@@ -250,6 +260,7 @@ pub async fn issue_sip_password(
             &ha1(&username, &realm, &password),
         )
         .await?;
+    owner_changed(state, device);
     Ok(SipPassword {
         username,
         realm,

@@ -317,6 +317,11 @@ async fn agents_and_tiers_reach_mod_callcenter_and_its_events_come_back() {
         // A phone registered: the agent's contact becomes its login.
         let (device, issued) = issue_password(&s, "105").await;
         let username = issued["username"].as_str().unwrap().to_owned();
+        let contact = format!(
+            "callcenter_config agent set contact 105@acme.example 'user/{username}@acme.example'"
+        );
+        fs.until("the agent's contact", |h| h.api.contains(&contact))
+            .await;
         fs.event(&[
             ("Event-Name", "CUSTOM"),
             ("Event-Subclass", "sofia::register"),
