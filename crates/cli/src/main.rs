@@ -4,9 +4,12 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 use std::path::PathBuf;
+use switch::{FreeswitchCommand, KamailioCommand};
 use switchboard_api::{AppState, Config};
 use switchboard_domain::{Login, Password};
 use switchboard_store::Store;
+
+mod switch;
 
 const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db";
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -55,6 +58,9 @@ enum Command {
     /// Connecting Kamailio, the SIP switch.
     #[command(subcommand)]
     Kamailio(KamailioCommand),
+    /// Connecting FreeSWITCH: its configuration, and the call records it could not post.
+    #[command(subcommand)]
+    Freeswitch(FreeswitchCommand),
     /// Load the demo installation (if missing) and give its two customer domains a realistic,
     /// reproducible call history.
     Demo {
@@ -122,25 +128,6 @@ enum AdminCommand {
         first_name: String,
         #[arg(long, default_value = "Administrator")]
         last_name: String,
-    },
-}
-
-#[derive(Subcommand)]
-enum KamailioCommand {
-    /// Print a kamailio.cfg (Kamailio 5.6) that authenticates phones, routes every call and
-    /// posts every call record through this installation.
-    Config {
-        #[command(flatten)]
-        db: DatabaseArgs,
-        /// Where Kamailio listens for SIP.
-        #[arg(long, default_value = "udp:127.0.0.1:5060")]
-        sip_listen: String,
-        /// Switchboard's address as Kamailio reaches it (default: from `listen`).
-        #[arg(long)]
-        switchboard_url: Option<String>,
-        /// Kamailio's worker processes.
-        #[arg(long, default_value_t = 8)]
-        children: u32,
     },
 }
 
@@ -447,39 +434,8 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Command::Serve(args) => serve(args).await,
-        Command::Kamailio(KamailioCommand::Config {
-            db,
-            sip_listen,
-            switchboard_url,
-            children,
-        }) => {
-            let file = read_file_config(db.config.as_ref())?;
-            let config = switch_config(&file);
-            let secret = config.secret.context(
-                "no switch secret: set switch_secret in the config file or SWITCHBOARD_SWITCH_SECRET (letters and digits), and give the same to `switchboard serve`",
-            )?;
-            anyhow::ensure!(
-                secret.bytes().all(|b| b.is_ascii_alphanumeric()),
-                "the switch secret must be letters and digits only (it travels inside a URL)"
-            );
-            let listen = file
-                .listen
-                .clone()
-                .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-            let url = switchboard_url.unwrap_or_else(|| format!("http://{listen}"));
-            print!(
-                "{}",
-                switchboard_api::switch::kamailio::config(
-                    &switchboard_api::switch::kamailio::ConfigParams {
-                        listen: &sip_listen,
-                        switchboard: &url,
-                        secret: &secret,
-                        children,
-                    }
-                )
-            );
-            Ok(())
-        }
+        Command::Kamailio(command) => switch::kamailio(command),
+        Command::Freeswitch(command) => switch::freeswitch(command).await,
         Command::Demo {
             db,
             calls,

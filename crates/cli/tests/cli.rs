@@ -288,3 +288,141 @@ async fn invoices_import_from_the_command_line() {
     assert_eq!(count().await, demo + 2);
     store.close().await;
 }
+
+/// A record as mod_json_cdr writes it to its err-log-dir (values URL-encoded).
+fn json_cdr(uuid: &str, domain: &str) -> String {
+    serde_json::json!({
+        "core-uuid": "0b7a4c2e-8d1f-4a55-9f0e-3c2d1b0a9f88",
+        "switchname": "fs1",
+        "channel_data": {"state": "CS_REPORTING", "direction": "inbound"},
+        "variables": {
+            "uuid": uuid,
+            "domain_name": domain,
+            "sip_from_user": "107-1",
+            "sip_to_user": "105",
+            "caller_id_name": "Front%20Desk",
+            "start_epoch": "1796000000",
+            "answer_epoch": "1796000004",
+            "end_epoch": "1796000064",
+            "hangup_cause": "NORMAL_CLEARING"
+        }
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn freeswitch_spool_files_are_imported_and_moved_aside() {
+    let (db, store) = demo_database().await;
+    store.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let spool = dir.path();
+    let files = [
+        (
+            "3f0c-json.cdr.json",
+            json_cdr("3f0c-json", "acme.example"),
+        ),
+        (
+            "a_3f0c-leg.cdr.json",
+            json_cdr("3f0c-leg", "acme.example"),
+        ),
+        (
+            "3f0c-xml.cdr.xml",
+            "<?xml version=\"1.0\"?>\n<cdr><variables><uuid>3f0c-xml</uuid><domain_name>acme.example</domain_name><caller_id_number>%2B15550001111</caller_id_number><sip_to_user>105</sip_to_user><start_epoch>1796000100</start_epoch><answer_epoch>0</answer_epoch><end_epoch>1796000120</end_epoch><hangup_cause>USER_BUSY</hangup_cause></variables></cdr>".to_owned(),
+        ),
+        ("3f0c-else.cdr.json", json_cdr("3f0c-else", "nowhere.example")),
+        ("3f0c-torn.cdr.json", "{\"variables\": {\"uuid\": ".to_owned()),
+        ("notes.txt", "not a record".to_owned()),
+    ];
+    for (name, text) in &files {
+        std::fs::write(spool.join(name), text).unwrap();
+    }
+    let import = |dir: &std::path::Path| {
+        switchboard(&[
+            "freeswitch",
+            "import-spool",
+            dir.to_str().unwrap(),
+            "--database-url",
+            &db.url,
+        ])
+    };
+    let (ok, out, err) = import(spool);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("5 files: 3 calls stored (3 new, 0 merged into calls already there, 0 already there), 2 rejected, 0 kept to try again"),
+        "{out}"
+    );
+    assert!(out.contains("3f0c-else.cdr.json: cdr: no domain"), "{out}");
+    assert!(out.contains("3f0c-torn.cdr.json"), "{out}");
+    let names = |sub: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(spool.join(sub))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !matches!(n.as_str(), "imported" | "rejected"))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names("imported"),
+        [
+            "3f0c-json.cdr.json",
+            "3f0c-xml.cdr.xml",
+            "a_3f0c-leg.cdr.json"
+        ]
+    );
+    assert_eq!(
+        names("rejected"),
+        ["3f0c-else.cdr.json", "3f0c-torn.cdr.json"]
+    );
+    assert_eq!(names(""), ["notes.txt"], "what is not a record stays");
+
+    // The same records again (FreeSWITCH wrote them after a post that did arrive): stored once.
+    for name in names("imported") {
+        std::fs::copy(spool.join("imported").join(&name), spool.join(&name)).unwrap();
+    }
+    let (ok, out, err) = import(spool);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("(0 new, 0 merged into calls already there, 3 already there)"),
+        "{out}"
+    );
+    let (ok, _, err) = import(&spool.join("missing"));
+    assert!(!ok && err.contains("missing"), "{err}");
+    db.drop_database().await;
+}
+
+#[test]
+fn freeswitch_config_is_written_for_this_installation() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("switchboard.toml");
+    std::fs::write(
+        &config,
+        "listen = \"10.0.0.2:8080\"\nswitch_secret = \"s3cret\"\nfreeswitch_event_socket = \"127.0.0.1:8022\"\nfreeswitch_event_socket_password = \"Hush\"\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("conf");
+    let (ok, out, err) = switchboard(&[
+        "freeswitch",
+        "config",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("mod_xml_curl"), "{out}");
+    let read =
+        |name: &str| std::fs::read_to_string(out_dir.join("autoload_configs").join(name)).unwrap();
+    assert!(read("xml_curl.conf.xml").contains("http://10.0.0.2:8080/switch/freeswitch/xml"));
+    assert!(read("json_cdr.conf.xml").contains("value=\"switch:s3cret\""));
+    let socket = read("event_socket.conf.xml");
+    assert!(
+        socket.contains("value=\"8022\"") && socket.contains("value=\"Hush\""),
+        "{socket}"
+    );
+
+    // Without a secret it says what to set.
+    std::fs::write(&config, "listen = \"10.0.0.2:8080\"\n").unwrap();
+    let (ok, _, err) = switchboard(&["freeswitch", "config", "--config", config.to_str().unwrap()]);
+    assert!(!ok && err.contains("switch_secret"), "{err}");
+}

@@ -6,7 +6,8 @@
 //!   section for `callcenter.conf` (queues, agents, tiers). Anything else answers
 //!   `<result status="not found"/>`, so FreeSWITCH goes on to its own files;
 //! - `POST /switch/freeswitch/cdr?uuid=` ← `mod_json_cdr` and `mod_xml_cdr` in each encoding
-//!   (`cdr` module); the same reader takes the files they write when a post fails;
+//!   (`cdr` module); the same reader takes the files they write when a post fails
+//!   (`spool`, run by `switchboard freeswitch import-spool`);
 //! - the event socket (`esl`), which Switchboard opens: agents' availability and queue
 //!   log-ins sent to `mod_callcenter` as they change, its events and phones' registrations
 //!   read back.
@@ -16,9 +17,11 @@
 
 pub mod callcenter;
 pub mod cdr;
+pub mod config;
 pub mod dialplan;
 pub mod directory;
 pub mod esl;
+pub mod spool;
 pub mod xml;
 
 use super::FromSwitch;
