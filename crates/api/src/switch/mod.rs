@@ -8,6 +8,7 @@
 
 pub mod freeswitch;
 pub mod kamailio;
+pub mod link;
 pub mod plan;
 pub mod resolved;
 

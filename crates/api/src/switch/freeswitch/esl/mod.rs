@@ -9,8 +9,7 @@
 //! - reads back what FreeSWITCH tells (`events`): agents' status changes (an agent pressing a
 //!   feature code, or `mod_callcenter` itself) and where phones registered.
 //!
-//! The connection is kept: when it drops, Switchboard connects again, waiting longer each time
-//! up to half a minute.
+//! The connection is kept by `switch::link`.
 
 mod events;
 pub mod wire;
@@ -19,12 +18,12 @@ use super::callcenter::{Snapshot, Tier, all_domains, all_queues, queues_of, snap
 use super::callcenter_name;
 use crate::AppState;
 use crate::switch::SwitchChange;
+use crate::switch::link::{self, Conversation, LinkError, LinkResult as Result};
 use std::collections::HashSet;
-use std::time::Duration;
 use switchboard_domain::{Domain, UserId};
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
-use tokio::sync::{broadcast, mpsc};
+use tokio::io::{AsyncWriteExt, BufReader};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::mpsc;
 use wire::{Frame, quoted};
 
 /// Where FreeSWITCH's event socket listens, and its password (`event_socket.conf.xml`).
@@ -34,183 +33,140 @@ pub struct EslConfig {
     pub password: String,
 }
 
-/// How long FreeSWITCH has to answer one command.
-const REPLY_DEADLINE: Duration = Duration::from_secs(10);
-const LONGEST_WAIT: Duration = Duration::from_secs(30);
-
 /// What the connection subscribes to.
 pub const EVENTS: &str =
     "event plain CUSTOM callcenter::info sofia::register sofia::unregister sofia::expire";
 
-#[derive(Debug, thiserror::Error)]
-pub enum EslError {
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    #[error("FreeSWITCH closed the event socket")]
-    Closed,
-    #[error("FreeSWITCH did not answer within {0:?}")]
-    Slow(Duration),
-    #[error("FreeSWITCH refused: {0}")]
-    Refused(String),
-    #[error("{0}")]
-    Api(String),
-}
-
-impl From<crate::error::ApiError> for EslError {
-    fn from(e: crate::error::ApiError) -> EslError {
-        EslError::Api(e.cause.unwrap_or(e.message))
-    }
-}
-
-type Result<T> = std::result::Result<T, EslError>;
-
 /// Keep a connection to FreeSWITCH for as long as the process runs (or the handle is aborted).
 pub fn spawn(state: AppState, config: EslConfig) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        // Subscribed before the first connection, so no change falls between.
-        let mut changes = state.switch.subscribe();
-        let mut wait = Duration::from_secs(1);
-        loop {
-            match session(&state, &config, &mut changes).await {
-                Ok(Session::Ended) => return,
-                Ok(Session::Lost { was_up }) | Err((EslError::Closed, was_up)) => {
-                    tracing::warn!("FreeSWITCH's event socket at {} closed", config.address);
-                    if was_up {
-                        wait = Duration::from_secs(1);
-                    }
-                }
-                Err((e, was_up)) => {
-                    tracing::warn!("FreeSWITCH's event socket at {}: {e}", config.address);
-                    if was_up {
-                        wait = Duration::from_secs(1);
-                    }
-                }
-            }
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(LONGEST_WAIT);
-        }
-    })
+    link::spawn::<Connection>(state, config)
 }
 
-enum Session {
-    /// Switchboard is stopping.
-    Ended,
-    Lost {
-        was_up: bool,
-    },
-}
-
-/// The reader task, stopped with its connection.
-struct Reader(tokio::task::JoinHandle<()>);
-
-impl Drop for Reader {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-async fn session(
-    state: &AppState,
-    config: &EslConfig,
-    changes: &mut broadcast::Receiver<SwitchChange>,
-) -> std::result::Result<Session, (EslError, bool)> {
-    let stream = tokio::net::TcpStream::connect(&config.address)
-        .await
-        .map_err(|e| (e.into(), false))?;
-    let _ = stream.set_nodelay(true);
-    let (read, write) = stream.into_split();
-    // Frames are read by their own task, so waiting for one never loses half of it.
-    let (tx, frames) = mpsc::channel(256);
-    let _reader = Reader(tokio::spawn(async move {
-        let mut read = tokio::io::BufReader::new(read);
-        loop {
-            match wire::read_frame(&mut read).await {
-                Ok(Some(frame)) => {
-                    if tx.send(frame).await.is_err() {
-                        return;
-                    }
-                }
-                Ok(None) => return,
-                Err(e) => {
-                    tracing::warn!("FreeSWITCH's event socket sent what is not a message: {e}");
-                    return;
-                }
-            }
-        }
-    }));
-    let mut conn = Connection {
-        state,
-        write,
-        frames,
-    };
-    conn.start(config).await.map_err(|e| (e, false))?;
-    tracing::info!(
-        "connected to FreeSWITCH's event socket at {}",
-        config.address
-    );
-    conn.send_everything().await.map_err(|e| (e, true))?;
-    loop {
-        tokio::select! {
-            frame = conn.frames.recv() => match frame {
-                Some(frame) => conn.told(frame).await.map_err(|e| (e, true))?,
-                None => return Ok(Session::Lost { was_up: true }),
-            },
-            change = changes.recv() => match change {
-                Ok(change) => conn.send_change(&change).await.map_err(|e| (e, true))?,
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    tracing::warn!("{missed} changes came faster than FreeSWITCH took them: sending everything again");
-                    conn.send_everything().await.map_err(|e| (e, true))?;
-                }
-                Err(broadcast::error::RecvError::Closed) => return Ok(Session::Ended),
-            },
-        }
-    }
-}
-
-struct Connection<'a> {
-    state: &'a AppState,
+pub struct Connection {
+    state: AppState,
     write: OwnedWriteHalf,
     frames: mpsc::Receiver<Frame>,
 }
 
-impl Connection<'_> {
-    async fn start(&mut self, config: &EslConfig) -> Result<()> {
-        let hello = self.next_frame().await?;
+impl Conversation for Connection {
+    type Config = EslConfig;
+    type Frame = Frame;
+    const NAME: &'static str = "FreeSWITCH's event socket";
+
+    fn address(config: &EslConfig) -> &str {
+        &config.address
+    }
+
+    async fn read_frame(reader: &mut BufReader<OwnedReadHalf>) -> std::io::Result<Option<Frame>> {
+        wire::read_frame(reader).await
+    }
+
+    async fn start(
+        state: AppState,
+        config: &EslConfig,
+        write: OwnedWriteHalf,
+        frames: mpsc::Receiver<Frame>,
+    ) -> Result<Connection> {
+        let mut conn = Connection {
+            state,
+            write,
+            frames,
+        };
+        let hello = link::next_frame(&mut conn.frames).await?;
         if hello.content_type() != "auth/request" {
-            return Err(EslError::Refused(format!(
+            return Err(LinkError::Refused(format!(
                 "expected auth/request, got {:?}",
                 hello.content_type()
             )));
         }
-        let reply = self.command(&format!("auth {}", config.password)).await?;
+        let reply = conn.command(&format!("auth {}", config.password)).await?;
         if !reply.is_ok() {
-            return Err(EslError::Refused(
+            return Err(LinkError::Refused(
                 "the event socket password (set it as in event_socket.conf.xml)".into(),
             ));
         }
-        let reply = self.command(EVENTS).await?;
+        let reply = conn.command(EVENTS).await?;
         if !reply.is_ok() {
-            return Err(EslError::Refused(format!(
+            return Err(LinkError::Refused(format!(
                 "the subscription: {}",
                 reply.header("Reply-Text").unwrap_or("")
             )));
         }
-        Ok(())
+        Ok(conn)
     }
 
-    async fn next_frame(&mut self) -> Result<Frame> {
-        match tokio::time::timeout(REPLY_DEADLINE, self.frames.recv()).await {
-            Ok(Some(frame)) => Ok(frame),
-            Ok(None) => Err(EslError::Closed),
-            Err(_) => Err(EslError::Slow(REPLY_DEADLINE)),
+    fn frames(&mut self) -> &mut mpsc::Receiver<Frame> {
+        &mut self.frames
+    }
+
+    async fn told(&mut self, frame: Frame) -> Result<()> {
+        match frame.content_type() {
+            "text/event-plain" => {
+                if let Err(e) = events::handle(&self.state, &frame.event()).await {
+                    tracing::warn!("a FreeSWITCH event was not taken: {}", LinkError::from(e));
+                }
+                Ok(())
+            }
+            "text/disconnect-notice" => Err(LinkError::Closed),
+            _ => Ok(()),
         }
     }
 
+    /// Every queue, agent and tier, and no tier Switchboard does not have.
+    async fn send_everything(&mut self) -> Result<()> {
+        let snapshot = snapshot(&self.state, all_queues(&self.state).await?).await?;
+        for (domain, queue) in &snapshot.queues {
+            let name = callcenter_name(&queue.extension, &domain.name);
+            self.api(&format!("callcenter_config queue load {name}"))
+                .await?;
+        }
+        for name in snapshot.agents.keys() {
+            self.send_agent(&snapshot, name).await?;
+        }
+        let ours: HashSet<String> = all_domains(&self.state)
+            .await?
+            .into_iter()
+            .map(|d| d.name.to_string())
+            .collect();
+        self.drop_tiers_not_in(&snapshot, |queue| {
+            queue
+                .split_once('@')
+                .is_some_and(|(_, domain)| ours.contains(domain))
+        })
+        .await
+    }
+
+    async fn send_change(&mut self, change: &SwitchChange) -> Result<()> {
+        match change {
+            SwitchChange::Agent(user) => self.send_agent_of(*user).await,
+            SwitchChange::Queue {
+                domain,
+                extension,
+                removed,
+            } => {
+                let name = callcenter_name(extension, domain);
+                if *removed {
+                    self.api(&format!("callcenter_config queue unload {name}"))
+                        .await?;
+                } else {
+                    self.api(&format!("callcenter_config queue reload {name}"))
+                        .await?;
+                }
+                if let Some(domain) = super::domain_named(&self.state, domain.as_str()).await? {
+                    self.send_domain_tiers(&domain).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Connection {
     /// Send a command and wait for its answer, handling the events that come first.
     async fn exchange(&mut self, text: &str, answer: &str) -> Result<Frame> {
         self.write.write_all(&wire::command(text)?).await?;
         loop {
-            let frame = self.next_frame().await?;
+            let frame = link::next_frame(&mut self.frames).await?;
             if frame.content_type() == answer {
                 return Ok(frame);
             }
@@ -231,44 +187,6 @@ impl Connection<'_> {
             tracing::debug!("FreeSWITCH: {command}: {}", frame.body.trim());
         }
         Ok(frame.body)
-    }
-
-    /// Something FreeSWITCH said unasked.
-    async fn told(&mut self, frame: Frame) -> Result<()> {
-        match frame.content_type() {
-            "text/event-plain" => {
-                if let Err(e) = events::handle(self.state, &frame.event()).await {
-                    tracing::warn!("a FreeSWITCH event was not taken: {}", EslError::from(e));
-                }
-                Ok(())
-            }
-            "text/disconnect-notice" => Err(EslError::Closed),
-            _ => Ok(()),
-        }
-    }
-
-    /// Every queue, agent and tier, and no tier Switchboard does not have.
-    async fn send_everything(&mut self) -> Result<()> {
-        let snapshot = snapshot(self.state, all_queues(self.state).await?).await?;
-        for (domain, queue) in &snapshot.queues {
-            let name = callcenter_name(&queue.extension, &domain.name);
-            self.api(&format!("callcenter_config queue load {name}"))
-                .await?;
-        }
-        for name in snapshot.agents.keys() {
-            self.send_agent(&snapshot, name).await?;
-        }
-        let ours: HashSet<String> = all_domains(self.state)
-            .await?
-            .into_iter()
-            .map(|d| d.name.to_string())
-            .collect();
-        self.drop_tiers_not_in(&snapshot, |queue| {
-            queue
-                .split_once('@')
-                .is_some_and(|(_, domain)| ours.contains(domain))
-        })
-        .await
     }
 
     /// One agent: created when new, its contact and status, and its tiers.
@@ -336,30 +254,6 @@ impl Connection<'_> {
         Ok(())
     }
 
-    async fn send_change(&mut self, change: &SwitchChange) -> Result<()> {
-        match change {
-            SwitchChange::Agent(user) => self.send_agent_of(*user).await,
-            SwitchChange::Queue {
-                domain,
-                extension,
-                removed,
-            } => {
-                let name = callcenter_name(extension, domain);
-                if *removed {
-                    self.api(&format!("callcenter_config queue unload {name}"))
-                        .await?;
-                } else {
-                    self.api(&format!("callcenter_config queue reload {name}"))
-                        .await?;
-                }
-                if let Some(domain) = super::domain_named(self.state, domain.as_str()).await? {
-                    self.send_domain_tiers(&domain).await?;
-                }
-                Ok(())
-            }
-        }
-    }
-
     /// An agent's state across its domain's queues.
     async fn send_agent_of(&mut self, user: UserId) -> Result<()> {
         let Some((record, domain)) = self
@@ -371,7 +265,7 @@ impl Connection<'_> {
         else {
             return Ok(());
         };
-        let snapshot = snapshot(self.state, queues_of(self.state, &domain).await?).await?;
+        let snapshot = snapshot(&self.state, queues_of(&self.state, &domain).await?).await?;
         let name = callcenter_name(&record.user.extension, &domain.name);
         self.send_agent(&snapshot, &name).await?;
         self.drop_tiers_not_in(&snapshot, |queue| {
@@ -382,7 +276,7 @@ impl Connection<'_> {
 
     /// A domain's tiers, after one of its queues changed.
     async fn send_domain_tiers(&mut self, domain: &Domain) -> Result<()> {
-        let snapshot = snapshot(self.state, queues_of(self.state, domain).await?).await?;
+        let snapshot = snapshot(&self.state, queues_of(&self.state, domain).await?).await?;
         for tier in snapshot.tiers.clone() {
             self.send_tier(&tier).await?;
         }
