@@ -92,6 +92,43 @@ impl std::fmt::Display for ImportError {
     }
 }
 
+/// A reader of a domain's call records: local times in `timezone` (default: the domain's), its
+/// users and queues known by extension (and queues by name); with the directory the calls are
+/// checked against.
+pub async fn decoder_for(
+    store: &Store,
+    domain: &Domain,
+    format: Option<Format>,
+    timezone: Option<TimeZoneName>,
+) -> Result<(Decoder, switchboard_store::ExtensionDirectory), String> {
+    let dir = store
+        .extension_directory(domain.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let tz_name = timezone.unwrap_or_else(|| domain.timezone.clone());
+    let tz = jiff::tz::TimeZone::get(tz_name.as_str()).map_err(|e| e.to_string())?;
+    let queues = store
+        .list_call_queues(
+            &switchboard_policy::operator_visibility(Resource::CallQueues),
+            domain.id,
+            None,
+            switchboard_store::PageRequest {
+                after: None,
+                limit: 500,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let extensions = Extensions::new(
+        dir.users.keys().cloned(),
+        queues
+            .items
+            .into_iter()
+            .map(|q| (q.extension.to_string(), q.name.as_str().to_owned())),
+    );
+    Ok((Decoder::new(format, tz, extensions), dir))
+}
+
 /// Import a file's calls into a domain.
 pub async fn import_calls<R: BufRead>(
     store: &Store,
@@ -107,36 +144,9 @@ pub async fn import_calls<R: BufRead>(
         message,
         report,
     };
-    let dir = store
-        .extension_directory(domain.id)
+    let (mut decoder, dir) = decoder_for(store, domain, options.format, options.timezone.clone())
         .await
-        .map_err(|e| fail(None, e.to_string(), report.clone()))?;
-    let tz_name = options
-        .timezone
-        .clone()
-        .unwrap_or_else(|| domain.timezone.clone());
-    let tz = jiff::tz::TimeZone::get(tz_name.as_str())
-        .map_err(|e| fail(None, e.to_string(), report.clone()))?;
-    let queues = store
-        .list_call_queues(
-            &switchboard_policy::operator_visibility(Resource::CallQueues),
-            domain.id,
-            None,
-            switchboard_store::PageRequest {
-                after: None,
-                limit: 500,
-            },
-        )
-        .await
-        .map_err(|e| fail(None, e.to_string(), report.clone()))?;
-    let extensions = Extensions::new(
-        dir.users.keys().cloned(),
-        queues
-            .items
-            .into_iter()
-            .map(|q| (q.extension.to_string(), q.name.as_str().to_owned())),
-    );
-    let mut decoder = Decoder::new(options.format, tz, extensions);
+        .map_err(|m| fail(None, m, report.clone()))?;
     let mut batch: Vec<NewCall> = Vec::with_capacity(options.batch_size);
     let mut writer = BatchWriter::new(store, domain, options.dry_run);
     let mut bytes = 0u64;

@@ -226,6 +226,19 @@ struct FileConfig {
     /// Its password (or SWITCHBOARD_FREESWITCH_ESL_PASSWORD); FreeSWITCH's default is ClueCon.
     #[serde(default, deserialize_with = "blank_is_none")]
     freeswitch_event_socket_password: Option<String>,
+    /// Asterisk's manager interface (`host:port`, e.g. 127.0.0.1:5038): queue members added,
+    /// removed and paused as agents log in and change availability. Empty: no Asterisk.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    asterisk_manager: Option<String>,
+    /// The manager user (manager.conf) Switchboard logs in as.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    asterisk_manager_username: Option<String>,
+    /// Its secret (or SWITCHBOARD_ASTERISK_AMI_SECRET).
+    #[serde(default, deserialize_with = "blank_is_none")]
+    asterisk_manager_secret: Option<String>,
+    /// Asterisk's own time zone, which its call records' times are in; empty: each domain's.
+    #[serde(default, deserialize_with = "blank_is_none")]
+    asterisk_timezone: Option<switchboard_domain::TimeZoneName>,
 }
 
 /// An optional value of the config file, where an empty string means "not set".
@@ -315,6 +328,19 @@ fn switch_config(file: &FileConfig) -> switchboard_api::switch::SwitchConfig {
                 password: blank_is_none(std::env::var("SWITCHBOARD_FREESWITCH_ESL_PASSWORD").ok())
                     .or_else(|| blank_is_none(file.freeswitch_event_socket_password.clone()))
                     .unwrap_or_else(|| "ClueCon".to_owned()),
+            }
+        }),
+        asterisk_manager: file.asterisk_manager.clone().map(|address| {
+            switchboard_api::switch::asterisk::ami::AmiConfig {
+                address,
+                username: file
+                    .asterisk_manager_username
+                    .clone()
+                    .unwrap_or_else(|| "switchboard".to_owned()),
+                secret: blank_is_none(std::env::var("SWITCHBOARD_ASTERISK_AMI_SECRET").ok())
+                    .or_else(|| blank_is_none(file.asterisk_manager_secret.clone()))
+                    .unwrap_or_default(),
+                timezone: file.asterisk_timezone.clone(),
             }
         }),
     }
@@ -848,6 +874,10 @@ mod tests {
             switch_media_server,
             freeswitch_event_socket,
             freeswitch_event_socket_password,
+            asterisk_manager,
+            asterisk_manager_username,
+            asterisk_manager_secret,
+            asterisk_timezone,
         } = &sample;
         let set = [
             database_url.is_some() && listen.is_some() && blob_dir.is_some(),
@@ -866,6 +896,10 @@ mod tests {
             switch_media_server.is_none() && keys.contains_key("switch_media_server"),
             freeswitch_event_socket.is_none() && keys.contains_key("freeswitch_event_socket"),
             freeswitch_event_socket_password.as_deref() == Some("ClueCon"),
+            asterisk_manager.is_none() && keys.contains_key("asterisk_manager"),
+            asterisk_manager_username.as_deref() == Some("switchboard"),
+            asterisk_manager_secret.is_none() && keys.contains_key("asterisk_manager_secret"),
+            asterisk_timezone.is_none() && keys.contains_key("asterisk_timezone"),
         ];
         assert!(set.iter().all(|s| *s), "{set:?}");
         assert_eq!(database_url.as_deref(), Some(DEFAULT_DATABASE_URL));

@@ -269,20 +269,36 @@ impl Store {
         owner: UserId,
     ) -> Result<Vec<SipAccount>> {
         expect_visibility(vis, Resource::Devices)?;
+        let mut accounts = self.enabled_logins_where("owner_id", owner.get()).await?;
+        accounts.sort_by_key(|a| a.registration.is_none());
+        Ok(accounts)
+    }
+
+    /// A domain's enabled SIP logins that have a password, in the order they were made: what
+    /// a switch lets register.
+    pub async fn enabled_sip_logins(
+        &self,
+        vis: &Visibility,
+        domain: DomainId,
+    ) -> Result<Vec<SipAccount>> {
+        expect_visibility(vis, Resource::Devices)?;
+        self.enabled_logins_where("domain_id", domain.get()).await
+    }
+
+    /// Enabled logins with a password whose `column` is `id`, in the order they were made.
+    async fn enabled_logins_where(&self, column: &str, id: i64) -> Result<Vec<SipAccount>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM sip_accounts WHERE owner_id = $1 AND enabled = 1 AND ha1 IS NOT NULL \
+            "SELECT {COLUMNS} FROM sip_accounts WHERE {column} = $1 AND enabled = 1 AND ha1 IS NOT NULL \
              ORDER BY device_id"
         ))
-        .bind(owner.get())
+        .bind(id)
         .fetch_all(self.pool())
         .await?;
         let now = Timestamp::now();
-        let mut accounts = rows
+        Ok(rows
             .iter()
             .map(|r| account(r, now))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        accounts.sort_by_key(|a| a.registration.is_none());
-        Ok(accounts)
+            .collect::<std::result::Result<Vec<_>, _>>()?)
     }
 
     /// A SIP login by its username, enabled or not (`vis` for `Devices`).

@@ -14,7 +14,7 @@ use crate::AppState;
 use std::future::Future;
 use std::io;
 use std::time::Duration;
-use tokio::io::BufReader;
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{broadcast, mpsc};
 
@@ -186,6 +186,62 @@ async fn session<C: Conversation>(
                 }
                 Err(broadcast::error::RecvError::Closed) => return Ok(Session::Ended),
             },
+        }
+    }
+}
+
+/// The longest header line and the most headers in one message: a socket speaking something
+/// else is dropped rather than read without end.
+const MAX_LINE: usize = 64 * 1024;
+const MAX_HEADERS: usize = 512;
+
+fn invalid(what: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what)
+}
+
+/// A message's `Name: value` lines up to the blank line that ends them (both switches frame
+/// messages so), or `None` when the socket closed between messages. A first line `lone`
+/// accepts is a message by itself (Asterisk's banner), returned as its only line, nameless.
+pub async fn read_headers<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    socket: &str,
+    lone: impl Fn(&str) -> bool,
+) -> io::Result<Option<Vec<(String, String)>>> {
+    let mut headers = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = (&mut *reader)
+            .take(MAX_LINE as u64 + 1)
+            .read_line(&mut line)
+            .await?;
+        if n == 0 {
+            return if headers.is_empty() {
+                Ok(None)
+            } else {
+                Err(io::ErrorKind::UnexpectedEof.into())
+            };
+        }
+        if n > MAX_LINE {
+            return Err(invalid(format!("a {socket} line is too long")));
+        }
+        let text = line.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            // Blank lines between messages are not a message.
+            if headers.is_empty() {
+                continue;
+            }
+            return Ok(Some(headers));
+        }
+        if headers.is_empty() && lone(text) {
+            return Ok(Some(vec![(String::new(), text.to_owned())]));
+        }
+        let (name, value) = text
+            .split_once(':')
+            .ok_or_else(|| invalid(format!("a {socket} line without a colon")))?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+        if headers.len() > MAX_HEADERS {
+            return Err(invalid(format!("too many lines in one {socket} message")));
         }
     }
 }

@@ -6,6 +6,7 @@
 //! secret (`switch_secret`; without one they answer 404), from an address in
 //! `switch_clients` (loopback by default). A user's token is never accepted.
 
+pub mod asterisk;
 pub mod freeswitch;
 pub mod kamailio;
 pub mod link;
@@ -38,6 +39,8 @@ pub struct SwitchConfig {
     pub routes: SwitchRoutes,
     /// FreeSWITCH's event socket, when Switchboard drives a FreeSWITCH's `mod_callcenter`.
     pub freeswitch_event_socket: Option<freeswitch::esl::EslConfig>,
+    /// Asterisk's manager interface, when Switchboard drives an Asterisk's queues.
+    pub asterisk_manager: Option<asterisk::ami::AmiConfig>,
 }
 
 impl Default for SwitchConfig {
@@ -50,6 +53,7 @@ impl Default for SwitchConfig {
             ],
             routes: SwitchRoutes::default(),
             freeswitch_event_socket: None,
+            asterisk_manager: None,
         }
     }
 }
@@ -260,6 +264,7 @@ fn constant_eq(a: &[u8], b: &[u8]) -> bool {
 pub fn routes() -> Vec<crate::routes::Route> {
     let mut routes = kamailio::routes();
     routes.extend(freeswitch::routes());
+    routes.extend(asterisk::routes());
     routes
 }
 
@@ -334,8 +339,19 @@ pub async fn record_call(
         queue: callee.queue.as_ref().map(ToString::to_string),
         agent: callee.queue.as_ref().and(call.answerer),
     };
-    let parsed = crate::api::calls::parse_call(0, &input, dir)?;
-    let ctx = switch_audit(call.switch);
+    store_call(state, domain, dir, &input, call.switch).await
+}
+
+/// Store a call a switch reported, read into the neutral form.
+pub async fn store_call(
+    state: &AppState,
+    domain: &Domain,
+    dir: &switchboard_store::ExtensionDirectory,
+    input: &switchboard_records::CallInput,
+    switch: &str,
+) -> ApiResult<switchboard_domain::IngestSummary> {
+    let parsed = crate::api::calls::parse_call(0, input, dir)?;
+    let ctx = switch_audit(switch);
     let summary = state
         .store
         .ingest_calls(
@@ -352,14 +368,67 @@ pub async fn record_call(
     Ok(summary)
 }
 
-/// Start the connections Switchboard keeps to its switches (FreeSWITCH's event socket when
-/// configured); they run until their handles are aborted.
+/// Start the connections Switchboard keeps to its switches (FreeSWITCH's event socket,
+/// Asterisk's manager interface), those configured; they run until their handles are aborted.
 pub fn start_connections(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
     let mut running = Vec::new();
     if let Some(esl) = &state.config.switch.freeswitch_event_socket {
         running.push(freeswitch::esl::spawn(state.clone(), esl.clone()));
     }
+    if let Some(ami) = &state.config.switch.asterisk_manager {
+        running.push(asterisk::ami::spawn(state.clone(), ami.clone()));
+    }
     running
+}
+
+/// A switch reports an agent's (`extension@domain`) availability: it becomes Switchboard's,
+/// audited as the switch's change, and sent on as any change is. One Switchboard has already
+/// (the echo of what it sent) changes nothing; an agent Switchboard does not know is no error.
+pub async fn agent_reported(
+    state: &AppState,
+    agent: &str,
+    status: switchboard_domain::AgentStatus,
+    switch: &str,
+) -> ApiResult<()> {
+    use switchboard_policy::{Action, operator_permit};
+    let Some((extension, domain)) = agent.split_once('@') else {
+        return Ok(());
+    };
+    let (Ok(extension), Some(domain)) = (
+        Extension::parse(extension),
+        freeswitch::domain_named(state, domain).await?,
+    ) else {
+        return Ok(());
+    };
+    let user = match state
+        .store
+        .get_user(&operator_visibility(Resource::Users), domain.id, &extension)
+        .await
+    {
+        Ok(user) => user,
+        Err(switchboard_store::StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let now = state
+        .store
+        .availability(&operator_visibility(Resource::QueueAgents), user.user.id)
+        .await?;
+    if now.status == status {
+        return Ok(());
+    }
+    state
+        .store
+        .set_availability(
+            &operator_permit(Resource::AgentAvailability, Action::Update),
+            &switch_audit(switch),
+            &user,
+            status,
+            None,
+        )
+        .await?;
+    // The other switches (and this one's other queues) hear of it as of any change.
+    state.switch.changed(SwitchChange::Agent(user.user.id));
+    Ok(())
 }
 
 /// Who the audit log says made a change a switch reported (`switch:<name>`).

@@ -5,6 +5,7 @@
 //! `mod_callcenter` does (adding one that exists is `-ERR`), so resyncs are checked for real.
 
 use crate::common::*;
+use crate::fake_socket::FakeSocket;
 use crate::switch::{issue_password, with_switch};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -13,14 +14,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use switchboard_api::switch::freeswitch::esl::EslConfig;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 const OM: &str = "101@acme.example";
 const PASSWORD: &str = "ClueCon-test";
 
 /// What the fake was sent and holds.
-#[derive(Default)]
+#[derive(Default, Debug)]
 struct Held {
     /// Every `api` command, in order.
     api: Vec<String>,
@@ -28,55 +28,30 @@ struct Held {
     commands: Vec<String>,
     /// Tiers as (queue, agent).
     tiers: BTreeSet<(String, String)>,
-    connections: usize,
 }
 
-enum Push {
-    Event(String),
-    Close,
-}
+/// A fake FreeSWITCH; what is pushed to it is an event's body.
+struct FakeFreeswitch(FakeSocket<Held, String>);
 
-struct FakeFreeswitch {
-    address: String,
-    held: Arc<Mutex<Held>>,
-    /// The live connection's channel, to send it events or close it.
-    live: Arc<Mutex<Option<mpsc::UnboundedSender<Push>>>>,
-    accept: tokio::task::JoinHandle<()>,
+impl std::ops::Deref for FakeFreeswitch {
+    type Target = FakeSocket<Held, String>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl FakeFreeswitch {
     async fn start(password: &'static str) -> FakeFreeswitch {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap().to_string();
-        let held = Arc::new(Mutex::new(Held::default()));
-        let live = Arc::new(Mutex::new(None));
-        let (h, l) = (held.clone(), live.clone());
-        let accept = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (tx, rx) = mpsc::unbounded_channel();
-                *l.lock().unwrap() = Some(tx);
-                h.lock().unwrap().connections += 1;
-                tokio::spawn(serve(stream, password, h.clone(), rx));
-            }
-        });
-        FakeFreeswitch {
-            address,
-            held,
-            live,
-            accept,
-        }
+        FakeFreeswitch(
+            FakeSocket::start(move |stream, held, pushed| serve(stream, password, held, pushed))
+                .await,
+        )
     }
 
     fn config(&self, password: &str) -> EslConfig {
         EslConfig {
             address: self.address.clone(),
             password: password.into(),
-        }
-    }
-
-    fn push(&self, push: Push) {
-        if let Some(tx) = self.live.lock().unwrap().as_ref() {
-            let _ = tx.send(push);
         }
     }
 
@@ -88,7 +63,7 @@ impl FakeFreeswitch {
             body.push_str(&format!("{name}: {}\n", value.replace('+', "%20")));
         }
         body.push('\n');
-        self.push(Push::Event(body));
+        self.push(body);
     }
 
     fn api_sent(&self) -> Vec<String> {
@@ -98,35 +73,13 @@ impl FakeFreeswitch {
     fn tiers(&self) -> BTreeSet<(String, String)> {
         self.held.lock().unwrap().tiers.clone()
     }
-
-    /// Wait (a few seconds at most) until `done` holds of what the fake holds.
-    async fn until(&self, what: &str, done: impl Fn(&Held) -> bool) {
-        for _ in 0..500 {
-            if done(&self.held.lock().unwrap()) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let held = self.held.lock().unwrap();
-        panic!(
-            "{what}: never happened; api sent: {:#?}; commands: {:?}; tiers: {:?}",
-            held.api, held.commands, held.tiers
-        );
-    }
-}
-
-impl Drop for FakeFreeswitch {
-    fn drop(&mut self) {
-        self.accept.abort();
-        self.push(Push::Close);
-    }
 }
 
 async fn serve(
     stream: tokio::net::TcpStream,
     password: &str,
     held: Arc<Mutex<Held>>,
-    mut pushed: mpsc::UnboundedReceiver<Push>,
+    mut pushed: mpsc::UnboundedReceiver<String>,
 ) {
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::new(read);
@@ -139,7 +92,7 @@ async fn serve(
         let mut command = String::new();
         tokio::select! {
             push = pushed.recv() => match push {
-                Some(Push::Event(body)) => {
+                Some(body) => {
                     let frame = format!(
                         "Content-Length: {}\nContent-Type: text/event-plain\n\n{body}",
                         body.len()
@@ -148,7 +101,7 @@ async fn serve(
                         return;
                     }
                 }
-                Some(Push::Close) | None => return,
+                None => return,
             },
             read_line = read.read_line(&mut command) => {
                 if !matches!(read_line, Ok(n) if n > 0) {
@@ -390,9 +343,8 @@ async fn agents_and_tiers_reach_mod_callcenter_and_its_events_come_back() {
 
         // The connection drops: Switchboard connects again and sends everything again,
         // including what changed while it was away.
-        fs.push(Push::Close);
-        fs.until("a second connection", |h| h.connections == 2)
-            .await;
+        fs.close();
+        fs.until_connections(2).await;
         set(&s, login, json!({"logged_in": true})).await;
         fs.until("the tier after reconnecting", |h| {
             h.tiers.contains(&tier("601", "105"))
@@ -414,7 +366,7 @@ async fn a_wrong_password_sends_nothing_and_is_tried_again() {
     let fs = FakeFreeswitch::start(PASSWORD).await;
     let connections =
         switchboard_api::switch::freeswitch::esl::spawn(s.state.clone(), fs.config("guess"));
-    fs.until("a second try", |h| h.connections >= 2).await;
+    fs.until_connections(2).await;
     {
         let held = fs.held.lock().unwrap();
         assert!(held.api.is_empty(), "{:?}", held.api);

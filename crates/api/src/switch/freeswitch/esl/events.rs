@@ -12,10 +12,10 @@ use super::super::domain_named;
 use super::wire::Frame;
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::switch::switch_audit;
-use switchboard_domain::{Extension, Timestamp};
-use switchboard_policy::{Action, Resource, operator_permit, operator_visibility};
-use switchboard_store::{SipRegistration, StoreError};
+use crate::switch::agent_reported;
+use switchboard_domain::Timestamp;
+use switchboard_policy::{Action, Resource, operator_permit};
+use switchboard_store::SipRegistration;
 
 pub async fn handle(state: &AppState, event: &Frame) -> ApiResult<()> {
     match event.header("Event-Subclass").unwrap_or("") {
@@ -34,45 +34,10 @@ async fn agent_status(state: &AppState, event: &Frame) -> ApiResult<()> {
     else {
         return Ok(());
     };
-    let Some(status) = availability(status) else {
-        return Ok(());
-    };
-    let Some((extension, domain)) = agent.split_once('@') else {
-        return Ok(());
-    };
-    let (Ok(extension), Some(domain)) = (
-        Extension::parse(extension),
-        domain_named(state, domain).await?,
-    ) else {
-        return Ok(());
-    };
-    let user = match state
-        .store
-        .get_user(&operator_visibility(Resource::Users), domain.id, &extension)
-        .await
-    {
-        Ok(user) => user,
-        Err(StoreError::NotFound) => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
-    let now = state
-        .store
-        .availability(&operator_visibility(Resource::QueueAgents), user.user.id)
-        .await?;
-    if now.status == status {
-        return Ok(());
+    match availability(status) {
+        Some(status) => agent_reported(state, agent, status, "freeswitch").await,
+        None => Ok(()),
     }
-    state
-        .store
-        .set_availability(
-            &operator_permit(Resource::AgentAvailability, Action::Update),
-            &switch_audit("freeswitch"),
-            &user,
-            status,
-            None,
-        )
-        .await?;
-    Ok(())
 }
 
 /// `"105" <sip:105-1@192.0.2.10:5060;ob>` → `sip:105-1@192.0.2.10:5060;ob`.

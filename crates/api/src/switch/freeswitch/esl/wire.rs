@@ -6,13 +6,11 @@
 //! `text/event-plain`: a body that is itself header lines, their values URL-encoded.
 
 use std::io;
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+use tokio::io::{AsyncBufRead, AsyncReadExt};
 
-/// The longest header line, body and header count accepted: a socket speaking something else
-/// is dropped rather than read without end.
-const MAX_LINE: usize = 64 * 1024;
+/// The longest body accepted: a socket speaking something else is dropped rather than read
+/// without end.
 const MAX_BODY: usize = 16 * 1024 * 1024;
-const MAX_HEADERS: usize = 512;
 
 /// One message: its headers in order, and its body (empty when none).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -69,42 +67,15 @@ fn invalid(what: &str) -> io::Error {
 
 /// The next message, or `None` when the socket closed between messages.
 pub async fn read_frame<R: AsyncBufRead + Unpin>(reader: &mut R) -> io::Result<Option<Frame>> {
-    let mut frame = Frame::default();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = (&mut *reader)
-            .take(MAX_LINE as u64 + 1)
-            .read_line(&mut line)
-            .await?;
-        if n == 0 {
-            return if frame.headers.is_empty() {
-                Ok(None)
-            } else {
-                Err(io::ErrorKind::UnexpectedEof.into())
-            };
-        }
-        if n > MAX_LINE {
-            return Err(invalid("an event socket header line is too long"));
-        }
-        let text = line.trim_end_matches(['\r', '\n']);
-        if text.is_empty() {
-            // Blank lines between messages are not a message.
-            if frame.headers.is_empty() {
-                continue;
-            }
-            break;
-        }
-        let (name, value) = text
-            .split_once(':')
-            .ok_or_else(|| invalid("an event socket header without a colon"))?;
-        frame
-            .headers
-            .push((name.trim().to_owned(), value.trim().to_owned()));
-        if frame.headers.len() > MAX_HEADERS {
-            return Err(invalid("too many event socket headers"));
-        }
-    }
+    let Some(headers) =
+        crate::switch::link::read_headers(reader, "event socket", |_| false).await?
+    else {
+        return Ok(None);
+    };
+    let mut frame = Frame {
+        headers,
+        body: String::new(),
+    };
     if let Some(length) = frame.header("Content-Length") {
         let length: usize = length
             .parse()

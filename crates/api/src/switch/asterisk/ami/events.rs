@@ -1,0 +1,123 @@
+//! What Asterisk tells over the manager interface, taken into Switchboard:
+//!
+//! - `QueueMemberPause`, `QueueMemberStatus` (`MemberName`, `Paused`, `PausedReason`): a
+//!   member was paused or unpaused in Asterisk. It becomes the agent's availability ("On
+//!   Break" unless the reason says unavailable); one Switchboard already has changes nothing.
+//! - `Cdr` (`cdr_manager.conf`, `enabled = yes`): a finished call, its fields those of a
+//!   `Master.csv` row, read by the very same importer (local times in Asterisk's zone, the
+//!   duration columns the truth, queue calls nobody took told apart by the queue's timeout),
+//!   stored once by its `UniqueID`. Its domain is the `AccountCode` Switchboard gives every
+//!   endpoint, else the dialplan context it ran in.
+
+use super::super::super::{agent_reported, freeswitch::domain_named, store_call};
+use super::wire::Message;
+use super::{AmiConfig, availability};
+use crate::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::import::{Format, decoder_for};
+
+pub async fn handle(state: &AppState, config: &AmiConfig, event: &Message) -> ApiResult<()> {
+    match event.event().unwrap_or("") {
+        "QueueMemberPause" | "QueueMemberStatus" => member_paused(state, event).await,
+        "Cdr" => cdr(state, config, event).await,
+        _ => Ok(()),
+    }
+}
+
+async fn member_paused(state: &AppState, event: &Message) -> ApiResult<()> {
+    let (Some(name), Some(paused)) = (event.get("MemberName"), event.get("Paused")) else {
+        return Ok(());
+    };
+    let reason = event
+        .get("PausedReason")
+        .or(event.get("Reason"))
+        .unwrap_or("");
+    let status = availability(paused == "1", reason);
+    agent_reported(state, name, status, "asterisk").await
+}
+
+/// The `Cdr` event's fields in `Master.csv`'s column order.
+pub const MASTER_CSV_COLUMNS: [&str; 18] = [
+    "AccountCode",
+    "Source",
+    "Destination",
+    "DestinationContext",
+    "CallerID",
+    "Channel",
+    "DestinationChannel",
+    "LastApplication",
+    "LastData",
+    "StartTime",
+    "AnswerTime",
+    "EndTime",
+    "Duration",
+    "BillableSeconds",
+    "Disposition",
+    "AMAFlags",
+    "UniqueID",
+    "UserField",
+];
+
+/// A `Cdr` event as the `Master.csv` row cdr_csv would have written for the same call.
+pub fn master_csv_line(event: &Message) -> String {
+    MASTER_CSV_COLUMNS
+        .iter()
+        .map(|column| {
+            let value = event.get(column).unwrap_or("");
+            format!("\"{}\"", value.replace('"', "\"\""))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+async fn cdr(state: &AppState, config: &AmiConfig, event: &Message) -> ApiResult<()> {
+    let named = [event.get("AccountCode"), event.get("DestinationContext")];
+    let mut domain = None;
+    for name in named.into_iter().flatten().filter(|n| !n.is_empty()) {
+        if let Some(found) = domain_named(state, name).await? {
+            domain = Some(found);
+            break;
+        }
+    }
+    let Some(domain) = domain else {
+        tracing::debug!(
+            "an Asterisk Cdr of no domain of Switchboard's (accountcode {:?}, context {:?})",
+            event.get("AccountCode"),
+            event.get("DestinationContext")
+        );
+        return Ok(());
+    };
+    let id = event.get("UniqueID").unwrap_or("");
+    let invalid = |m: String| ApiError::invalid("Cdr", format!("Cdr {id}: {m}"));
+    let (mut decoder, dir) = decoder_for(
+        &state.store,
+        &domain,
+        Some(Format::AsteriskCsv),
+        config.timezone.clone(),
+    )
+    .await
+    .map_err(invalid)?;
+    decoder.line(&master_csv_line(event)).map_err(invalid)?;
+    if let Some(call) = decoder.finish() {
+        store_call(state, &domain, &dir, &call, "asterisk").await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cdr_event_is_a_master_csv_row() {
+        let event = Message {
+            headers: MASTER_CSV_COLUMNS
+                .iter()
+                .map(|c| (c.to_string(), format!("{c} \"x\"")))
+                .collect(),
+        };
+        let line = master_csv_line(&event);
+        assert!(line.starts_with("\"AccountCode \"\"x\"\"\",\"Source \"\"x\"\"\""));
+        assert_eq!(line.matches("\",\"").count(), 17);
+    }
+}
