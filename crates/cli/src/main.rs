@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 use std::path::PathBuf;
-use switch::{FreeswitchCommand, KamailioCommand};
+use switch::{AsteriskCommand, FreeswitchCommand, KamailioCommand};
 use switchboard_api::{AppState, Config};
 use switchboard_domain::{Login, Password};
 use switchboard_store::Store;
@@ -61,6 +61,9 @@ enum Command {
     /// Connecting FreeSWITCH: its configuration, and the call records it could not post.
     #[command(subcommand)]
     Freeswitch(FreeswitchCommand),
+    /// Connecting Asterisk: its realtime tables, manager interface and call records.
+    #[command(subcommand)]
+    Asterisk(AsteriskCommand),
     /// Load the demo installation (if missing) and give its two customer domains a realistic,
     /// reproducible call history.
     Demo {
@@ -462,6 +465,7 @@ async fn run() -> Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Kamailio(command) => switch::kamailio(command),
         Command::Freeswitch(command) => switch::freeswitch(command).await,
+        Command::Asterisk(command) => switch::asterisk(command),
         Command::Demo {
             db,
             calls,

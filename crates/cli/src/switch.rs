@@ -1,4 +1,5 @@
-//! `switchboard kamailio …` and `switchboard freeswitch …`: connecting a switch.
+//! `switchboard kamailio …`, `switchboard freeswitch …` and `switchboard asterisk …`:
+//! connecting a switch.
 
 use super::{
     DEFAULT_LISTEN, DatabaseArgs, FileConfig, open_store, read_file_config, server_config,
@@ -58,6 +59,89 @@ pub enum FreeswitchCommand {
         /// The folder (mod_json_cdr's err-log-dir).
         dir: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+pub enum AsteriskCommand {
+    /// Print Asterisk's side of the connection: extconfig.conf (PJSIP logins and queues from
+    /// Switchboard through res_config_curl), sorcery.conf, manager.conf (Switchboard's manager
+    /// user, for queue members and their pauses) and cdr_manager.conf (call history).
+    Config {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Switchboard's address as Asterisk reaches it (default: from `listen`).
+        #[arg(long)]
+        switchboard_url: Option<String>,
+        /// Write the files into this folder (a copy of /etc/asterisk, to merge) instead of
+        /// printing them.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+pub fn asterisk(command: AsteriskCommand) -> Result<()> {
+    use switchboard_api::switch::asterisk::config;
+    let AsteriskCommand::Config {
+        db,
+        switchboard_url,
+        out,
+    } = command;
+    let file = read_file_config(db.config.as_ref())?;
+    let secret = secret(&file)?;
+    let url = switchboard_url.unwrap_or_else(|| default_url(&file));
+    let manager = switch_config(&file).asterisk_manager;
+    let (address, username, manager_secret) = match &manager {
+        Some(m) => (m.address.as_str(), m.username.as_str(), m.secret.as_str()),
+        None => ("127.0.0.1:5038", "switchboard", ""),
+    };
+    anyhow::ensure!(
+        !manager_secret.is_empty(),
+        "no manager secret: set asterisk_manager (e.g. \"127.0.0.1:5038\") and asterisk_manager_secret in the config file (or SWITCHBOARD_ASTERISK_AMI_SECRET), and give the same to `switchboard serve`"
+    );
+    let files = config::files(&config::ConfigParams {
+        switchboard: &url,
+        secret: &secret,
+        manager: address,
+        manager_username: username,
+        manager_secret,
+    });
+    write_or_print(&files, out.as_deref(), |path| format!("; {path}"))?;
+    println!(
+        "; modules.conf preloads, in this order: {}",
+        config::MODULES.join(", ")
+    );
+    println!(
+        "; each domain's phones call from the dialplan context named after the domain: extensions.conf is yours"
+    );
+    Ok(())
+}
+
+/// Write the files into `out`, or print each after its `heading` (a comment naming it).
+fn write_or_print(
+    files: &[switchboard_api::switch::ConfigFile],
+    out: Option<&std::path::Path>,
+    heading: impl Fn(&str) -> String,
+) -> Result<()> {
+    match out {
+        Some(dir) => {
+            for f in files {
+                let path = dir.join(f.path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .with_context(|| format!("cannot create {}", parent.display()))?;
+                }
+                std::fs::write(&path, &f.text)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
+        }
+        None => {
+            for f in files {
+                println!("{}\n{}", heading(f.path), f.text);
+            }
+        }
+    }
+    Ok(())
 }
 
 pub fn kamailio(command: KamailioCommand) -> Result<()> {
@@ -124,25 +208,7 @@ pub async fn freeswitch(command: FreeswitchCommand) -> Result<()> {
                 event_socket_password: password,
                 spool_dir: &spool_dir,
             });
-            match out {
-                Some(dir) => {
-                    for f in &files {
-                        let path = dir.join(f.path);
-                        if let Some(parent) = path.parent() {
-                            std::fs::create_dir_all(parent)
-                                .with_context(|| format!("cannot create {}", parent.display()))?;
-                        }
-                        std::fs::write(&path, &f.text)
-                            .with_context(|| format!("cannot write {}", path.display()))?;
-                        println!("wrote {}", path.display());
-                    }
-                }
-                None => {
-                    for f in &files {
-                        println!("<!-- {} -->\n{}", f.path, f.text);
-                    }
-                }
-            }
+            write_or_print(&files, out.as_deref(), |path| format!("<!-- {path} -->"))?;
             println!(
                 "<!-- modules.conf.xml loads, in this order: {} -->",
                 freeswitch::config::MODULES.join(", ")

@@ -391,18 +391,29 @@ async fn freeswitch_spool_files_are_imported_and_moved_aside() {
     db.drop_database().await;
 }
 
-#[test]
-fn freeswitch_config_is_written_for_this_installation() {
+/// `switchboard <switch> config --out` for an installation listening on 10.0.0.2:8080 with
+/// the switch secret s3cret and `settings`: the temporary folder, the config file, the folder
+/// written and what was printed.
+fn switch_config_written(
+    switch: &str,
+    folder: &str,
+    settings: &str,
+) -> (
+    tempfile::TempDir,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    String,
+) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("switchboard.toml");
     std::fs::write(
         &config,
-        "listen = \"10.0.0.2:8080\"\nswitch_secret = \"s3cret\"\nfreeswitch_event_socket = \"127.0.0.1:8022\"\nfreeswitch_event_socket_password = \"Hush\"\n",
+        format!("listen = \"10.0.0.2:8080\"\nswitch_secret = \"s3cret\"\n{settings}"),
     )
     .unwrap();
-    let out_dir = dir.path().join("conf");
+    let out_dir = dir.path().join(folder);
     let (ok, out, err) = switchboard(&[
-        "freeswitch",
+        switch,
         "config",
         "--config",
         config.to_str().unwrap(),
@@ -410,6 +421,16 @@ fn freeswitch_config_is_written_for_this_installation() {
         out_dir.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
+    (dir, config, out_dir, out)
+}
+
+#[test]
+fn freeswitch_config_is_written_for_this_installation() {
+    let (_dir, config, out_dir, out) = switch_config_written(
+        "freeswitch",
+        "conf",
+        "freeswitch_event_socket = \"127.0.0.1:8022\"\nfreeswitch_event_socket_password = \"Hush\"\n",
+    );
     assert!(out.contains("mod_xml_curl"), "{out}");
     let read =
         |name: &str| std::fs::read_to_string(out_dir.join("autoload_configs").join(name)).unwrap();
@@ -425,4 +446,30 @@ fn freeswitch_config_is_written_for_this_installation() {
     std::fs::write(&config, "listen = \"10.0.0.2:8080\"\n").unwrap();
     let (ok, _, err) = switchboard(&["freeswitch", "config", "--config", config.to_str().unwrap()]);
     assert!(!ok && err.contains("switch_secret"), "{err}");
+}
+
+#[test]
+fn asterisk_config_is_written_for_this_installation() {
+    let (_dir, config, out_dir, out) = switch_config_written(
+        "asterisk",
+        "asterisk",
+        "asterisk_manager = \"10.0.0.5:5039\"\nasterisk_manager_secret = \"Hush\"\n",
+    );
+    assert!(out.contains("res_config_curl.so"), "{out}");
+    let read = |name: &str| std::fs::read_to_string(out_dir.join(name)).unwrap();
+    assert!(read("extconfig.conf").contains(
+        "ps_auths => curl,http://switch:s3cret@10.0.0.2:8080/switch/asterisk/realtime/ps_auths"
+    ));
+    assert!(read("sorcery.conf").contains("auth=realtime,ps_auths"));
+    let manager = read("manager.conf");
+    assert!(
+        manager.contains("port = 5039") && manager.contains("[switchboard]\nsecret = Hush"),
+        "{manager}"
+    );
+    assert!(read("cdr_manager.conf").contains("enabled = yes"));
+
+    // Without a manager secret it says what to set.
+    std::fs::write(&config, "switch_secret = \"s3cret\"\n").unwrap();
+    let (ok, _, err) = switchboard(&["asterisk", "config", "--config", config.to_str().unwrap()]);
+    assert!(!ok && err.contains("asterisk_manager_secret"), "{err}");
 }

@@ -89,6 +89,13 @@ pub enum SwitchChange {
     },
 }
 
+/// One file of a switch's configuration, as `switchboard <switch> config` prints it: its path
+/// under the switch's configuration folder, and its text.
+pub struct ConfigFile {
+    pub path: &'static str,
+    pub text: String,
+}
+
 /// How many changes wait for a slow connector before it starts over from the database.
 const CHANGES_WAITING: usize = 1024;
 

@@ -17,11 +17,7 @@ pub struct ConfigParams<'a> {
     pub spool_dir: &'a str,
 }
 
-/// One file of FreeSWITCH's configuration: its path under the conf folder, and its text.
-pub struct ConfigFile {
-    pub path: &'static str,
-    pub text: String,
-}
+pub use crate::switch::ConfigFile;
 
 /// `<param name=… value=…/>` lines, each indented by `indent`.
 fn params(indent: &str, pairs: &[(&str, &str)]) -> String {
