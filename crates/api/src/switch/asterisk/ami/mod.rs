@@ -46,6 +46,9 @@ pub struct AmiConfig {
 /// The event classes Switchboard listens to: queue members' (agent) and finished calls (cdr).
 pub const EVENTS: &str = "agent,cdr";
 
+/// The most pauses awaiting their echo.
+const MAX_ECHOES: usize = 1024;
+
 /// Keep a connection to Asterisk for as long as the process runs (or the handle is aborted).
 pub fn spawn(state: AppState, config: AmiConfig) -> tokio::task::JoinHandle<()> {
     link::spawn::<Connection>(state, config)
@@ -351,8 +354,7 @@ impl Connection {
                 }
                 Some(h) => {
                     if h.paused != m.paused || (m.paused && h.reason != m.reason) {
-                        self.echoes
-                            .push((m.queue.clone(), m.interface.clone(), m.paused));
+                        self.expect_echo((m.queue.clone(), m.interface.clone(), m.paused));
                         self.action(
                             "QueuePause",
                             &[
@@ -379,6 +381,15 @@ impl Connection {
             }
         }
         Ok(())
+    }
+
+    /// Remember a pause sent. A manager user that may not read agent events never echoes:
+    /// the oldest are forgotten past a bound.
+    fn expect_echo(&mut self, pause: (String, String, bool)) {
+        if self.echoes.len() >= MAX_ECHOES {
+            self.echoes.remove(0);
+        }
+        self.echoes.push(pause);
     }
 
     fn member_of(message: &Message) -> Option<(String, String, bool)> {
