@@ -10,6 +10,7 @@ pub mod asterisk;
 pub mod freeswitch;
 pub mod kamailio;
 pub mod link;
+pub mod lookup;
 pub mod plan;
 pub mod resolved;
 
@@ -403,7 +404,7 @@ pub async fn agent_reported(
     };
     let (Ok(extension), Some(domain)) = (
         Extension::parse(extension),
-        freeswitch::domain_named(state, domain).await?,
+        lookup::domain_named(state, domain).await?,
     ) else {
         return Ok(());
     };

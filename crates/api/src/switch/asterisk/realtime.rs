@@ -20,8 +20,7 @@ use super::endpoint_id;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::switch::FromSwitch;
-use crate::switch::freeswitch::callcenter::{all_domains, queues_of};
-use crate::switch::freeswitch::{callcenter_name, domain_named};
+use crate::switch::lookup::{all_domains, domain_named, qualified_name, queues_of};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -437,7 +436,7 @@ const NOBODY_TO_ANSWER: &str = "paused,unavailable,invalid,unknown";
 
 fn queue_row(domain: &Domain, queue: &CallQueue) -> Row {
     vec![
-        ("name", callcenter_name(&queue.extension, &domain.name)),
+        ("name", qualified_name(&queue.extension, &domain.name)),
         ("strategy", strategy(queue.ring_strategy).into()),
         // How long one agent rings before the next is tried.
         ("timeout", "15".into()),

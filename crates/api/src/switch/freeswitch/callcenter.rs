@@ -4,14 +4,14 @@
 //! `mod_callcenter` offer a queue's calls to an agent). Changes after the module loaded reach
 //! it over the event socket (`esl`), in the same terms as here.
 
+use super::user_endpoint;
 use super::xml::Doc;
-use super::{callcenter_name, user_endpoint};
 use crate::AppState;
 use crate::error::ApiResult;
+use crate::switch::lookup::{all_queues, qualified_name};
 use std::collections::BTreeMap;
 use switchboard_domain::{AgentStatus, CallQueue, Domain, QueueAgent, RingStrategy, UserId};
 use switchboard_policy::{Resource, operator_visibility};
-use switchboard_store::PageRequest;
 
 /// `mod_callcenter`'s status for an availability.
 pub fn status(availability: AgentStatus) -> &'static str {
@@ -57,64 +57,6 @@ pub async fn contact(state: &AppState, domain: &Domain, user: UserId) -> ApiResu
     Ok(dial.join(","))
 }
 
-/// Every page of a list, one after the other.
-pub async fn every_page<T, F, Fut>(mut page: F) -> ApiResult<Vec<T>>
-where
-    F: FnMut(PageRequest) -> Fut,
-    Fut: std::future::Future<Output = ApiResult<switchboard_store::Page<T>>>,
-{
-    let mut all = Vec::new();
-    let mut after = None;
-    loop {
-        let got = page(PageRequest { after, limit: 500 }).await?;
-        all.extend(got.items);
-        match got.next_after {
-            Some(next) => after = Some(next),
-            None => return Ok(all),
-        }
-    }
-}
-
-/// A domain's queues, with their agents.
-pub async fn queues_of(
-    state: &AppState,
-    domain: &Domain,
-) -> ApiResult<Vec<(Domain, CallQueue, Vec<QueueAgent>)>> {
-    let queues_vis = operator_visibility(Resource::CallQueues);
-    let agents_vis = operator_visibility(Resource::QueueAgents);
-    let id = domain.id;
-    let queues = every_page(|p| {
-        let vis = &queues_vis;
-        async move { Ok(state.store.list_call_queues(vis, id, None, p).await?) }
-    })
-    .await?;
-    let mut all = Vec::new();
-    for queue in queues {
-        let agents = state.store.list_queue_agents(&agents_vis, &queue).await?;
-        all.push((domain.clone(), queue, agents));
-    }
-    Ok(all)
-}
-
-/// Every domain of the installation.
-pub async fn all_domains(state: &AppState) -> ApiResult<Vec<Domain>> {
-    let domains_vis = operator_visibility(Resource::Domains);
-    every_page(|p| {
-        let vis = &domains_vis;
-        async move { Ok(state.store.list_domains(vis, None, None, p).await?) }
-    })
-    .await
-}
-
-/// Every queue of every domain, with its agents.
-pub async fn all_queues(state: &AppState) -> ApiResult<Vec<(Domain, CallQueue, Vec<QueueAgent>)>> {
-    let mut all = Vec::new();
-    for domain in all_domains(state).await? {
-        all.extend(queues_of(state, &domain).await?);
-    }
-    Ok(all)
-}
-
 /// One agent as `mod_callcenter` knows it.
 pub struct Agent {
     pub contact: String,
@@ -146,9 +88,9 @@ pub async fn snapshot(
     let mut tiers = Vec::new();
     let mut plain = Vec::new();
     for (domain, queue, members) in queues {
-        let queue_name = callcenter_name(&queue.extension, &domain.name);
+        let queue_name = qualified_name(&queue.extension, &domain.name);
         for member in &members {
-            let name = callcenter_name(&member.extension, &domain.name);
+            let name = qualified_name(&member.extension, &domain.name);
             let wrap_up = member.wrap_up_seconds.unwrap_or(queue.wrap_up_seconds);
             match agents.get_mut(&name) {
                 Some(agent) => agent.wrap_up = agent.wrap_up.max(wrap_up),
@@ -194,7 +136,7 @@ pub async fn answer(state: &AppState) -> ApiResult<String> {
         let wait = queue.max_wait_seconds.to_string();
         doc.open(
             "queue",
-            &[("name", &callcenter_name(&queue.extension, &domain.name))],
+            &[("name", &qualified_name(&queue.extension, &domain.name))],
         )
         .param("strategy", strategy(queue.ring_strategy))
         .param("moh-sound", "local_stream://default")

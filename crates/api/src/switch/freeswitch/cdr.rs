@@ -5,10 +5,11 @@
 //! here. A record is stored once per channel uuid; anything that cannot be stored answers
 //! non-2xx, so FreeSWITCH posts it again (and, after its retries, writes the file).
 
-use super::{FromSwitch, domain_named, percent_decode};
+use super::{FromSwitch, percent_decode};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::QueryParams;
+use crate::switch::lookup::domain_named;
 use crate::switch::plan::Callee;
 use crate::switch::resolved::take_plan;
 use crate::switch::{EndedCall, record_call};

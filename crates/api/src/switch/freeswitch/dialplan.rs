@@ -9,9 +9,10 @@
 //! second lookup reads the plan the call was given, kept under its uuid.
 
 use super::xml::{self, Doc};
-use super::{Fields, callcenter_name, domain_named, user_endpoint};
+use super::{Fields, user_endpoint};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::switch::lookup::{domain_named, qualified_name};
 use crate::switch::plan::{self, CallRequest, Decision, Refusal, Target};
 use crate::switch::resolved::{Endpoints, keep_plan, kept_plan, resolve};
 use switchboard_domain::{DomainName, Extension, SwitchRoutes};
@@ -60,7 +61,7 @@ impl Endpoints for DialStrings<'_> {
     fn queue(&self, queue: &Extension) -> Option<String> {
         Some(format!(
             "{QUEUE_PREFIX}{}",
-            callcenter_name(queue, self.domain)
+            qualified_name(queue, self.domain)
         ))
     }
 }

@@ -6,10 +6,11 @@
 //! password, which Switchboard never keeps: it answers "not found", and such phones must not
 //! challenge the switch.
 
+use super::Fields;
 use super::xml::{self, Doc};
-use super::{Fields, domain_named};
 use crate::AppState;
 use crate::error::ApiResult;
+use crate::switch::lookup::domain_named;
 use switchboard_policy::{Resource, operator_visibility};
 
 /// FreeSWITCH's own dial string for a registered login (as FusionPBX writes it): the contact

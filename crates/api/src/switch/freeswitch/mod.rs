@@ -34,8 +34,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::time::Duration;
-use switchboard_domain::{Domain, DomainName, Extension};
-use switchboard_policy::{Resource, operator_visibility};
+use switchboard_domain::DomainName;
 
 /// The longest a lookup may take before it answers "not found": under the binding's
 /// `timeout` that `switchboard freeswitch config` prints, so a slow database never stalls
@@ -127,27 +126,6 @@ async fn answer(state: &AppState, fields: &Fields) -> ApiResult<String> {
             "section: missing (directory, dialplan or configuration)",
         )),
     }
-}
-
-/// A domain by name, `None` when there is no such domain (or the name cannot be one).
-pub async fn domain_named(state: &AppState, name: &str) -> ApiResult<Option<Domain>> {
-    let Ok(name) = DomainName::parse(name) else {
-        return Ok(None);
-    };
-    match state
-        .store
-        .get_domain_by_name(&operator_visibility(Resource::Domains), &name)
-        .await
-    {
-        Ok(d) => Ok(Some(d)),
-        Err(switchboard_store::StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// A queue's or an agent's name in `mod_callcenter`.
-pub fn callcenter_name(extension: &Extension, domain: &DomainName) -> String {
-    format!("{extension}@{domain}")
 }
 
 /// How FreeSWITCH dials a phone: through the directory's `dial-string`, which finds where the

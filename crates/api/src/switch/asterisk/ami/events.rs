@@ -9,12 +9,13 @@
 //!   stored once by its `UniqueID`. Its domain is the `AccountCode` Switchboard gives every
 //!   endpoint, else the dialplan context it ran in.
 
-use super::super::super::{agent_reported, freeswitch::domain_named, store_call};
 use super::wire::Message;
 use super::{AmiConfig, availability};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::import::{Format, decoder_for};
+use crate::switch::lookup::domain_named;
+use crate::switch::{agent_reported, store_call};
 
 pub async fn handle(state: &AppState, config: &AmiConfig, event: &Message) -> ApiResult<()> {
     match event.event().unwrap_or("") {

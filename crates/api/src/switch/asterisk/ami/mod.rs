@@ -21,9 +21,8 @@ pub mod wire;
 
 use crate::AppState;
 use crate::switch::SwitchChange;
-use crate::switch::freeswitch::callcenter::{all_domains, all_queues, queues_of};
-use crate::switch::freeswitch::{callcenter_name, domain_named};
 use crate::switch::link::{self, Conversation, LinkError, LinkResult as Result};
+use crate::switch::lookup::{all_domains, all_queues, domain_named, qualified_name, queues_of};
 use std::collections::HashSet;
 use switchboard_domain::{AgentStatus, CallQueue, Domain, QueueAgent};
 use switchboard_policy::{Resource, operator_visibility};
@@ -114,9 +113,9 @@ pub async fn wanted(
                 continue;
             };
             members.push(Member {
-                queue: callcenter_name(&queue.extension, &domain.name),
+                queue: qualified_name(&queue.extension, &domain.name),
                 interface: super::interface(&login.username, &domain.name),
-                name: callcenter_name(&agent.extension, &domain.name),
+                name: qualified_name(&agent.extension, &domain.name),
                 penalty: agent.priority,
                 paused: agent.status != AgentStatus::Available,
                 reason: pause_reason(agent.status),
@@ -234,7 +233,7 @@ impl Conversation for Connection {
                 let Some((record, domain)) = self.state.store.user_and_domain(*user).await? else {
                     return Ok(());
                 };
-                let name = callcenter_name(&record.user.extension, &domain.name);
+                let name = qualified_name(&record.user.extension, &domain.name);
                 let mut members =
                     wanted(&self.state, &queues_of(&self.state, &domain).await?).await?;
                 members.retain(|m| m.name == name);

@@ -8,11 +8,11 @@
 //!   that it no longer is, as Kamailio's reports are kept.
 
 use super::super::callcenter::availability;
-use super::super::domain_named;
 use super::wire::Frame;
 use crate::AppState;
 use crate::error::ApiResult;
 use crate::switch::agent_reported;
+use crate::switch::lookup::domain_named;
 use switchboard_domain::Timestamp;
 use switchboard_policy::{Action, Resource, operator_permit};
 use switchboard_store::SipRegistration;

@@ -14,11 +14,11 @@
 mod events;
 pub mod wire;
 
-use super::callcenter::{Snapshot, Tier, all_domains, all_queues, queues_of, snapshot};
-use super::callcenter_name;
+use super::callcenter::{Snapshot, Tier, snapshot};
 use crate::AppState;
 use crate::switch::SwitchChange;
 use crate::switch::link::{self, Conversation, LinkError, LinkResult as Result};
+use crate::switch::lookup::{all_domains, all_queues, domain_named, qualified_name, queues_of};
 use std::collections::HashSet;
 use switchboard_domain::{Domain, UserId};
 use tokio::io::{AsyncWriteExt, BufReader};
@@ -116,7 +116,7 @@ impl Conversation for Connection {
     async fn send_everything(&mut self) -> Result<()> {
         let snapshot = snapshot(&self.state, all_queues(&self.state).await?).await?;
         for (domain, queue) in &snapshot.queues {
-            let name = callcenter_name(&queue.extension, &domain.name);
+            let name = qualified_name(&queue.extension, &domain.name);
             self.api(&format!("callcenter_config queue load {name}"))
                 .await?;
         }
@@ -144,7 +144,7 @@ impl Conversation for Connection {
                 extension,
                 removed,
             } => {
-                let name = callcenter_name(extension, domain);
+                let name = qualified_name(extension, domain);
                 if *removed {
                     self.api(&format!("callcenter_config queue unload {name}"))
                         .await?;
@@ -152,7 +152,7 @@ impl Conversation for Connection {
                     self.api(&format!("callcenter_config queue reload {name}"))
                         .await?;
                 }
-                if let Some(domain) = super::domain_named(&self.state, domain.as_str()).await? {
+                if let Some(domain) = domain_named(&self.state, domain.as_str()).await? {
                     self.send_domain_tiers(&domain).await?;
                 }
                 Ok(())
@@ -266,7 +266,7 @@ impl Connection {
             return Ok(());
         };
         let snapshot = snapshot(&self.state, queues_of(&self.state, &domain).await?).await?;
-        let name = callcenter_name(&record.user.extension, &domain.name);
+        let name = qualified_name(&record.user.extension, &domain.name);
         self.send_agent(&snapshot, &name).await?;
         self.drop_tiers_not_in(&snapshot, |queue| {
             queue.ends_with(&format!("@{}", domain.name))
