@@ -200,8 +200,16 @@ fn answer(held: &Mutex<Held>, name: &str, id: &str, f: &Fields) -> (String, bool
         "QueueStatus" => {
             let (mut reply, _) = respond(true, "Queue status will follow");
             // QueueStatus names members as app_queue's manager_queues_status does: Name and
-            // Location, not MemberName and Interface.
-            for ((queue, interface), m) in &held.members {
+            // Location, not MemberName and Interface. It lists one queue (`Queue`, without
+            // case) and one member (`Member`, its interface or name) when asked to.
+            let listed = held.members.iter().filter(|((queue, interface), m)| {
+                f.get("Queue").is_none_or(|q| q.eq_ignore_ascii_case(queue))
+                    && f.get("Member")
+                        .is_none_or(|w| *w == *interface || *w == m.name)
+            });
+            let mut items = 0;
+            for ((queue, interface), m) in listed {
+                items += 1;
                 reply += &block(&[
                     ("Event", "QueueMember"),
                     ("Queue", queue),
@@ -226,7 +234,7 @@ fn answer(held: &Mutex<Held>, name: &str, id: &str, f: &Fields) -> (String, bool
                 ("Event", "QueueStatusComplete"),
                 ("ActionID", id),
                 ("EventList", "Complete"),
-                ("ListItems", &held.members.len().to_string()),
+                ("ListItems", &items.to_string()),
             ]);
             (reply, true)
         }

@@ -23,8 +23,8 @@ use crate::AppState;
 use crate::switch::SwitchChange;
 use crate::switch::link::{self, Conversation, LinkError, LinkResult as Result};
 use crate::switch::lookup::{all_domains, all_queues, domain_named, qualified_name, queues_of};
-use std::collections::HashSet;
-use switchboard_domain::{AgentStatus, CallQueue, Domain, QueueAgent};
+use std::collections::{HashMap, HashSet, VecDeque};
+use switchboard_domain::{AgentStatus, CallQueue, Domain, QueueAgent, UserId};
 use switchboard_policy::{Resource, operator_visibility};
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -100,21 +100,34 @@ pub async fn wanted(
     queues: &[(Domain, CallQueue, Vec<QueueAgent>)],
 ) -> Result<Vec<Member>> {
     let devices = operator_visibility(Resource::Devices);
+    // Each agent's interface, looked up once however many queues it is in.
+    let mut interfaces: HashMap<UserId, Option<String>> = HashMap::new();
     let mut members = Vec::new();
     for (domain, queue, agents) in queues {
         for agent in agents.iter().filter(|a| a.logged_in) {
-            let logins = state
-                .store
-                .sip_accounts_of_user(&devices, agent.user_id)
-                .await?;
-            // The first login made, not the first registered: the member must not change
-            // each time a phone registers.
-            let Some(login) = logins.iter().min_by_key(|l| l.device_id) else {
+            let interface = match interfaces.get(&agent.user_id) {
+                Some(known) => known.clone(),
+                None => {
+                    let logins = state
+                        .store
+                        .sip_accounts_of_user(&devices, agent.user_id)
+                        .await?;
+                    // The first login made, not the first registered: the member must not
+                    // change each time a phone registers.
+                    let first = logins
+                        .iter()
+                        .min_by_key(|l| l.device_id)
+                        .map(|l| super::interface(&l.username, &domain.name));
+                    interfaces.insert(agent.user_id, first.clone());
+                    first
+                }
+            };
+            let Some(interface) = interface else {
                 continue;
             };
             members.push(Member {
                 queue: qualified_name(&queue.extension, &domain.name),
-                interface: super::interface(&login.username, &domain.name),
+                interface,
                 name: qualified_name(&agent.extension, &domain.name),
                 penalty: agent.priority,
                 paused: agent.status != AgentStatus::Available,
@@ -133,7 +146,7 @@ pub struct Connection {
     next_id: u64,
     /// Pauses sent whose `QueueMemberPause` has not come back yet: (queue, interface, paused).
     /// Their echo is not news (and may come after a later change).
-    echoes: Vec<(String, String, bool)>,
+    echoes: VecDeque<(String, String, bool)>,
 }
 
 impl Conversation for Connection {
@@ -161,7 +174,7 @@ impl Conversation for Connection {
             write,
             frames,
             next_id: 0,
-            echoes: Vec::new(),
+            echoes: VecDeque::new(),
         };
         let hello = link::next_frame(&mut conn.frames).await?;
         if hello.banner().is_none() {
@@ -219,7 +232,7 @@ impl Conversation for Connection {
             .into_iter()
             .map(|d| d.name.to_string())
             .collect();
-        self.reconcile(&wanted, |held| {
+        self.reconcile(&wanted, &[], |held| {
             held.queue
                 .rsplit_once('@')
                 .is_some_and(|(_, domain)| ours.contains(domain))
@@ -234,10 +247,15 @@ impl Conversation for Connection {
                     return Ok(());
                 };
                 let name = qualified_name(&record.user.extension, &domain.name);
-                let mut members =
-                    wanted(&self.state, &queues_of(&self.state, &domain).await?).await?;
-                members.retain(|m| m.name == name);
-                self.reconcile(&members, |held| held.name == name).await
+                let mut queues = queues_of(&self.state, &domain).await?;
+                for (_, _, agents) in &mut queues {
+                    agents.retain(|a| a.user_id == *user);
+                }
+                let members = wanted(&self.state, &queues).await?;
+                // Asterisk lists this member's entries only (QueueStatus matches `Member`
+                // against the member name or the interface).
+                self.reconcile(&members, &[("Member", &name)], |held| held.name == name)
+                    .await
             }
             SwitchChange::Queue { domain, .. } => {
                 let Some(domain) = domain_named(&self.state, domain.as_str()).await? else {
@@ -245,7 +263,7 @@ impl Conversation for Connection {
                 };
                 let members = wanted(&self.state, &queues_of(&self.state, &domain).await?).await?;
                 let suffix = format!("@{}", domain.name);
-                self.reconcile(&members, |held| held.queue.ends_with(&suffix))
+                self.reconcile(&members, &[], |held| held.queue.ends_with(&suffix))
                     .await
             }
         }
@@ -300,8 +318,9 @@ impl Connection {
         }
     }
 
-    async fn held(&mut self) -> Result<Vec<Held>> {
-        let status = self.list("QueueStatus", &[]).await?;
+    /// The members Asterisk holds (`filter`: `QueueStatus`'s own `Queue` or `Member`).
+    async fn held(&mut self, filter: &[(&str, &str)]) -> Result<Vec<Held>> {
+        let status = self.list("QueueStatus", filter).await?;
         Ok(status
             .iter()
             .filter(|m| m.event() == Some("QueueMember"))
@@ -319,10 +338,21 @@ impl Connection {
             .collect())
     }
 
-    /// Make the members `ours` selects what `wanted` says: add the missing, remove the
-    /// dynamic ones not wanted, pause and set penalties where they differ.
-    async fn reconcile(&mut self, wanted: &[Member], ours: impl Fn(&Held) -> bool) -> Result<()> {
-        let held: Vec<Held> = self.held().await?.into_iter().filter(|h| ours(h)).collect();
+    /// Make the members `ours` selects (among those `filter` lists) what `wanted` says: add
+    /// the missing, remove the dynamic ones not wanted, pause and set penalties where they
+    /// differ.
+    async fn reconcile(
+        &mut self,
+        wanted: &[Member],
+        filter: &[(&str, &str)],
+        ours: impl Fn(&Held) -> bool,
+    ) -> Result<()> {
+        let held: Vec<Held> = self
+            .held(filter)
+            .await?
+            .into_iter()
+            .filter(|h| ours(h))
+            .collect();
         let same = |h: &Held, m: &Member| h.queue == m.queue && h.interface == m.interface;
         for h in held.iter().filter(|h| h.dynamic) {
             if !wanted.iter().any(|m| same(h, m)) {
@@ -386,9 +416,9 @@ impl Connection {
     /// the oldest are forgotten past a bound.
     fn expect_echo(&mut self, pause: (String, String, bool)) {
         if self.echoes.len() >= MAX_ECHOES {
-            self.echoes.remove(0);
+            self.echoes.pop_front();
         }
-        self.echoes.push(pause);
+        self.echoes.push_back(pause);
     }
 
     fn member_of(message: &Message) -> Option<(String, String, bool)> {
