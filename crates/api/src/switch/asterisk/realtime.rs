@@ -20,7 +20,7 @@ use super::endpoint_id;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::switch::FromSwitch;
-use crate::switch::lookup::{all_domains, domain_named, qualified_name, queues_of};
+use crate::switch::lookup::{all_domains, domain_named, qualified_name, queues_in};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -291,9 +291,10 @@ async fn rows(state: &AppState, table: &str, criteria: &[Criterion]) -> ApiResul
                 },
                 None => all_domains(state).await?,
             };
+            // The queues alone: app_queue asks at each call that enters a queue.
             let mut rows = Vec::new();
             for domain in domains {
-                for (domain, queue, _) in queues_of(state, &domain).await? {
+                for queue in queues_in(state, &domain).await? {
                     rows.push(queue_row(&domain, &queue));
                 }
             }
@@ -350,6 +351,24 @@ async fn login_row(
 ) -> ApiResult<Option<Row>> {
     let id = endpoint_id(&login.username, &domain.name);
     let name = domain.name.to_string();
+    if table == "ps_auths" {
+        // Asked at every registration: the HA1 alone, not the login's owner.
+        let vis = operator_visibility(Resource::Devices);
+        let Some(ha1) = state
+            .store
+            .sip_ha1(&vis, domain.id, &login.username)
+            .await?
+        else {
+            return Ok(None);
+        };
+        return Ok(Some(vec![
+            ("id", id),
+            ("auth_type", "md5".into()),
+            ("username", login.username.clone()),
+            ("realm", name),
+            ("md5_cred", ha1),
+        ]));
+    }
     let owner = match login.owner_id {
         Some(user) => state
             .store
@@ -387,23 +406,6 @@ async fn login_row(
                 ("accountcode", name),
                 ("callerid", callerid),
                 ("mailboxes", mailbox),
-            ]
-        }
-        "ps_auths" => {
-            let vis = operator_visibility(Resource::Devices);
-            let Some(ha1) = state
-                .store
-                .sip_ha1(&vis, domain.id, &login.username)
-                .await?
-            else {
-                return Ok(None);
-            };
-            vec![
-                ("id", id),
-                ("auth_type", "md5".into()),
-                ("username", login.username.clone()),
-                ("realm", name),
-                ("md5_cred", ha1),
             ]
         }
         "ps_aors" => vec![
