@@ -24,6 +24,21 @@ pub async fn domain_named(state: &AppState, name: &str) -> ApiResult<Option<Doma
     }
 }
 
+/// The domain the first of these names names (a switch says a call's domain in several
+/// places, some of which may hold something else).
+pub async fn first_domain_named<I>(state: &AppState, names: I) -> ApiResult<Option<Domain>>
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    for name in names {
+        if let Some(found) = domain_named(state, name.as_ref()).await? {
+            return Ok(Some(found));
+        }
+    }
+    Ok(None)
+}
+
 /// A queue's or an agent's name in a switch that serves many domains: `extension@domain`.
 pub fn qualified_name(extension: &Extension, domain: &DomainName) -> String {
     format!("{extension}@{domain}")

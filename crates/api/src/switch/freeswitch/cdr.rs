@@ -9,7 +9,7 @@ use super::{FromSwitch, percent_decode};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::QueryParams;
-use crate::switch::lookup::domain_named;
+use crate::switch::lookup::first_domain_named;
 use crate::switch::plan::Callee;
 use crate::switch::resolved::take_plan;
 use crate::switch::{EndedCall, record_call};
@@ -254,21 +254,14 @@ pub async fn ingest(state: &AppState, cdr: &Cdr, uuid: Option<&str>) -> ApiResul
         .or_else(|| uuid.map(|u| u.strip_prefix("a_").unwrap_or(u)))
         .ok_or_else(|| invalid("uuid: missing from the variables and the URL"))?
         .to_owned();
-    let mut domain = None;
-    for name in [
+    let named = [
         "domain_name",
         "dialed_domain",
         "sip_to_host",
         "sip_req_host",
-    ] {
-        if let Some(value) = cdr.var(name)
-            && let Some(found) = domain_named(state, value).await?
-        {
-            domain = Some(found);
-            break;
-        }
-    }
-    let domain = domain.ok_or_else(|| {
+    ]
+    .map(|name| cdr.var(name));
+    let domain = first_domain_named(state, named.into_iter().flatten()).await?.ok_or_else(|| {
         invalid("no domain of this installation in domain_name, dialed_domain, sip_to_host or sip_req_host")
     })?;
     let started = cdr

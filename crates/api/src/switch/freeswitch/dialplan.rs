@@ -12,7 +12,7 @@ use super::xml::{self, Doc};
 use super::{Fields, user_endpoint};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::switch::lookup::{domain_named, qualified_name};
+use crate::switch::lookup::{first_domain_named, qualified_name};
 use crate::switch::plan::{self, CallRequest, Decision, Refusal, Target};
 use crate::switch::resolved::{Endpoints, keep_plan, kept_plan, resolve};
 use switchboard_domain::{DomainName, Extension, SwitchRoutes};
@@ -107,14 +107,7 @@ pub async fn answer(state: &AppState, fields: &Fields) -> ApiResult<String> {
     if call.dialled == AFTER_BUSY || call.dialled == AFTER_NO_ANSWER {
         return after_first_stage(state, &call).await;
     }
-    let mut domain = None;
-    for name in &call.domain_names {
-        if let Some(found) = domain_named(state, name).await? {
-            domain = Some(found);
-            break;
-        }
-    }
-    let Some(domain) = domain else {
+    let Some(domain) = first_domain_named(state, &call.domain_names).await? else {
         return Ok(xml::not_found());
     };
     let request = CallRequest {

@@ -14,7 +14,7 @@ use super::{AmiConfig, availability};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::import::{Format, decoder_for};
-use crate::switch::lookup::domain_named;
+use crate::switch::lookup::first_domain_named;
 use crate::switch::{agent_reported, store_call};
 
 pub async fn handle(state: &AppState, config: &AmiConfig, event: &Message) -> ApiResult<()> {
@@ -73,14 +73,7 @@ pub fn master_csv_line(event: &Message) -> String {
 
 async fn cdr(state: &AppState, config: &AmiConfig, event: &Message) -> ApiResult<()> {
     let named = [event.get("AccountCode"), event.get("DestinationContext")];
-    let mut domain = None;
-    for name in named.into_iter().flatten().filter(|n| !n.is_empty()) {
-        if let Some(found) = domain_named(state, name).await? {
-            domain = Some(found);
-            break;
-        }
-    }
-    let Some(domain) = domain else {
+    let Some(domain) = first_domain_named(state, named.into_iter().flatten()).await? else {
         tracing::debug!(
             "an Asterisk Cdr of no domain of Switchboard's (accountcode {:?}, context {:?})",
             event.get("AccountCode"),
