@@ -97,6 +97,20 @@ pub struct ConfigFile {
     pub text: String,
 }
 
+/// Where a switch's control socket listens (`host:port`, `[v6]:port`), for its configuration:
+/// the host without brackets, the port (`default_port` when none is given), and whether the
+/// host is loopback (only Switchboard on the same machine may connect; elsewhere the installer
+/// names Switchboard's address in an ACL of their own).
+pub fn listen_address<'a>(address: &'a str, default_port: &'a str) -> (&'a str, &'a str, bool) {
+    let (host, port) = address.rsplit_once(':').unwrap_or((address, default_port));
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (host, port, loopback)
+}
+
 /// How many changes wait for a slow connector before it starts over from the database.
 const CHANGES_WAITING: usize = 1024;
 

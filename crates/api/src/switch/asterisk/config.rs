@@ -53,12 +53,7 @@ pub fn files(p: &ConfigParams<'_>) -> Vec<ConfigFile> {
          auth=realtime,ps_auths\n\
          aor=realtime,ps_aors\n"
             .to_owned();
-    let (host, port) = p.manager.rsplit_once(':').unwrap_or((p.manager, "5038"));
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
+    let (host, port, loopback) = crate::switch::listen_address(p.manager, "5038");
     let mut manager = format!(
         "[general]\nenabled = yes\nport = {port}\nbindaddr = {host}\n\n\
          ; Switchboard's manager user: it reads queue members' events (agent) and call records\n\

@@ -39,17 +39,7 @@ pub fn files(p: &ConfigParams<'_>) -> Vec<ConfigFile> {
     let credentials = format!("switch:{}", p.secret);
     // Over Switchboard's own deadline, so Switchboard answers "not found" before it is cut off.
     let timeout = (LOOKUP_DEADLINE.as_secs() + 1).to_string();
-    let (listen_ip, listen_port) = p
-        .event_socket
-        .rsplit_once(':')
-        .unwrap_or((p.event_socket, "8021"));
-    let listen_ip = listen_ip.trim_start_matches('[').trim_end_matches(']');
-    // On loopback only Switchboard on the same machine may connect; elsewhere the installer
-    // names Switchboard's address in an ACL of their own.
-    let loopback = listen_ip == "localhost"
-        || listen_ip
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
+    let (listen_ip, listen_port, loopback) = crate::switch::listen_address(p.event_socket, "8021");
     let mut socket = vec![
         ("nat-map", "false"),
         ("listen-ip", listen_ip),
