@@ -63,9 +63,11 @@ pub enum FreeswitchCommand {
 
 #[derive(Subcommand)]
 pub enum AsteriskCommand {
-    /// Print Asterisk's side of the connection: extconfig.conf (PJSIP logins and queues from
-    /// Switchboard through res_config_curl), sorcery.conf, manager.conf (Switchboard's manager
-    /// user, for queue members and their pauses) and cdr_manager.conf (call history).
+    /// Print Asterisk's side of the connection: extensions.conf (the [switchboard] context,
+    /// which asks Switchboard where each call goes), pjsip.conf (the endpoint to the gateway
+    /// and media server), extconfig.conf (PJSIP logins and queues from Switchboard through
+    /// res_config_curl), sorcery.conf, manager.conf (Switchboard's manager user, for queue
+    /// members, their pauses and phones' contacts) and cdr_manager.conf (call history).
     Config {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -111,7 +113,7 @@ pub fn asterisk(command: AsteriskCommand) -> Result<()> {
         config::MODULES.join(", ")
     );
     println!(
-        "; each domain's phones call from the dialplan context named after the domain: extensions.conf is yours"
+        "; every phone lands in the [switchboard] context (extensions.conf), which asks Switchboard where each call goes; send a trunk's inbound numbers there as number@domain"
     );
     Ok(())
 }

@@ -467,6 +467,13 @@ fn asterisk_config_is_written_for_this_installation() {
         "{manager}"
     );
     assert!(read("cdr_manager.conf").contains("enabled = yes"));
+    let dialplan = read("extensions.conf");
+    assert!(dialplan.contains("[switchboard]"), "{dialplan}");
+    assert!(
+        dialplan.contains("CURL(http://switch:s3cret@10.0.0.2:8080/switch/asterisk/route?"),
+        "{dialplan}"
+    );
+    assert!(read("pjsip.conf").contains("[switchboard-external]"));
 
     // Without a manager secret it says what to set.
     std::fs::write(&config, "switch_secret = \"s3cret\"\n").unwrap();

@@ -10,16 +10,16 @@
 //!
 //! A plan is resolved once per call, when stage 0 is asked, and kept for its later stages.
 
-use super::FromSwitch;
-use super::plan::{self, CallRequest, Decision, Refusal, Target};
-use super::resolved::{Endpoints, keep_plan, kept_plan, resolve, take_plan};
+use super::plan::{CallRequest, Refusal, Target};
+use super::resolved::{Endpoints, keep_plan, kept_plan, plan_call, take_plan};
+use super::{FromSwitch, plain_text};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, QueryParams};
 use crate::routes::{Access, Route, route};
 use axum::Json;
 use axum::extract::State;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -49,15 +49,6 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn text(status: StatusCode, body: impl Into<String>) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        body.into(),
-    )
-        .into_response()
-}
-
 async fn domain_named(state: &AppState, name: &str) -> ApiResult<Domain> {
     let name = DomainName::parse(name).map_err(|e| ApiError::invalid("realm", e.0))?;
     Ok(state
@@ -85,7 +76,7 @@ async fn ha1(
     let domain = domain_named(&state, &q.realm).await?;
     let vis = operator_visibility(Resource::Devices);
     match state.store.sip_ha1(&vis, domain.id, &q.user).await? {
-        Some(ha1) => Ok(text(StatusCode::OK, ha1)),
+        Some(ha1) => Ok(plain_text(StatusCode::OK, ha1)),
         None => Err(ApiError::not_found()),
     }
 }
@@ -160,9 +151,9 @@ pub struct RouteQuery {
 
 /// What Kamailio relays to: a phone's registered contact, the gateway's or the media server's
 /// URI. Phones not registered are left out.
-struct Uris<'a>(&'a SwitchRoutes);
+struct Uris(SwitchRoutes);
 
-impl Endpoints for Uris<'_> {
+impl Endpoints for Uris {
     fn endpoint(&self, target: &Target) -> Option<String> {
         match target {
             // Enabled logins only, with their live registration (see `plan::phones`).
@@ -175,13 +166,13 @@ impl Endpoints for Uris<'_> {
 
 fn refusal(r: Refusal) -> Response {
     match r {
-        Refusal::Busy => text(
+        Refusal::Busy => plain_text(
             StatusCode::from_u16(486).unwrap_or(StatusCode::CONFLICT),
             "Busy Here",
         ),
-        Refusal::NotFound => text(StatusCode::NOT_FOUND, "Not Found"),
-        Refusal::Forbidden => text(StatusCode::FORBIDDEN, "Forbidden"),
-        Refusal::Unavailable => text(
+        Refusal::NotFound => plain_text(StatusCode::NOT_FOUND, "Not Found"),
+        Refusal::Forbidden => plain_text(StatusCode::FORBIDDEN, "Forbidden"),
+        Refusal::Unavailable => plain_text(
             StatusCode::from_u16(480).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
             "Temporarily Unavailable",
         ),
@@ -214,16 +205,10 @@ async fn route_call(
                 dialled: &q.to_user,
                 at,
             };
-            let decided = match plan::decide(&state, &call).await? {
-                Decision::Refuse(r) => return Ok(refusal(r)),
-                Decision::Ring(p) => p,
-            };
-            let resolved = resolve(&Uris(&super::routes_of(&state, &domain).await?), decided);
-            if resolved.stages.is_empty() {
-                return Ok(refusal(Refusal::Unavailable));
+            match plan_call(&state, &q.call_id, &call, Uris).await? {
+                Ok(plan) => plan,
+                Err(why) => return Ok(refusal(why)),
             }
-            keep_plan(&state, &q.call_id, &resolved).await?;
-            resolved
         }
         Some(mut plan) => {
             // The first stage ended busy: take the busy stages, if the plan has them.
@@ -239,7 +224,7 @@ async fn route_call(
             .stage(q.stage)
             .and_then(|(ms, uris)| uris.get(q.target).map(|u| (ms, u)))
         {
-            Some((ms, uri)) => text(StatusCode::OK, format!("{ms}|{uri}")),
+            Some((ms, uri)) => plain_text(StatusCode::OK, format!("{ms}|{uri}")),
             None => StatusCode::NO_CONTENT.into_response(),
         },
     )

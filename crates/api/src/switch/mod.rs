@@ -90,6 +90,17 @@ pub enum SwitchChange {
     },
 }
 
+/// A switch's plain-text answer (an HA1, a route, realtime rows).
+pub fn plain_text(status: StatusCode, body: impl Into<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body.into(),
+    )
+        .into_response()
+}
+
 /// One file of a switch's configuration, as `switchboard <switch> config` prints it: its path
 /// under the switch's configuration folder, and its text.
 pub struct ConfigFile {

@@ -2,12 +2,12 @@
 //! instance's copy at once, the database's within a few milliseconds, until the call's record
 //! takes it (see `SwitchState`).
 
-use super::plan::{self, Callee, Target};
+use super::plan::{self, CallRequest, Callee, Decision, Refusal, Target};
 use super::switch_permit;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
-use switchboard_domain::Extension;
+use switchboard_domain::{Extension, SwitchRoutes};
 
 /// How one switch names what a plan rings.
 pub trait Endpoints {
@@ -85,6 +85,28 @@ fn resolve_stages(
         }
     }
     stages
+}
+
+/// Decide a call at its first question and resolve it into what one switch dials (`endpoints`
+/// given the domain's routes): the plan, kept under `call_id`, or why the call is refused (a
+/// plan nothing of which this switch can reach is `Unavailable`).
+pub async fn plan_call<E: Endpoints>(
+    state: &AppState,
+    call_id: &str,
+    request: &CallRequest<'_>,
+    endpoints: impl FnOnce(SwitchRoutes) -> E,
+) -> ApiResult<Result<Resolved, Refusal>> {
+    let decided = match plan::decide(state, request).await? {
+        Decision::Refuse(why) => return Ok(Err(why)),
+        Decision::Ring(p) => p,
+    };
+    let routes = super::routes_of(state, request.domain).await?;
+    let resolved = resolve(&endpoints(routes), decided);
+    if resolved.stages.is_empty() {
+        return Ok(Err(Refusal::Unavailable));
+    }
+    keep_plan(state, call_id, &resolved).await?;
+    Ok(Ok(resolved))
 }
 
 /// Keep the plan a call was given: this instance's copy at once, the database's within a few

@@ -25,6 +25,7 @@ mod settings;
 mod settings_matrix;
 mod switch;
 mod switch_asterisk_ami;
+mod switch_asterisk_dialplan;
 mod switch_asterisk_realtime;
 mod switch_freeswitch;
 mod switch_freeswitch_esl;

@@ -354,7 +354,7 @@ async fn queue_members_follow_agents_and_pauses_and_calls_come_back() {
             let login = &held.actions[0];
             assert_eq!(login.0, "Login");
             assert_eq!(login.1["Username"], USER);
-            assert_eq!(login.1["Events"], "agent,cdr");
+            assert_eq!(login.1["Events"], "agent,cdr,system");
         }
         let status = s
             .get(OM, "/api/v1/domains/~/users/105/availability")
@@ -497,6 +497,53 @@ async fn queue_members_follow_agents_and_pauses_and_calls_come_back() {
         assert_eq!(call["direction"], "inbound", "{call}");
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(count().await.as_i64().unwrap(), before + 1, "stored once");
+
+        // A phone registers (ContactStatus, as at every re-registration): Switchboard shows
+        // where, and routes to it; removed, it is no longer registered.
+        let (_, device) = s.get(OM, "/api/v1/domains/~/users/105/devices").await;
+        let sip = format!(
+            "/api/v1/domains/~/devices/{}/sip",
+            device["items"][0]["id"].as_i64().unwrap()
+        );
+        let endpoint = format!("{login}@acme.example");
+        let contact = format!("sip:{login}@192.0.2.10:5060;ob");
+        let contact_event = |status: &'static str| {
+            [
+                ("Event", "ContactStatus".to_owned()),
+                ("Privilege", "system,all".to_owned()),
+                ("URI", contact.clone()),
+                ("ContactStatus", status.to_owned()),
+                ("AOR", endpoint.clone()),
+                ("EndpointName", endpoint.clone()),
+                ("RoundtripUsec", "0".to_owned()),
+            ]
+        };
+        let registration_is = |wanted: Option<&'static str>| {
+            let (s, sip) = (&s, &sip);
+            async move {
+                let mut seen = serde_json::Value::Null;
+                for _ in 0..250 {
+                    seen = s.get(OM, sip).await.1["registration"]["contact"].clone();
+                    if seen.as_str().map(|c| c.ends_with(";ob")) == wanted.map(|_| true) {
+                        return seen;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                panic!("the registration stayed {seen}, not {wanted:?}");
+            }
+        };
+        let send = |fields: [(&str, String); 7]| {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            ast.event(&fields);
+        };
+        send(contact_event("NonQualified"));
+        assert_eq!(registration_is(Some("")).await, contact.as_str());
+        send(contact_event("Removed"));
+        registration_is(None).await;
+        send(contact_event("Reachable"));
+        registration_is(Some("")).await;
+        send(contact_event("Unreachable"));
+        registration_is(None).await;
 
         // The connection drops: Switchboard logs in again and makes the members right again,
         // including what changed while it was away.

@@ -96,7 +96,10 @@ async fn pjsip_and_queue_rows_are_what_switchboard_says() {
         let e = &rows[0];
         assert_eq!(e["id"], id);
         assert_eq!((&e["aors"], &e["auth"]), (&id, &id));
-        assert_eq!(e["context"], "acme.example");
+        assert_eq!(
+            e["context"], "switchboard",
+            "the context that asks Switchboard"
+        );
         assert_eq!(e["accountcode"], "acme.example");
         assert!(e["callerid"].ends_with("<105>"), "{e:?}");
         assert_eq!(e["mailboxes"], "105@acme.example");

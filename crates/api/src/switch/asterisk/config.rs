@@ -1,8 +1,9 @@
 //! Asterisk's side of the connection, as `switchboard asterisk config` prints it: the files (or
-//! the sections to add to them) that point `res_config_curl`, PJSIP's sorcery, the manager
-//! interface and `cdr_manager` at this installation. Table and option names are those
+//! the sections to add to them) that point the dialplan, `res_config_curl`, PJSIP's sorcery,
+//! the manager interface and `cdr_manager` at this installation. Table and option names are those
 //! Asterisk's readers take.
 
+use super::dialplan::{CONTEXT, EXTERNAL_ENDPOINT, extensions_conf};
 use super::realtime::TABLES;
 use crate::switch::ConfigFile;
 
@@ -25,12 +26,22 @@ pub const MODULES: [&str; 4] = [
     "cdr_manager.so",
 ];
 
-/// The realtime URL of a table: Switchboard's secret as HTTP basic credentials inside it (as
-/// libcurl sends a URL's user and password), then `res_config_curl` adds `/single`, `/multi`…
-pub fn table_url(switchboard: &str, secret: &str, table: &str) -> String {
+/// A URL of Switchboard's Asterisk endpoints with its secret as HTTP basic credentials inside
+/// it, as libcurl sends a URL's user and password (res_config_curl and func_curl alike).
+fn switch_url(switchboard: &str, secret: &str, path: &str) -> String {
     let base = switchboard.trim_end_matches('/');
     let (scheme, rest) = base.split_once("://").unwrap_or(("http", base));
-    format!("{scheme}://switch:{secret}@{rest}/switch/asterisk/realtime/{table}")
+    format!("{scheme}://switch:{secret}@{rest}/switch/asterisk/{path}")
+}
+
+/// The realtime URL of a table; `res_config_curl` adds `/single`, `/multi`…
+pub fn table_url(switchboard: &str, secret: &str, table: &str) -> String {
+    switch_url(switchboard, secret, &format!("realtime/{table}"))
+}
+
+/// What the `[switchboard]` context asks where a call goes.
+pub fn route_url(switchboard: &str, secret: &str) -> String {
+    switch_url(switchboard, secret, "route")
 }
 
 pub fn files(p: &ConfigParams<'_>) -> Vec<ConfigFile> {
@@ -56,9 +67,10 @@ pub fn files(p: &ConfigParams<'_>) -> Vec<ConfigFile> {
     let (host, port, loopback) = crate::switch::listen_address(p.manager, "5038");
     let mut manager = format!(
         "[general]\nenabled = yes\nport = {port}\nbindaddr = {host}\n\n\
-         ; Switchboard's manager user: it reads queue members' events (agent) and call records\n\
-         ; (cdr), and adds, removes and pauses queue members (agent).\n\
-         [{}]\nsecret = {}\nread = agent,cdr\nwrite = agent\n",
+         ; Switchboard's manager user: it reads queue members' events (agent), call records\n\
+         ; (cdr) and phones' contacts (system), and adds, removes and pauses queue members\n\
+         ; (agent).\n\
+         [{}]\nsecret = {}\nread = agent,cdr,system\nwrite = agent\n",
         p.manager_username, p.manager_secret
     );
     if loopback {
@@ -72,7 +84,31 @@ pub fn files(p: &ConfigParams<'_>) -> Vec<ConfigFile> {
          [general]\n\
          enabled = yes\n"
             .to_owned();
+    let pjsip = format!(
+        "; Calls to the gateway and the media server leave through this endpoint (Switchboard\n\
+         ; dials PJSIP/{EXTERNAL_ENDPOINT}/<their URI>). A trunk's inbound numbers reach\n\
+         ; Switchboard as number@domain in the [{CONTEXT}] context: set context = {CONTEXT} on it.\n\
+         ; The global option tells Switchboard of every re-registration (ContactStatus), so\n\
+         ; the phones it shows registered are those that are; merge it into your [global].\n\
+         [global]\n\
+         type = global\n\
+         send_contact_status_on_update_registration = yes\n\n\
+         [{EXTERNAL_ENDPOINT}]\n\
+         type = endpoint\n\
+         context = {CONTEXT}\n\
+         disallow = all\n\
+         allow = ulaw,alaw,g722\n\
+         direct_media = no\n"
+    );
     vec![
+        ConfigFile {
+            path: "extensions.conf",
+            text: extensions_conf(&route_url(p.switchboard, p.secret)),
+        },
+        ConfigFile {
+            path: "pjsip.conf",
+            text: pjsip,
+        },
         ConfigFile {
             path: "extconfig.conf",
             text: extconfig,
@@ -107,6 +143,14 @@ mod tests {
         })
     }
 
+    fn text_of<'a>(files: &'a [ConfigFile], path: &str) -> &'a str {
+        &files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .text
+    }
+
     /// An Asterisk .conf as its config reader takes it: `[section]`, `key = value` or
     /// `key => value`, `;` comments.
     fn sections(text: &str) -> BTreeMap<String, Vec<(String, String)>> {
@@ -137,7 +181,7 @@ mod tests {
     #[test]
     fn every_table_points_at_its_realtime_url_with_the_secret() {
         let files = sample("127.0.0.1:5038");
-        let ext = sections(&files[0].text);
+        let ext = sections(text_of(&files, "extconfig.conf"));
         let settings = &ext["settings"];
         assert_eq!(settings.len(), TABLES.len());
         for (table, _) in TABLES {
@@ -149,7 +193,7 @@ mod tests {
                 )
             );
         }
-        let sorcery = sections(&files[1].text);
+        let sorcery = sections(text_of(&files, "sorcery.conf"));
         for (object, table) in [
             ("endpoint", "ps_endpoints"),
             ("auth", "ps_auths"),
@@ -163,7 +207,7 @@ mod tests {
     #[test]
     fn the_manager_user_reads_and_writes_what_switchboard_uses() {
         let files = sample("127.0.0.1:5038");
-        let manager = sections(&files[2].text);
+        let manager = sections(text_of(&files, "manager.conf"));
         assert!(manager["general"].contains(&("enabled".into(), "yes".into())));
         assert!(manager["general"].contains(&("bindaddr".into(), "127.0.0.1".into())));
         let user = &manager["switchboard"];
@@ -173,9 +217,36 @@ mod tests {
             assert!(read.split(',').any(|c| c == class), "{class} in {read}");
         }
         assert!(user.contains(&("permit".into(), "127.0.0.1/255.255.255.255".into())));
-        let elsewhere = sections(&sample("10.0.0.3:5038")[2].text);
+        let elsewhere = sections(text_of(&sample("10.0.0.3:5038"), "manager.conf"));
         assert!(!elsewhere["switchboard"].iter().any(|(k, _)| k == "permit"));
-        let cdr = sections(&files[3].text);
+        let cdr = sections(text_of(&files, "cdr_manager.conf"));
         assert_eq!(cdr["general"], vec![("enabled".into(), "yes".into())]);
+    }
+
+    #[test]
+    fn calls_land_in_the_context_that_asks_switchboard() {
+        let files = sample("127.0.0.1:5038");
+        let dialplan = sections(text_of(&files, "extensions.conf"));
+        let context = &dialplan[CONTEXT];
+        assert_eq!(context[0].0, "exten");
+        assert!(
+            context[0].1.starts_with("_[+0-9*#].,1,"),
+            "{:?}",
+            context[0]
+        );
+        assert!(context[1..].iter().all(|(k, _)| k == "same"));
+        let ask = &context
+            .iter()
+            .find(|(_, v)| v.starts_with("n(ask)"))
+            .unwrap()
+            .1;
+        assert!(
+            ask.contains("CURL(http://switch:s3cret@127.0.0.1:8080/switch/asterisk/route?"),
+            "{ask}"
+        );
+        let pjsip = sections(text_of(&files, "pjsip.conf"));
+        let external = &pjsip[EXTERNAL_ENDPOINT];
+        assert!(external.contains(&("type".into(), "endpoint".into())));
+        assert!(external.contains(&("context".into(), CONTEXT.into())));
     }
 }

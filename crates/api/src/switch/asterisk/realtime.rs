@@ -19,12 +19,12 @@
 use super::endpoint_id;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::switch::FromSwitch;
 use crate::switch::lookup::{all_domains, domain_named, qualified_name, queues_in};
+use crate::switch::{FromSwitch, plain_text};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use switchboard_domain::{CallQueue, Domain, RingStrategy};
 use switchboard_policy::{Resource, operator_visibility};
 use switchboard_store::SipAccount;
@@ -63,6 +63,7 @@ pub const TABLES: [(&str, &[&str]); 5] = [
             "remove_existing",
             "qualify_frequency",
             "default_expiration",
+            "maximum_expiration",
             "mailboxes",
         ],
     ),
@@ -214,15 +215,6 @@ pub fn line(row: &Row) -> String {
         .join("&")
 }
 
-fn plain(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        body,
-    )
-        .into_response()
-}
-
 pub async fn answer(
     _: FromSwitch,
     State(state): State<AppState>,
@@ -251,20 +243,20 @@ pub async fn answer(
             } else {
                 matching.map(line).collect()
             };
-            Ok(plain(StatusCode::OK, lines.join("\n")))
+            Ok(plain_text(StatusCode::OK, lines.join("\n")))
         }
         // Every column Asterisk may ask for is there (0), or one is not (-1).
         "require" => {
             let known = criteria
                 .iter()
                 .all(|c| columns.iter().any(|k| k.eq_ignore_ascii_case(&c.column)));
-            Ok(plain(StatusCode::OK, if known { "0" } else { "-1" }.into()))
+            Ok(plain_text(StatusCode::OK, if known { "0" } else { "-1" }))
         }
         "update" | "store" | "destroy" => {
             tracing::warn!(
                 "Asterisk asked to {operation} {table} rows: they are Switchboard's, changed through its API"
             );
-            Ok(plain(StatusCode::OK, "-1".into()))
+            Ok(plain_text(StatusCode::OK, "-1"))
         }
         _ => Err(ApiError::invalid(
             "operation",
@@ -394,7 +386,7 @@ async fn login_row(
                 ("id", id.clone()),
                 ("aors", id.clone()),
                 ("auth", id),
-                ("context", name.clone()),
+                ("context", super::dialplan::CONTEXT.into()),
                 ("disallow", "all".into()),
                 ("allow", "ulaw,alaw,g722".into()),
                 ("direct_media", "no".into()),
@@ -415,6 +407,11 @@ async fn login_row(
             ("remove_existing", "yes".into()),
             ("qualify_frequency", "60".into()),
             ("default_expiration", "3600".into()),
+            // Switchboard keeps a contact this long after Asterisk last reported it.
+            (
+                "maximum_expiration",
+                super::ami::MAX_CONTACT_SECONDS.to_string(),
+            ),
             ("mailboxes", mailbox),
         ],
         _ => return Ok(None),

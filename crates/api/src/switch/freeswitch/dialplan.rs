@@ -13,8 +13,8 @@ use super::{Fields, user_endpoint};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::switch::lookup::{first_domain_named, qualified_name};
-use crate::switch::plan::{self, CallRequest, Decision, Refusal, Target};
-use crate::switch::resolved::{Endpoints, keep_plan, kept_plan, resolve};
+use crate::switch::plan::{CallRequest, Refusal, Target};
+use crate::switch::resolved::{Endpoints, keep_plan, kept_plan, plan_call};
 use switchboard_domain::{DomainName, Extension, SwitchRoutes};
 
 /// The destinations of a call's second lookup, after its first stage.
@@ -27,7 +27,7 @@ const QUEUE_PREFIX: &str = "callcenter:";
 /// its `external` SIP profile, a queue through `mod_callcenter`.
 struct DialStrings<'a> {
     domain: &'a DomainName,
-    routes: &'a SwitchRoutes,
+    routes: SwitchRoutes,
 }
 
 /// A SIP URI as a `sofia/external/…` dial string.
@@ -116,21 +116,17 @@ pub async fn answer(state: &AppState, fields: &Fields) -> ApiResult<String> {
         dialled: call.dialled,
         at: state.switch.now(),
     };
-    let decided = match plan::decide(state, &request).await? {
-        Decision::Refuse(r) => return Ok(refuse(&call, r)),
-        Decision::Ring(p) => p,
-    };
-    let routes = crate::switch::routes_of(state, &domain).await?;
-    let dial = DialStrings {
-        domain: &domain.name,
-        routes: &routes,
-    };
-    let resolved = resolve(&dial, decided);
-    if resolved.stages.is_empty() {
-        return Ok(refuse(&call, Refusal::Unavailable));
-    }
     // Kept for the call's record (whom it was for) and its second lookup.
-    keep_plan(state, call.uuid, &resolved).await?;
+    let name = &domain.name;
+    let planned = plan_call(state, call.uuid, &request, |routes| DialStrings {
+        domain: name,
+        routes,
+    })
+    .await?;
+    let resolved = match planned {
+        Ok(plan) => plan,
+        Err(why) => return Ok(refuse(&call, why)),
+    };
     let mut ext = Answer::open(&call);
     ext.preamble();
     match &resolved.busy {

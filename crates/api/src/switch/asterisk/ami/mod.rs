@@ -1,5 +1,5 @@
 //! The manager interface connection to Asterisk (AMI, `manager.conf`): Switchboard connects,
-//! logs in with `Events: agent,cdr`, and then keeps app_queue's members as Switchboard says:
+//! logs in with `Events: agent,cdr,system`, and then keeps app_queue's members as Switchboard says:
 //!
 //! - a member per queue an agent is logged in to, dialled at the agent's first enabled login
 //!   (`PJSIP/login@domain`), named `extension@domain`, its penalty the agent's priority in the
@@ -11,12 +11,14 @@
 //! - each change in Switchboard reconciles that agent's, or that queue's domain's, members the
 //!   same way, so an availability change is a `QueuePause` per queue, with its reason;
 //! - what Asterisk tells (`events`): a member paused or unpaused there (the `PauseQueueMember`
-//!   application, another manager client) becomes the agent's availability; `Cdr` events
-//!   become call history as `Master.csv` rows do.
+//!   application, another manager client) becomes the agent's availability; `ContactStatus`
+//!   events say where phones registered; `Cdr` events become call history as `Master.csv`
+//!   rows do.
 //!
 //! The connection is kept by `switch::link`.
 
 mod events;
+pub use events::MAX_CONTACT_SECONDS;
 pub mod wire;
 
 use crate::AppState;
@@ -42,8 +44,9 @@ pub struct AmiConfig {
     pub timezone: Option<switchboard_domain::TimeZoneName>,
 }
 
-/// The event classes Switchboard listens to: queue members' (agent) and finished calls (cdr).
-pub const EVENTS: &str = "agent,cdr";
+/// The event classes Switchboard listens to: queue members' (agent), finished calls (cdr) and
+/// phones' contacts (system).
+pub const EVENTS: &str = "agent,cdr,system";
 
 /// The most pauses awaiting their echo.
 const MAX_ECHOES: usize = 1024;
