@@ -65,8 +65,9 @@ pub enum FreeswitchCommand {
 pub enum AsteriskCommand {
     /// Print Asterisk's side of the connection: extensions.conf (the [switchboard] context,
     /// which asks Switchboard where each call goes), pjsip.conf (the endpoint to the gateway
-    /// and media server), extconfig.conf (PJSIP logins and queues from Switchboard through
-    /// res_config_curl), sorcery.conf, manager.conf (Switchboard's manager user, for queue
+    /// and media server), extconfig.conf (PJSIP logins and queues from Switchboard: through
+    /// res_config_curl, or on PostgreSQL from its `asterisk` views through res_config_pgsql,
+    /// with res_pgsql.conf), sorcery.conf, manager.conf (Switchboard's manager user, for queue
     /// members, their pauses and phones' contacts) and cdr_manager.conf (call history).
     Config {
         #[command(flatten)]
@@ -78,6 +79,10 @@ pub enum AsteriskCommand {
         /// printing them.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Have Asterisk ask Switchboard for its realtime rows over HTTP (res_config_curl) even
+        /// when the database is PostgreSQL, whose views it otherwise reads (res_config_pgsql).
+        #[arg(long)]
+        over_http: bool,
     },
 }
 
@@ -87,6 +92,7 @@ pub fn asterisk(command: AsteriskCommand) -> Result<()> {
         db,
         switchboard_url,
         out,
+        over_http,
     } = command;
     let file = read_file_config(db.config.as_ref())?;
     let secret = secret(&file)?;
@@ -100,17 +106,27 @@ pub fn asterisk(command: AsteriskCommand) -> Result<()> {
         !manager_secret.is_empty(),
         "no manager secret: set asterisk_manager (e.g. \"127.0.0.1:5038\") and asterisk_manager_secret in the config file (or SWITCHBOARD_ASTERISK_AMI_SECRET), and give the same to `switchboard serve`"
     );
+    let database = super::database_url(&db, &file);
+    let realtime = if over_http || !database.starts_with("postgres") {
+        config::Realtime::Curl
+    } else {
+        config::Realtime::Postgres(
+            config::PgLogin::from_url(&database).map_err(anyhow::Error::msg)?,
+        )
+    };
+    let modules = realtime.modules();
     let files = config::files(&config::ConfigParams {
         switchboard: &url,
         secret: &secret,
         manager: address,
         manager_username: username,
         manager_secret,
+        realtime,
     });
     write_or_print(&files, out.as_deref(), |path| format!("; {path}"))?;
     println!(
         "; modules.conf preloads, in this order: {}",
-        config::MODULES.join(", ")
+        modules.join(", ")
     );
     println!(
         "; every phone lands in the [switchboard] context (extensions.conf), which asks Switchboard where each call goes; send a trunk's inbound numbers there as number@domain"

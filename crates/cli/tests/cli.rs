@@ -474,6 +474,29 @@ fn asterisk_config_is_written_for_this_installation() {
         "{dialplan}"
     );
     assert!(read("pjsip.conf").contains("[switchboard-external]"));
+    assert!(
+        !out_dir.join("res_pgsql.conf").exists(),
+        "SQLite: over HTTP"
+    );
+
+    // On PostgreSQL Asterisk reads the views, logged in as res_pgsql.conf says.
+    let (_pg_dir, _, pg_out, pg_printed) = switch_config_written(
+        "asterisk",
+        "asterisk",
+        "database_url = \"postgres://sb:pw@db.example:5433/switchboard\"\nasterisk_manager = \"127.0.0.1:5038\"\nasterisk_manager_secret = \"Hush\"\n",
+    );
+    assert!(pg_printed.contains("res_config_pgsql.so"), "{pg_printed}");
+    let pgsql = std::fs::read_to_string(pg_out.join("res_pgsql.conf")).unwrap();
+    assert!(
+        pgsql
+            .contains("hostname=db.example\nport=5433\ndbname=switchboard\nuser=sb\npassword=pw\n"),
+        "{pgsql}"
+    );
+    let ext = std::fs::read_to_string(pg_out.join("extconfig.conf")).unwrap();
+    assert!(
+        ext.contains("ps_auths => pgsql,general,asterisk.ps_auths"),
+        "{ext}"
+    );
 
     // Without a manager secret it says what to set.
     std::fs::write(&config, "switch_secret = \"s3cret\"\n").unwrap();

@@ -267,3 +267,113 @@ async fn pjsip_and_queue_rows_are_what_switchboard_says() {
         s.stop().await;
     }
 }
+
+/// res_config_pgsql's own queries, on a PostgreSQL installation: the `asterisk` schema's views
+/// hold the columns the realtime families read (its table-structure query, as it sends it) and,
+/// row for row, what the HTTP realtime answer gives for every table; Asterisk may write its
+/// contacts into `asterisk.ps_contacts`.
+#[tokio::test]
+async fn on_postgresql_asterisk_reads_the_same_rows_from_views() {
+    let Ok(admin) = std::env::var(switchboard_store::testing::POSTGRES_URL_VAR) else {
+        eprintln!(
+            "PostgreSQL not set ({}): its views are not checked",
+            switchboard_store::testing::POSTGRES_URL_VAR
+        );
+        return;
+    };
+    let db = switchboard_store::testing::TestDatabase::postgres(&admin)
+        .await
+        .unwrap();
+    let url = db.url.clone();
+    let mut config = test_config();
+    config.switch.secret = Some(SECRET.into());
+    let s = TestServer::start(db, config).await;
+    for ext in ["105", "107"] {
+        issue_password(&s, ext).await;
+    }
+    // One login turned off: in neither answer.
+    let (device, _) = issue_password(&s, "108").await;
+    let sip = format!("/api/v1/domains/~/devices/{device}/sip");
+    let (st, body) = s
+        .send(OM, Method::PUT, &sip, Some(json!({"enabled": false})))
+        .await;
+    assert!(st.is_success(), "{body}");
+
+    use sqlx::{Connection, Row as _};
+    let mut pg = sqlx::PgConnection::connect(&url).await.unwrap();
+    for (table, columns) in switchboard_api::switch::asterisk::realtime::TABLES {
+        // find_table(): the columns, in order, as res_config_pgsql reads a table's structure.
+        let structure = format!(
+            "SELECT a.attname, t.typname, a.attlen, a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid) adsrc, a.atttypmod FROM (((pg_catalog.pg_class c INNER JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND c.relname = '{table}' AND n.nspname = 'asterisk') INNER JOIN pg_catalog.pg_attribute a ON (NOT a.attisdropped) AND a.attnum > 0 AND a.attrelid = c.oid) INNER JOIN pg_catalog.pg_type t ON t.oid = a.atttypid) LEFT OUTER JOIN pg_attrdef d ON a.atthasdef AND d.adrelid = a.attrelid AND d.adnum = a.attnum ORDER BY n.nspname, c.relname, attnum"
+        );
+        let found: Vec<String> = sqlx::query(&structure)
+            .fetch_all(&mut pg)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+        assert_eq!(found, *columns, "asterisk.{table}'s columns");
+
+        // Every row (realtime_multi_pgsql's SELECT *), as text, against res_config_curl's.
+        let select = format!("SELECT row_to_json(t)::text FROM asterisk.{table} t");
+        let mut from_view: Vec<Row> = sqlx::query_scalar::<_, String>(&select)
+            .fetch_all(&mut pg)
+            .await
+            .unwrap()
+            .iter()
+            .map(|json| {
+                let object: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(json).unwrap();
+                object
+                    .into_iter()
+                    .map(|(k, v)| match v {
+                        serde_json::Value::String(s) => (k, s),
+                        other => (k, other.to_string()),
+                    })
+                    .collect()
+            })
+            .collect();
+        let key = columns[0];
+        let mut from_curl = ask(&s, table, "multi", &[(&format!("{key} LIKE"), "%")]).await;
+        from_view.sort_by(|a, b| a[key].cmp(&b[key]));
+        from_curl.sort_by(|a, b| a[key].cmp(&b[key]));
+        assert_eq!(from_view, from_curl, "asterisk.{table}");
+        if table != "queue_members" {
+            assert!(!from_view.is_empty(), "asterisk.{table} has rows");
+        }
+    }
+    let endpoints: Vec<String> = sqlx::query_scalar("SELECT id FROM asterisk.ps_endpoints")
+        .fetch_all(&mut pg)
+        .await
+        .unwrap();
+    assert_eq!(endpoints.len(), 2, "105 and 107, not 108: {endpoints:?}");
+
+    // A contact as Asterisk stores one (realtime_store_pgsql), then its refresh and removal.
+    let contact = format!("{};@sip:105-1@192.0.2.10:5060", endpoints[0]);
+    sqlx::query("INSERT INTO asterisk.ps_contacts (id, uri, expiration_time, qualify_frequency, qualify_timeout, reg_server, authenticate_qualify, via_addr, via_port, call_id, endpoint, prune_on_boot, user_agent, path, outbound_proxy, qualify_2xx_only) VALUES ($1, 'sip:105-1@192.0.2.10:5060', '1796400000', '0', '3.000000', '', 'no', '192.0.2.10', '5060', 'abc@192.0.2.10', $2, 'no', 'Yealink', '', '', 'no')")
+        .bind(&contact)
+        .bind(&endpoints[0])
+        .execute(&mut pg)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE asterisk.ps_contacts SET expiration_time = '1796403600' WHERE id = $1")
+        .bind(&contact)
+        .execute(&mut pg)
+        .await
+        .unwrap();
+    let kept: i64 =
+        sqlx::query_scalar("SELECT expiration_time FROM asterisk.ps_contacts WHERE id = $1")
+            .bind(&contact)
+            .fetch_one(&mut pg)
+            .await
+            .unwrap();
+    assert_eq!(kept, 1_796_403_600);
+    sqlx::query("DELETE FROM asterisk.ps_contacts WHERE id = $1")
+        .bind(&contact)
+        .execute(&mut pg)
+        .await
+        .unwrap();
+    pg.close().await.unwrap();
+    s.stop().await;
+}

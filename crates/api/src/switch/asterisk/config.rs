@@ -2,6 +2,11 @@
 //! the sections to add to them) that point the dialplan, `res_config_curl`, PJSIP's sorcery,
 //! the manager interface and `cdr_manager` at this installation. Table and option names are those
 //! Asterisk's readers take.
+//!
+//! Realtime rows come one of two ways: `res_config_curl` asks Switchboard over HTTP (any
+//! database; the SQLite default's only way), or, when Switchboard's database is PostgreSQL,
+//! `res_config_pgsql` reads the `asterisk` schema's views of it (migration 0018) and keeps the
+//! phones' contacts in `asterisk.ps_contacts`, with no HTTP hop at each registration.
 
 use super::dialplan::{CONTEXT, EXTERNAL_ENDPOINT, extensions_conf};
 use super::realtime::TABLES;
@@ -16,15 +21,102 @@ pub struct ConfigParams<'a> {
     pub manager: &'a str,
     pub manager_username: &'a str,
     pub manager_secret: &'a str,
+    pub realtime: Realtime,
 }
 
-/// The modules these files need, loaded before PJSIP and app_queue read their objects.
-pub const MODULES: [&str; 4] = [
-    "res_curl.so",
-    "func_curl.so",
-    "res_config_curl.so",
-    "cdr_manager.so",
-];
+/// Where Asterisk reads its realtime rows.
+pub enum Realtime {
+    /// From Switchboard, over HTTP (`res_config_curl`).
+    Curl,
+    /// From Switchboard's PostgreSQL database (`res_config_pgsql`), as this login.
+    Postgres(PgLogin),
+}
+
+/// How Asterisk logs in to Switchboard's PostgreSQL database (`res_pgsql.conf`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct PgLogin {
+    pub host: String,
+    pub port: u16,
+    pub dbname: String,
+    pub user: String,
+    pub password: String,
+}
+
+impl PgLogin {
+    /// From a `postgres://user:password@host:port/dbname?…` URL, with libpq's defaults (port
+    /// 5432, the user's name as the database); a host left out or given as a socket folder is
+    /// `localhost`, which res_config_pgsql reaches through its socket.
+    pub fn from_url(url: &str) -> Result<PgLogin, String> {
+        let rest = url
+            .strip_prefix("postgres://")
+            .or_else(|| url.strip_prefix("postgresql://"))
+            .ok_or_else(|| format!("{url}: not a postgres:// URL"))?;
+        let (rest, _query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (userinfo, hostport) = authority.rsplit_once('@').unwrap_or(("", authority));
+        let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((host, port)) if !port.contains(']') => (
+                host,
+                port.parse::<u16>()
+                    .map_err(|_| format!("{url}: the port is not a number"))?,
+            ),
+            _ => (hostport, 5432),
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let user = percent_decode(user);
+        Ok(PgLogin {
+            host: if host.is_empty() {
+                "localhost".into()
+            } else {
+                percent_decode(host)
+            },
+            port,
+            dbname: if path.is_empty() {
+                user.clone()
+            } else {
+                percent_decode(path)
+            },
+            user,
+            password: percent_decode(password),
+        })
+    }
+}
+
+/// `%XX` decoded (a URL's user, password and database name may carry them).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The schema of the realtime views and of Asterisk's contacts table.
+pub const SCHEMA: &str = "asterisk";
+
+impl Realtime {
+    /// The modules these files need, loaded before PJSIP and app_queue read their objects.
+    pub fn modules(&self) -> [&'static str; 4] {
+        let driver = match self {
+            Realtime::Curl => "res_config_curl.so",
+            Realtime::Postgres(_) => "res_config_pgsql.so",
+        };
+        ["res_curl.so", "func_curl.so", driver, "cdr_manager.so"]
+    }
+}
 
 /// A URL of Switchboard's Asterisk endpoints with its secret as HTTP basic credentials inside
 /// it, as libcurl sends a URL's user and password (res_config_curl and func_curl alike).
@@ -45,25 +137,47 @@ pub fn route_url(switchboard: &str, secret: &str) -> String {
 }
 
 pub fn files(p: &ConfigParams<'_>) -> Vec<ConfigFile> {
-    let mut extconfig = String::from(
-        "; Switchboard keeps these tables: Asterisk asks it for their rows (res_config_curl).\n\
-         ; queue_members has no rows: Switchboard adds members over the manager interface.\n\
-         [settings]\n",
-    );
-    for (table, _) in TABLES {
-        extconfig.push_str(&format!(
-            "{table} => curl,{}\n",
-            table_url(p.switchboard, p.secret, table)
-        ));
-    }
-    let sorcery =
-        "; PJSIP's endpoints, auths and aors from realtime (extconfig.conf); contacts stay\n\
-         ; in Asterisk's own store.\n\
+    let mut extconfig = String::new();
+    let mut sorcery = String::from(
+        "; PJSIP's endpoints, auths and aors from realtime (extconfig.conf).\n\
          [res_pjsip]\n\
          endpoint=realtime,ps_endpoints\n\
          auth=realtime,ps_auths\n\
-         aor=realtime,ps_aors\n"
-            .to_owned();
+         aor=realtime,ps_aors\n",
+    );
+    let mut res_pgsql = None;
+    match &p.realtime {
+        Realtime::Curl => {
+            extconfig.push_str(
+                "; Switchboard keeps these tables: Asterisk asks it for their rows (res_config_curl).\n\
+                 ; queue_members has no rows: Switchboard adds members over the manager interface.\n\
+                 [settings]\n",
+            );
+            for (table, _) in TABLES {
+                extconfig.push_str(&format!(
+                    "{table} => curl,{}\n",
+                    table_url(p.switchboard, p.secret, table)
+                ));
+            }
+            sorcery.push_str("; Contacts stay in Asterisk's own store (astdb).\n");
+        }
+        Realtime::Postgres(login) => {
+            extconfig.push_str(
+                "; Switchboard keeps these tables as views of its own PostgreSQL database\n\
+                 ; (res_config_pgsql, res_pgsql.conf); Asterisk keeps its phones' contacts there.\n\
+                 ; queue_members has no rows: Switchboard adds members over the manager interface.\n\
+                 [settings]\n",
+            );
+            for (table, _) in TABLES {
+                extconfig.push_str(&format!("{table} => pgsql,general,{SCHEMA}.{table}\n"));
+            }
+            extconfig.push_str(&format!(
+                "ps_contacts => pgsql,general,{SCHEMA}.ps_contacts\n"
+            ));
+            sorcery.push_str("contact=realtime,ps_contacts\n");
+            res_pgsql = Some(pgsql_conf(login));
+        }
+    }
     let (host, port, loopback) = crate::switch::listen_address(p.manager, "5038");
     let mut manager = format!(
         "[general]\nenabled = yes\nport = {port}\nbindaddr = {host}\n\n\
@@ -100,7 +214,7 @@ pub fn files(p: &ConfigParams<'_>) -> Vec<ConfigFile> {
          allow = ulaw,alaw,g722\n\
          direct_media = no\n"
     );
-    vec![
+    let mut files = vec![
         ConfigFile {
             path: "extensions.conf",
             text: extensions_conf(&route_url(p.switchboard, p.secret)),
@@ -125,7 +239,36 @@ pub fn files(p: &ConfigParams<'_>) -> Vec<ConfigFile> {
             path: "cdr_manager.conf",
             text: cdr_manager,
         },
-    ]
+    ];
+    if let Some(text) = res_pgsql {
+        files.push(ConfigFile {
+            path: "res_pgsql.conf",
+            text,
+        });
+    }
+    files
+}
+
+/// res_pgsql.conf: Switchboard's database, and a login that may read the views and write only
+/// the contacts.
+fn pgsql_conf(login: &PgLogin) -> String {
+    format!(
+        "; Switchboard's database. Better than Switchboard's own login: one for Asterisk alone,\n\
+         ; which may read the realtime views and keep its contacts, and nothing else:\n\
+         ;   CREATE ROLE asterisk LOGIN PASSWORD '…';\n\
+         ;   GRANT USAGE ON SCHEMA {SCHEMA} TO asterisk;\n\
+         ;   GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO asterisk;\n\
+         ;   GRANT INSERT, UPDATE, DELETE ON {SCHEMA}.ps_contacts TO asterisk;\n\
+         [general]\n\
+         hostname={}\n\
+         port={}\n\
+         dbname={}\n\
+         user={}\n\
+         password={}\n\
+         appname=asterisk\n\
+         requirements=warn\n",
+        login.host, login.port, login.dbname, login.user, login.password
+    )
 }
 
 #[cfg(test)]
@@ -134,12 +277,17 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn sample(manager: &str) -> Vec<ConfigFile> {
+        sample_with(manager, Realtime::Curl)
+    }
+
+    fn sample_with(manager: &str, realtime: Realtime) -> Vec<ConfigFile> {
         files(&ConfigParams {
             switchboard: "http://127.0.0.1:8080/",
             secret: "s3cret",
             manager,
             manager_username: "switchboard",
             manager_secret: "amp111",
+            realtime,
         })
     }
 
@@ -248,5 +396,72 @@ mod tests {
         let external = &pjsip[EXTERNAL_ENDPOINT];
         assert!(external.contains(&("type".into(), "endpoint".into())));
         assert!(external.contains(&("context".into(), CONTEXT.into())));
+    }
+
+    #[test]
+    fn on_postgresql_asterisk_reads_the_views_and_keeps_its_contacts() {
+        let realtime = Realtime::Postgres(
+            PgLogin::from_url("postgres://asterisk:pw@db.example:5433/switchboard").unwrap(),
+        );
+        assert!(realtime.modules().contains(&"res_config_pgsql.so"));
+        assert!(!realtime.modules().contains(&"res_config_curl.so"));
+        let files = sample_with("127.0.0.1:5038", realtime);
+        let ext = sections(text_of(&files, "extconfig.conf"));
+        for (table, _) in TABLES {
+            assert!(
+                ext["settings"]
+                    .contains(&(table.into(), format!("pgsql,general,asterisk.{table}"))),
+                "{table}"
+            );
+        }
+        assert!(ext["settings"].contains(&(
+            "ps_contacts".into(),
+            "pgsql,general,asterisk.ps_contacts".into()
+        )));
+        let sorcery = sections(text_of(&files, "sorcery.conf"));
+        assert!(sorcery["res_pjsip"].contains(&("contact".into(), "realtime,ps_contacts".into())));
+        let pgsql = sections(text_of(&files, "res_pgsql.conf"));
+        for (key, value) in [
+            ("hostname", "db.example"),
+            ("port", "5433"),
+            ("dbname", "switchboard"),
+            ("user", "asterisk"),
+            ("password", "pw"),
+        ] {
+            assert!(
+                pgsql["general"].contains(&(key.into(), value.into())),
+                "{key}"
+            );
+        }
+        // Over HTTP there is no res_pgsql.conf, and contacts stay Asterisk's.
+        let curl = sample("127.0.0.1:5038");
+        assert!(curl.iter().all(|f| f.path != "res_pgsql.conf"));
+        assert!(!text_of(&curl, "sorcery.conf").contains("contact="));
+    }
+
+    #[test]
+    fn a_database_url_gives_asterisk_its_login() {
+        let login = |url| PgLogin::from_url(url).unwrap();
+        let full = login("postgresql://sb%40x:p%3Aw@10.0.0.9:6432/switch%20board?sslmode=disable");
+        assert_eq!(
+            full,
+            PgLogin {
+                host: "10.0.0.9".into(),
+                port: 6432,
+                dbname: "switch board".into(),
+                user: "sb@x".into(),
+                password: "p:w".into(),
+            }
+        );
+        let short = login("postgres://postgres@127.0.0.1/test");
+        assert_eq!((short.port, short.password.as_str()), (5432, ""));
+        let socket = login("postgres:///switchboard?host=/var/run/postgresql");
+        assert_eq!(
+            (socket.host.as_str(), socket.dbname.as_str()),
+            ("localhost", "switchboard")
+        );
+        assert_eq!(login("postgres://[::1]:5433/db").host, "::1");
+        assert!(PgLogin::from_url("sqlite://x.db").is_err());
+        assert!(PgLogin::from_url("postgres://h:port/db").is_err());
     }
 }
