@@ -291,6 +291,16 @@ async fn on_postgresql_asterisk_reads_the_same_rows_from_views() {
     for ext in ["105", "107"] {
         issue_password(&s, ext).await;
     }
+    // A queue of each ring strategy (the demo has the other three).
+    let (st, body) = s
+        .send(
+            OM,
+            Method::POST,
+            "/api/v1/domains/~/call-queues",
+            Some(json!({"extension": "650", "name": "All hands", "ring_strategy": "ring_all"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
     // One login turned off: in neither answer.
     let (device, _) = issue_password(&s, "108").await;
     let sip = format!("/api/v1/domains/~/devices/{device}/sip");
@@ -341,6 +351,11 @@ async fn on_postgresql_asterisk_reads_the_same_rows_from_views() {
         assert_eq!(from_view, from_curl, "asterisk.{table}");
         if table != "queue_members" {
             assert!(!from_view.is_empty(), "asterisk.{table} has rows");
+        }
+        if table == "queues" {
+            let strategies: std::collections::BTreeSet<&str> =
+                from_view.iter().map(|q| q["strategy"].as_str()).collect();
+            assert_eq!(strategies.len(), 4, "{strategies:?}");
         }
     }
     let endpoints: Vec<String> = sqlx::query_scalar("SELECT id FROM asterisk.ps_endpoints")

@@ -499,6 +499,69 @@ async fn the_dialplan_rings_what_the_plan_decides() {
                 .any(|e| *e == login["108"]),
             "{queued:?}"
         );
+        // The agent on a break: nobody to ring, straight to the overflow.
+        let (st, body) = s
+            .send(
+                OM,
+                Method::PUT,
+                "/api/v1/domains/~/users/105/availability",
+                Some(json!({"status": "on_break"})),
+            )
+            .await;
+        assert!(st.is_success(), "{body}");
+        let (_, on_break) = call("c-queue-break", "650").await;
+        assert!(
+            !on_break.iter().any(|a| a.0 == "callcenter"),
+            "{on_break:?}"
+        );
+        assert_eq!(
+            bridges(&on_break),
+            [vec![login["108"].clone()]],
+            "{on_break:?}"
+        );
+
+        // An inbound number from a carrier (the public context, a caller of no domain here)
+        // reaches what the inventory routes it to.
+        let (st, number) = s
+            .send(
+                "100@voiceco.example",
+                Method::POST,
+                "/api/v1/domains/acme.example/phone-numbers",
+                Some(json!({"number": "+12125550199", "route": {"kind": "user", "target": "108"}})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{number}");
+        let mut inbound = dialplan("c-did", "12125550000", "+12125550199");
+        inbound.retain(|(k, _)| !matches!(*k, "variable_domain_name" | "variable_user_context"));
+        for f in inbound.iter_mut() {
+            match f.0 {
+                "Caller-Context" | "Hunt-Context" => f.1 = "public",
+                "variable_sip_from_host" => f.1 = "carrier.example",
+                _ => {}
+            }
+        }
+        let text = lookup(&s, &inbound).await;
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let context = doc
+            .descendants()
+            .find(|n| n.has_tag_name("context"))
+            .unwrap();
+        assert_eq!(context.attribute("name"), Some("public"), "{text}");
+        let rung: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.attribute("application") == Some("bridge"))
+            .map(|n| n.attribute("data").unwrap().to_owned())
+            .collect();
+        assert_eq!(rung, [login["108"].clone()], "{text}");
+        // From the carrier, an extension is not reachable.
+        let mut to_extension = inbound.clone();
+        for f in to_extension.iter_mut() {
+            if matches!(f.0, "Caller-Destination-Number" | "Hunt-Destination-Number") {
+                f.1 = "105";
+            }
+        }
+        let refused = lookup(&s, &to_extension).await;
+        assert!(refused.contains("403 Forbidden"), "{refused}");
 
         // Nothing there: 404; a domain that is not here: FreeSWITCH's own dialplan.
         let (_, none) = call("c-none", "999").await;
