@@ -1,4 +1,9 @@
--- Asterisk's realtime tables, in the shape its res_config_pgsql reads them, kept by Switchboard:
+-- Asterisk's realtime tables. On the SQLite default Asterisk asks Switchboard for their rows
+-- over HTTP (res_config_curl, `/switch/asterisk/realtime`): nothing is kept here for it.
+-- Nothing to do on SQLite; this migration exists so both engines number theirs alike.
+SELECT 1;
+
+-- PostgreSQL alone: the tables in the shape res_config_pgsql reads them, kept by Switchboard:
 -- extconfig.conf maps `ps_endpoints => pgsql,general,asterisk.ps_endpoints` and so on
 -- (`switchboard asterisk config` prints it). They are views of Switchboard's own records, so
 -- they are never out of step; they answer the same rows as the HTTP realtime answer
