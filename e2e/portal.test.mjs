@@ -623,3 +623,49 @@ test('an auto attendant\'s keys are chosen by what they do, not typed as codes',
   assert.equal(await row.locator('td').nth(2).innerText(), '1: call queue 600 · 2: repeat the menu · 3: voicemail 107');
   await context.close();
 });
+
+test('an office manager hands an extension to a new person in one step', async () => {
+  const { context, page } = await login('101@acme.example');
+  await page.goto(`${base}/manage-organization/users/106`);
+  // The phone has a SIP login first, so the hand-over gives it a new password.
+  await page.locator('main').getByRole('button', { name: 'New SIP password' }).first().click();
+  await page.waitForSelector('#sip-password');
+  const old = await page.locator('#sip-password').innerText();
+  await page.getByRole('link', { name: 'Back' }).click();
+  await page.getByRole('link', { name: 'Hand to a new person' }).click();
+  assert.equal(await page.locator('main h1').innerText(), 'Hand extension 106 to a new person');
+  await page.getByLabel("New person's first name").fill('Nia');
+  await page.getByLabel("New person's last name").fill('Obi');
+  await page.getByLabel('Email', { exact: true }).fill('nia.obi@acme.example');
+  // Too short a password: said at the field, and nothing changes.
+  await page.getByLabel('Their password (at least 10 characters)').fill('short');
+  await page.getByRole('button', { name: 'Hand over extension 106' }).click();
+  await page.waitForSelector('.field.invalid');
+  assert.match(await page.locator('.field.invalid').innerText(), /Their password/);
+  const stillOld = await login('106@acme.example');
+  await stillOld.context.close();
+  await page.getByLabel('Their password (at least 10 characters)').fill('fresh-start-2026');
+  await page.getByLabel('Personal contacts').check();
+  await page.getByRole('button', { name: 'Hand over extension 106' }).click();
+  await page.waitForSelector('main h1');
+  assert.equal(await page.locator('main h1').innerText(), "Extension 106 is Nia Obi's");
+  assert.match(await page.locator('main').innerText(), /Cleared: \d+ voicemail messages, \d+ greetings, 0 contacts, \d+ answering rules and \d+ time frames\. Call history is kept\./);
+  const fresh = await page.locator('.sip-password').first().innerText();
+  assert.equal(fresh.length, 24);
+  assert.notEqual(fresh, old);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'recycle-done.png'), fullPage: true });
+  // The new person logs in with the new password; the old one is refused.
+  const nia = await login('106@acme.example', { password: 'fresh-start-2026' });
+  assert.match(await nia.page.locator('.who').innerText(), /Nia Obi · 106@acme\.example/);
+  await nia.context.close();
+  const refused = await browser.newContext();
+  const again = await refused.newPage();
+  await again.goto(`${base}/login`);
+  await again.getByLabel('Login').fill('106@acme.example');
+  await again.getByLabel('Password').fill(PASSWORD);
+  await again.getByRole('button', { name: 'Log in' }).click();
+  await again.waitForSelector('main');
+  assert.equal(new URL(again.url()).pathname, '/login');
+  await refused.close();
+  await context.close();
+});

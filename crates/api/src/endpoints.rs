@@ -15,6 +15,7 @@ use crate::api::me::{MeResponse, PortalTabs};
 use crate::api::queues::{
     AvailabilityBody, LoginBody, NewAgentBody, NewQueueBody, QueuePatch, QueueQuery,
 };
+use crate::api::recycle::{RecycleBody, Recycled};
 use crate::api::reports::{AgentReport, QueueReport, ReportQuery};
 use crate::api::settings::{ApiKind, SettingQuery};
 use crate::api::settings_extra::{ActiveRule, AtQuery, PaymentBody};
@@ -197,6 +198,7 @@ endpoints! {
     fn update_user(domain, user) PATCH "/api/v1/domains/{domain}/users/{user}", body UserPatch => json(User);
     fn delete_user(domain, user) DELETE "/api/v1/domains/{domain}/users/{user}", query DeleteQuery => no_content;
     fn set_password(domain, user) POST "/api/v1/domains/{domain}/users/{user}/password", body PasswordBody => no_content;
+    fn recycle_user(domain, user) POST "/api/v1/domains/{domain}/users/{user}/recycle", body RecycleBody => json(Recycled);
     fn set_scope(domain, user) PUT "/api/v1/domains/{domain}/users/{user}/scope", body ScopeBody => json(User);
     fn supervisor_settings(domain, user) GET "/api/v1/domains/{domain}/users/{user}/supervisor-settings" => json(SupervisorSettings);
     fn set_supervisor_settings(domain, user) PUT "/api/v1/domains/{domain}/users/{user}/supervisor-settings", body SupervisorSettings => json(SupervisorSettings);

@@ -106,7 +106,25 @@ pub(crate) fn actor_row(row: &(impl Columns + ?Sized)) -> Result<ActorRow, sqlx:
     ))
 }
 
-fn place_of(record: &UserRecord) -> AuditPlace {
+/// Delete a user's rows (`user_id`) in `tables`, and the sessions it opened acting as someone.
+pub(crate) async fn delete_rows_of(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tables: &[&str],
+    id: i64,
+) -> Result<()> {
+    for table in tables {
+        let mut sql = Sql::new("DELETE FROM ");
+        sql.push(table).push(" WHERE user_id = ").bind(id);
+        sql.query().execute(&mut **tx).await?;
+    }
+    sqlx::query("DELETE FROM sessions WHERE impersonator_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(crate) fn place_of(record: &UserRecord) -> AuditPlace {
     AuditPlace {
         reseller: Some(record.reseller_id),
         domain: Some(record.user.domain_id),
@@ -114,7 +132,7 @@ fn place_of(record: &UserRecord) -> AuditPlace {
     }
 }
 
-fn object(user: &User) -> String {
+pub(crate) fn object(user: &User) -> String {
     format!("user {}", user.extension)
 }
 
@@ -513,22 +531,19 @@ impl Store {
                 .push(")");
             sql.query().execute(&mut *w.tx).await?;
         }
-        for table in [
-            "sessions",
-            "api_keys",
-            "queue_agents",
-            "supervisor_queues",
-            "supervisor_settings",
-            "agent_status",
-        ] {
-            let mut sql = Sql::new("DELETE FROM ");
-            sql.push(table).push(" WHERE user_id = ").bind(id);
-            sql.query().execute(&mut *w.tx).await?;
-        }
-        sqlx::query("DELETE FROM sessions WHERE impersonator_id = $1")
-            .bind(id)
-            .execute(&mut *w.tx)
-            .await?;
+        delete_rows_of(
+            &mut w.tx,
+            &[
+                "sessions",
+                "api_keys",
+                "queue_agents",
+                "supervisor_queues",
+                "supervisor_settings",
+                "agent_status",
+            ],
+            id,
+        )
+        .await?;
         sqlx::query("DELETE FROM users WHERE id = $1")
             .bind(id)
             .execute(&mut *w.tx)

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod me;
 pub mod ops;
 pub mod queues;
+pub mod recycle;
 pub mod reports;
 pub mod settings;
 pub mod settings_extra;
@@ -45,6 +46,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(me::routes());
     all.extend(directory::routes());
     all.extend(users::routes());
+    all.extend(recycle::routes());
     all.extend(queues::routes());
     all.extend(calls::routes());
     all.extend(reports::routes());
@@ -181,6 +183,20 @@ pub fn user_target(record: &UserRecord) -> Target<'_> {
         .owned_by(record.user.id)
         .in_queues(&record.agent_queues)
         .with_user_scope(record.user.scope)
+}
+
+/// The policy's permit to act on a user (`Resource::Users`), or the refusal.
+pub fn user_permit(
+    caller: &Caller,
+    action: switchboard_policy::Action,
+    record: &UserRecord,
+) -> ApiResult<switchboard_policy::Permit> {
+    Ok(switchboard_policy::authorize(
+        &caller.actor,
+        action,
+        switchboard_policy::Resource::Users,
+        &user_target(record),
+    )?)
 }
 
 /// Deleting something phone numbers route to.

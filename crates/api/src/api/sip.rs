@@ -110,7 +110,7 @@ pub fn ha1(username: &str, realm: &str, password: &str) -> String {
 }
 
 /// 24 random letters and digits (about 140 bits): easy to type into a phone's settings.
-fn new_password() -> String {
+pub fn new_password() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     let mut out = String::with_capacity(24);
     while out.len() < 24 {

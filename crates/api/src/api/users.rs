@@ -2,7 +2,7 @@
 
 use super::{
     CountResponse, ListResponse, field, nullable, page_request, required, resolve_domain,
-    resolve_user, user_target, visibility_for_list,
+    resolve_user, user_permit, user_target, visibility_for_list,
 };
 use crate::AppState;
 use crate::auth::Caller;
@@ -379,12 +379,7 @@ pub async fn update_user(
     before: &UserRecord,
     body: UserPatch,
 ) -> ApiResult<User> {
-    let permit = authorize(
-        &caller.actor,
-        Action::Update,
-        Resource::Users,
-        &user_target(before),
-    )?;
+    let permit = user_permit(caller, Action::Update, before)?;
     let allowed = user_update_allowance(&caller.actor, before.user.id);
     let refuse = |f: &str| {
         ApiError::forbidden(
@@ -475,12 +470,7 @@ async fn delete(
     if before.user.id == caller.user.user.id {
         return Err(ApiError::conflict("conflict", "you cannot delete yourself"));
     }
-    let permit = authorize(
-        &caller.actor,
-        Action::Delete,
-        Resource::Users,
-        &user_target(&before),
-    )?;
+    let permit = user_permit(&caller, Action::Delete, &before)?;
     let recordings = state
         .store
         .delete_user(&permit, &caller.audit(), &before, q.reroute()?.as_ref())
@@ -538,12 +528,7 @@ async fn set_password(
 ) -> ApiResult<StatusCode> {
     let domain = resolve_domain(&state, &caller, &domain).await?;
     let target = resolve_user(&state, &caller, &domain, &user).await?;
-    let permit = authorize(
-        &caller.actor,
-        Action::Update,
-        Resource::Users,
-        &user_target(&target),
-    )?;
+    let permit = user_permit(&caller, Action::Update, &target)?;
     let password = required("password", &body.password, Password::parse)?;
     if target.user.id == caller.user.user.id {
         let current = body.current_password.as_deref().ok_or_else(|| {

@@ -19,6 +19,7 @@ mod ops;
 mod portal_tabs;
 mod properties;
 mod proxies;
+mod recycle;
 mod reports;
 mod search;
 mod settings;

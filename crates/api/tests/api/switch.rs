@@ -355,6 +355,23 @@ pub async fn issue_password(s: &TestServer, ext: &str) -> (i64, Value) {
     (id, issued)
 }
 
+/// The HA1 the switch checks a login of acme.example against (Kamailio's lookup).
+pub async fn switch_ha1(s: &TestServer, username: &str) -> String {
+    s.client
+        .get(s.url(&format!(
+            "/switch/kamailio/ha1?user={username}&realm=acme.example"
+        )))
+        .basic_auth("switch", Some(SECRET))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
 /// A phone of `ext` registered at `contact` (through the switch's own report).
 pub async fn registered_phone(s: &TestServer, ext: &str, contact: &str) {
     let (_, issued) = issue_password(s, ext).await;

@@ -4,7 +4,7 @@
 //! do: a row is `key=value` pairs split on `&`, each side URL-decoded, one row per line.
 
 use crate::common::*;
-use crate::switch::{SECRET, issue_password, with_switch};
+use crate::switch::{SECRET, issue_password, switch_ha1, with_switch};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -106,19 +106,8 @@ async fn pjsip_and_queue_rows_are_what_switchboard_says() {
 
         // Its auth: the HA1 Kamailio would check, never a password.
         let auth = &ask(&s, "ps_auths", "single", &[("id", &id)]).await[0];
-        let ha1 = s
-            .client
-            .get(s.url(&format!(
-                "/switch/kamailio/ha1?user={login}&realm=acme.example"
-            )))
-            .basic_auth("switch", Some(SECRET))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        assert_eq!(auth["md5_cred"], ha1.trim());
+        let ha1 = switch_ha1(&s, &login).await;
+        assert_eq!(auth["md5_cred"], ha1);
         assert_eq!(auth["auth_type"], "md5");
         assert_eq!(
             (&auth["username"], &auth["realm"]),

@@ -118,6 +118,7 @@ pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
             let back = format!("{}/{}", ctx.base(), enc(ext));
             return my_settings::confirm_new_sip_password(ctx, id, &back).await;
         }
+        (Tab::Users, [ext, "recycle"]) => return users::recycle_form(ctx, ext, sub).await,
         _ => {}
     }
     match (ctx.tab, ctx.layout) {
@@ -182,6 +183,9 @@ pub async fn act(ctx: &Ctx, pairs: &[(String, String)]) -> R<Next> {
             let back = format!("{}/{}", ctx.base(), enc(ext));
             let view = my_settings::issue_sip_password(ctx, id, &back).await?;
             return Ok(Next::Show(view));
+        }
+        (Tab::Users, [ext, "recycle"]) => {
+            return Ok(Next::Show(users::recycle(ctx, ext, &Form(pairs)).await?));
         }
         (Tab::Phones, [id, "sip-enabled"]) => {
             my_settings::set_sip_enabled(ctx, id, &Form(pairs)).await?;

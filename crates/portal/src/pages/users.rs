@@ -1,8 +1,9 @@
 //! The Users tab: the list with its filters, a new user, and one user's details.
 
 use super::*;
-use crate::html::{button_form, field, pager, table};
+use crate::html::{button_form, checkbox, field, pager, table};
 use switchboard_api::api::auth::ReauthRequest;
+use switchboard_api::api::recycle::RecycleBody;
 use switchboard_api::api::users::{NewUserBody, ScopeBody, UserPatch, UserQuery};
 use switchboard_policy::{Action, Resource};
 
@@ -104,6 +105,7 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
         && u.scope < me.scope
         && u.scope.can_log_in();
     let may_delete = me.may_now(Resource::Users, Action::Delete) && me.scope != Scope::SiteManager;
+    let may_recycle = me.may_now(Resource::Users, Action::Update) && ext != me.extension();
     let site = text(&u.site_id);
     let phones_base = format!("{}/{}/phones", ctx.base(), enc(ext));
     // A scope that may not read the user's phones gets the page without them.
@@ -142,6 +144,9 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
                 @if may_act_as {
                     (button_form("/impersonate", &ctx.s.csrf, "Act as this user", "secondary", &[("user", &format!("{}@{}", ext, me.domain.name)), ("back", &ctx.url)]))
                 }
+                @if may_recycle {
+                    a.button.secondary href={ (ctx.base()) "/" (enc(ext)) "/recycle" } { "Hand to a new person" }
+                }
                 @if may_delete { (delete_link(ctx, ext)) }
             }
             @if let Some(st) = two_factor.filter(|st| st.enrolled && (u.scope < me.scope || me.scope == Scope::SuperUser)) {
@@ -162,6 +167,83 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
                 (phones)
             }
             @if let Some(settings) = settings { (settings) }
+        },
+    )
+}
+
+/// Handing an extension to a new person: the form, which says what goes and what stays.
+pub(super) async fn recycle_form(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -> R<View> {
+    let u = ctx.api().call(endpoints::get_user(MINE, ext)).await?;
+    let back = format!("{}/{}", ctx.base(), enc(ext));
+    page(
+        format!("Hand extension {ext} to a new person"),
+        html! {
+            p { "The extension stays, with its phones, its call queues and its call history. "
+                (u.first_name) " " (u.last_name) "'s sessions, API keys and two-factor login end at once. "
+                "Each phone gets a new SIP password, shown on the next page only: enter it in the phone." }
+            form.card method="post" action={ (back) "/recycle" } {
+                (csrf(&ctx.s.csrf))
+                (form_error(sub))
+                (field_with(sub, "first_name", "New person's first name", Input::Text, "", true))
+                (field_with(sub, "last_name", "New person's last name", Input::Text, "", true))
+                (field(sub, "email", "Email", Input::Email, ""))
+                (field_with(sub, "password", "Their password (at least 10 characters)", Input::Password, "", true))
+                fieldset {
+                    legend { "Keep from " (u.first_name) " " (u.last_name) " (the rest is deleted)" }
+                    (checkbox(sub, "keep", "voicemail", "Voicemail messages", false))
+                    (checkbox(sub, "keep", "greetings", "Voicemail greetings", false))
+                    (checkbox(sub, "keep", "contacts", "Personal contacts", false))
+                    (checkbox(sub, "keep", "answering_rules", "Answering rules and their time frames", false))
+                }
+                button.danger type="submit" { "Hand over extension " (ext) }
+                " "
+                a href=(back) { "Cancel" }
+            }
+        },
+    )
+}
+
+/// Hand the extension over, and show the phones' new SIP passwords this once.
+pub(super) async fn recycle(ctx: &Ctx, ext: &str, form: &Form<'_>) -> R<View> {
+    let keep = |what: &str| form.0.iter().any(|(k, v)| k == "keep" && v == what);
+    let body = RecycleBody {
+        first_name: form.text("first_name").to_owned(),
+        last_name: form.text("last_name").to_owned(),
+        email: form.opt("email"),
+        password: form.text("password").to_owned(),
+        keep_voicemail: keep("voicemail"),
+        keep_greetings: keep("greetings"),
+        keep_contacts: keep("contacts"),
+        keep_answering_rules: keep("answering_rules"),
+    };
+    let done = ctx
+        .api()
+        .call(endpoints::recycle_user(MINE, ext, &body))
+        .await?;
+    let c = &done.cleared;
+    let back = format!("{}/{}", ctx.base(), enc(ext));
+    page(
+        format!(
+            "Extension {ext} is {} {}'s",
+            done.user.first_name, done.user.last_name
+        ),
+        html! {
+            p.notice { "Cleared: " (c.voicemail_messages) " voicemail messages, " (c.greetings) " greetings, "
+                (c.contacts) " contacts, " (c.answering_rules) " answering rules and " (c.time_frames) " time frames. Call history is kept." }
+            @if done.sip_passwords.is_empty() {
+                p { "No phone of this extension has a SIP login yet." }
+            } @else {
+                h2 { "The phones' new SIP passwords" }
+                p { "Enter each in its phone's SIP account settings. They are shown this once: only what the switch needs to check them is kept." }
+                @for p in &done.sip_passwords {
+                    dl.sip-login {
+                        dt { "Username" } dd { code.sip-username { (p.login.username) } }
+                        dt { "Domain (realm)" } dd { code { (p.login.realm) } }
+                        dt { "Password" } dd { code.sip-password { (p.login.password) } }
+                    }
+                }
+            }
+            p { a href=(back) { "Back to the user" } }
         },
     )
 }
