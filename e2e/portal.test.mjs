@@ -669,3 +669,36 @@ test('an office manager hands an extension to a new person in one step', async (
   await refused.close();
   await context.close();
 });
+
+test('the supervisor\'s wallboard shows an agent going on break within a second', async () => {
+  const sup = await login('104@acme.example');
+  await tab(sup.page, 'Call Center').click();
+  const row = sup.page.locator('#live section[data-queue="600"] tr[data-agent="105"] td.state');
+  await row.waitFor();
+  await sup.page.screenshot({ path: path.join(ARTIFACTS, 'wallboard.png'), fullPage: true });
+  // The agent, in a browser of its own, makes sure it is available, then takes a break.
+  const agent = await login('105@acme.example');
+  if ((await agent.page.locator('#availability').innerText()) !== 'Available') {
+    await agent.page.getByRole('button', { name: 'Become available' }).click();
+    await agent.page.waitForSelector('.notice');
+    await sup.page.waitForFunction(() => document.querySelector('#live section[data-queue="600"] tr[data-agent="105"] td.state')?.textContent.startsWith('Available'), null, { timeout: 2000 });
+  }
+  await agent.page.getByLabel('Break reason').fill('Lunch');
+  await agent.page.getByRole('button', { name: 'Take a break' }).click();
+  await agent.page.waitForSelector('.notice');
+  const changed = Date.now();
+  await sup.page.waitForFunction(() => document.querySelector('#live section[data-queue="600"] tr[data-agent="105"] td.state')?.textContent === 'On break (Lunch)', null, { timeout: 1000 });
+  assert.ok(Date.now() - changed < 1000);
+  // Cut to the supervisor's queues, as its lists are: 602 is not one of them.
+  assert.equal(await sup.page.locator('#live section[data-queue="602"]').count(), 0);
+  assert.equal(await agent.page.locator('#availability').innerText(), 'On break');
+  await agent.page.getByRole('button', { name: 'Become available' }).click();
+  await agent.page.waitForSelector('.notice');
+  await sup.page.screenshot({ path: path.join(ARTIFACTS, 'wallboard-after.png'), fullPage: true });
+  await agent.context.close();
+  await sup.context.close();
+  // A scope without the Call Center tab has no stream either.
+  const basic = await login('107@acme.example');
+  assert.equal(await status(basic.page, '/my-account/call-center/live'), 404);
+  await basic.context.close();
+});

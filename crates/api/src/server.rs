@@ -10,6 +10,9 @@ use hyper_util::server::graceful::GracefulShutdown;
 use std::time::Duration;
 use tower::ServiceExt;
 
+/// How long requests in flight get to finish once the server is asked to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: axum::Router,
@@ -51,6 +54,16 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // Requests in flight finish; a stream that never does (a live view's server-sent events)
+    // is cut after the grace period, so the process still stops.
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::info!(
+            "connections still open after {} s (live views): closed",
+            SHUTDOWN_GRACE.as_secs()
+        );
+    }
     Ok(())
 }

@@ -286,6 +286,7 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
                 title { (shell.title) " · Switchboard" }
                 link rel="stylesheet" href="/assets/style.css";
                 script src="/assets/htmx.min.js" defer {}
+                script src="/assets/sse.min.js" defer {}
             }
             body hx-headers=(hx_headers) {
                 a.skip href="#main" { "Skip to content" }

@@ -9,6 +9,7 @@
 mod client;
 mod form;
 mod html;
+mod live;
 mod pages;
 mod profile;
 mod session;
@@ -35,14 +36,22 @@ use switchboard_policy::{Layout, Tab};
 #[derive(Clone)]
 struct Portal {
     api: Router,
+    /// For the live views: what changed (an agent's availability, a queue), as the switch
+    /// connectors hear it.
+    state: AppState,
 }
 
 const HTMX: &str = include_str!("../assets/htmx-2.0.11.min.js");
+/// htmx's server-sent events extension (htmx-ext-sse 2.2.4, BSD Zero Clause).
+const HTMX_SSE: &str = include_str!("../assets/htmx-ext-sse-2.2.4.min.js");
 const STYLE: &str = include_str!("../assets/style.css");
 
 /// The portal's routes; `api` is the REST API router the pages talk to.
-pub fn router(api: Router) -> Router<AppState> {
-    let portal = Portal { api };
+pub fn router(api: Router, state: &AppState) -> Router<AppState> {
+    let portal = Portal {
+        api,
+        state: state.clone(),
+    };
     Router::new()
         .route("/", get(root))
         .route("/login", get(login_page).post(login_submit))
@@ -55,6 +64,7 @@ pub fn router(api: Router) -> Router<AppState> {
         .route("/impersonate/end", post(end_impersonation))
         .route("/assets/{file}", get(asset))
         .route("/{layout}/{tab}", get(tab_get).post(tab_post))
+        .route("/{layout}/{tab}/live", get(live::stream))
         .route("/{layout}/{tab}/{*rest}", get(item_get).post(item_post))
         .with_state(portal)
 }
@@ -68,6 +78,7 @@ fn addr(a: &Addr) -> Option<SocketAddr> {
 async fn asset(Path(file): Path<String>) -> Response {
     let (body, kind) = match file.as_str() {
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "sse.min.js" => (HTMX_SSE, "text/javascript; charset=utf-8"),
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         _ => return not_found_bare(),
     };

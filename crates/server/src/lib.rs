@@ -7,7 +7,10 @@ pub fn app(state: AppState) -> axum::Router {
     let api = switchboard_api::router(&state);
     // The portal's pages call the API through the same router and its guard.
     let api_alone = api.clone().with_state(state.clone());
-    switchboard_api::finish(api.merge(switchboard_portal::router(api_alone)), state)
+    switchboard_api::finish(
+        api.merge(switchboard_portal::router(api_alone, &state)),
+        state,
+    )
 }
 
 /// Serve the whole application until `shutdown` completes: the requests in flight finish, then

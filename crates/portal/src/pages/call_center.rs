@@ -40,7 +40,37 @@ fn queues_up_to(limit: u32) -> QueueQuery {
     }
 }
 
+/// The live part of a page: rendered into it, then sent again over server-sent events
+/// (`…/live`, `crate::live`) whenever something changes.
+fn live(ctx: &Ctx, board: Markup) -> Markup {
+    html! {
+        div #live hx-ext="sse" sse-connect={ (ctx.base()) "/live" } sse-swap="board" aria-live="polite" {
+            (board)
+        }
+    }
+}
+
 pub(super) async fn agent_center(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
+    let base = ctx.base();
+    let board = agent_board(ctx).await?;
+    page(
+        "Call Center",
+        html! {
+            (live(ctx, board))
+            form.card method="post" action=(base) {
+                h2 { "Take a break" }
+                (csrf(&ctx.s.csrf))
+                input type="hidden" name="status" value=(AgentStatus::OnBreak.as_str());
+                (form_error(sub))
+                (field(sub, "reason", "Break reason", Input::Text, ""))
+                button.secondary type="submit" { "Take a break" }
+            }
+        },
+    )
+}
+
+/// An agent's own state, queues and day, as it is now.
+pub(crate) async fn agent_board(ctx: &Ctx) -> R<Markup> {
     let api = ctx.api();
     let a = api.call(endpoints::availability(MINE, MINE)).await?;
     let range = today(ctx, None)?;
@@ -53,42 +83,46 @@ pub(super) async fn agent_center(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> 
     };
     let base = ctx.base();
     let csrf_token = &ctx.s.csrf;
+    Ok(html! {
+        section.card {
+            h2 { "My availability" }
+            p { "You are " strong id="availability" { (status_label(a.status)) } @if let Some(reason) = &a.reason { " (" (reason) ")" } "." }
+            (button_form(&base, csrf_token, if next == AgentStatus::Available { "Become available" } else { "Become unavailable" }, "primary", &[("status", next.as_str())]))
+        }
+        h2 { "My queues" }
+        (table(&["Queue", "Priority", "Signed in", ""], a.queues.iter().map(|q| {
+            let queue = q.queue_extension.to_string();
+            html! { tr {
+                td { (queue) }
+                td { (q.priority) }
+                td { @if q.logged_in { "Yes" } @else { "No" } }
+                td { (button_form(&base, csrf_token, if q.logged_in { "Sign out of queue" } else { "Sign in to queue" }, "secondary", &[("queue", &queue), ("logged_in", if q.logged_in { "false" } else { "true" })])) }
+            } }
+        }).collect(), "You are not an agent in any queue."))
+        h2 { "Today" }
+        div.stats {
+            (stat("calls answered", mine.map_or(0, |m| m.calls_answered), None))
+            (stat("talk time", seconds(Some(mine.map_or(0, |m| m.talk_seconds) as f64)), None))
+            (stat("average handling", seconds(mine.and_then(|m| m.average_handling_seconds)), None))
+        }
+    })
+}
+
+pub(super) async fn supervisor_center(ctx: &Ctx) -> R<View> {
+    let board = wallboard(ctx).await?;
+    let reports_link = ctx.s.me.has_tab(Layout::ManageCallCenter, Tab::Reports);
     page(
         "Call Center",
         html! {
-            section.card {
-                h2 { "My availability" }
-                p { "You are " strong id="availability" { (status_label(a.status)) } @if let Some(reason) = &a.reason { " (" (reason) ")" } "." }
-                (button_form(&base, csrf_token, if next == AgentStatus::Available { "Become available" } else { "Become unavailable" }, "primary", &[("status", next.as_str())]))
-                form.inline method="post" action=(base) {
-                    (csrf(csrf_token))
-                    input type="hidden" name="status" value=(AgentStatus::OnBreak.as_str());
-                    (form_error(sub))
-                    (field(sub, "reason", "Break reason", Input::Text, ""))
-                    button.secondary type="submit" { "Take a break" }
-                }
-            }
-            h2 { "My queues" }
-            (table(&["Queue", "Priority", "Signed in", ""], a.queues.iter().map(|q| {
-                let queue = q.queue_extension.to_string();
-                html! { tr {
-                    td { (queue) }
-                    td { (q.priority) }
-                    td { @if q.logged_in { "Yes" } @else { "No" } }
-                    td { (button_form(&base, csrf_token, if q.logged_in { "Sign out of queue" } else { "Sign in to queue" }, "secondary", &[("queue", &queue), ("logged_in", if q.logged_in { "false" } else { "true" })])) }
-                } }
-            }).collect(), "You are not an agent in any queue."))
-            h2 { "Today" }
-            div.stats {
-                (stat("calls answered", mine.map_or(0, |m| m.calls_answered), None))
-                (stat("talk time", seconds(Some(mine.map_or(0, |m| m.talk_seconds) as f64)), None))
-                (stat("average handling", seconds(mine.and_then(|m| m.average_handling_seconds)), None))
-            }
+            p { "Your queues today, on the " (ctx.s.me.timezone) " clock, as they change." }
+            (live(ctx, board))
+            @if reports_link { p { a href=(tab_href(Layout::ManageCallCenter, Tab::Reports)) { "Reports" } } }
         },
     )
 }
 
-pub(super) async fn supervisor_center(ctx: &Ctx) -> R<View> {
+/// A supervisor's wallboard: each of its queues' figures today and its agents' states now.
+pub(crate) async fn wallboard(ctx: &Ctx) -> R<Markup> {
     let api = ctx.api();
     let queues = api
         .call(endpoints::list_queues(MINE, &queues_up_to(100)))
@@ -96,7 +130,7 @@ pub(super) async fn supervisor_center(ctx: &Ctx) -> R<View> {
         .items;
     let range = today(ctx, Some(switchboard_api::api::reports::Interval::Day))?;
     let report = api.call(endpoints::queue_report(MINE, &range)).await?;
-    let mut rows = Vec::new();
+    let mut boards = Vec::new();
     for q in &queues {
         let ext = q.extension.to_string();
         let agents = api.call(endpoints::queue_agents(MINE, &ext)).await?;
@@ -110,24 +144,40 @@ pub(super) async fn supervisor_center(ctx: &Ctx) -> R<View> {
             .find(|t| t.queue_id == q.id)
             .map(|t| t.stats.clone())
             .unwrap_or_default();
-        rows.push(html! { tr {
-            td { a href={ (tab_href(Layout::ManageCallCenter, Tab::CallQueues)) "/" (enc(&ext)) } { (ext) " " (q.name) } }
-            td { (available) " of " (agents.len()) }
-            td { (t.offered) }
-            td { (t.answered) }
-            td { (t.abandoned) }
-            td { (t.service_level_percent.map(|p| format!("{p:.0}%")).unwrap_or("—".into())) }
-        } });
+        let level = t
+            .service_level_percent
+            .map(|p| format!("{p:.0}%"))
+            .unwrap_or("—".into());
+        let rows = agents
+            .iter()
+            .map(|a| {
+                let state = if a.logged_in { status_label(a.status) } else { "Signed out" };
+                html! { tr data-agent=(a.extension) {
+                    td { (a.extension) " " (a.first_name) " " (a.last_name) }
+                    td.state { (state) @if let Some(reason) = a.status_reason.as_ref().filter(|_| a.logged_in && a.status != AgentStatus::Available) { " (" (reason) ")" } }
+                } }
+            })
+            .collect();
+        boards.push(html! {
+            section.card.queue-board data-queue=(ext) {
+                h2 { a href={ (tab_href(Layout::ManageCallCenter, Tab::CallQueues)) "/" (enc(&ext)) } { (ext) " " (q.name) } }
+                div.stats {
+                    (stat("agents available", format!("{available} of {}", agents.len()), None))
+                    (stat("offered", t.offered, None))
+                    (stat("answered", t.answered, None))
+                    (stat("abandoned", t.abandoned, None))
+                    (stat("service level", level, None))
+                }
+                (table(&["Agent", "State"], rows, "No agents in this queue."))
+            }
+        });
     }
-    let reports_link = ctx.s.me.has_tab(Layout::ManageCallCenter, Tab::CallQueues);
-    page(
-        "Call Center",
-        html! {
-            p { "Your queues today, on the " (ctx.s.me.timezone) " clock." }
-            (table(&["Queue", "Agents available", "Offered", "Answered", "Abandoned", "Service level"], rows, "No call queues are assigned to you yet; an Office Manager assigns them."))
-            @if reports_link { p { a href=(tab_href(Layout::ManageCallCenter, Tab::Reports)) { "Reports" } } }
-        },
-    )
+    Ok(html! {
+        @if boards.is_empty() {
+            p.empty { "No call queues are assigned to you yet; an Office Manager assigns them." }
+        }
+        div.wallboard { @for b in boards { (b) } }
+    })
 }
 
 pub(super) async fn supervisor_settings(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {

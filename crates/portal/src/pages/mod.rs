@@ -3,7 +3,7 @@
 //! API call whose refusal is shown next to the field it names.
 
 mod account;
-mod call_center;
+pub(crate) mod call_center;
 mod call_history;
 mod contacts;
 mod home;
