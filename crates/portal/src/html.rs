@@ -201,7 +201,10 @@ pub fn table(headers: &[&str], rows: Vec<Markup>, empty: &str) -> Markup {
         } @else {
             div.table-wrap {
                 table {
-                    thead { tr { @for h in headers { th scope="col" { (h) } } } }
+                    // A column of buttons has no title on screen; a screen reader still names it.
+                    thead { tr { @for h in headers { th scope="col" {
+                        @if h.is_empty() { span.sr-only { "Actions" } } @else { (h) }
+                    } } } }
                     tbody { @for r in rows { (r) } }
                 }
             }
