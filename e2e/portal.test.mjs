@@ -759,3 +759,53 @@ test('the supervisor\'s wallboard shows an agent going on break within a second'
   assert.equal(await status(basic.page, '/my-account/call-center/live'), 404);
   await basic.context.close();
 });
+
+// A WAV as a phone system takes it: RIFF, PCM, 8 kHz mono 16-bit, half a second of silence.
+function silentWav() {
+  const samples = 4000;
+  const b = Buffer.alloc(44 + samples * 2);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + samples * 2, 4); b.write('WAVE', 8);
+  b.write('fmt ', 12); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24); b.writeUInt32LE(16000, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34);
+  b.write('data', 36); b.writeUInt32LE(samples * 2, 40);
+  return b;
+}
+
+test('hold music and greetings are uploaded from the portal, put in order and chosen', async () => {
+  const om = await login('101@acme.example');
+  await tab(om.page, 'Music On Hold').click();
+  const names = async () => (await om.page.locator('main table tbody tr td:nth-child(2)').allInnerTexts());
+  const before = await names();
+  // Not a recording: said at the file's field, nothing added.
+  await om.page.getByLabel('Recording (WAV)').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+  await om.page.getByRole('button', { name: 'Upload' }).click();
+  await om.page.waitForSelector('.field.invalid');
+  assert.deepEqual(await names(), before);
+  // The file's own name when none is given; then one named.
+  await om.page.getByLabel('Recording (WAV)').setInputFiles({ name: 'jazz-loop.wav', mimeType: 'audio/wav', buffer: silentWav() });
+  await om.page.getByRole('button', { name: 'Upload' }).click();
+  await om.page.waitForSelector('.notice');
+  await om.page.getByLabel('Recording (WAV)').setInputFiles({ name: 'b.wav', mimeType: 'audio/wav', buffer: silentWav() });
+  await om.page.getByLabel("Name (the file's name if left empty)").fill('Bossa nova');
+  await om.page.getByRole('button', { name: 'Upload' }).click();
+  await om.page.waitForSelector('.notice');
+  assert.deepEqual(await names(), [...before, 'jazz-loop', 'Bossa nova']);
+  // The last one moved up a place.
+  await om.page.locator('main table tbody tr', { hasText: 'Bossa nova' }).getByRole('button', { name: 'Move up' }).click();
+  await om.page.waitForSelector('.notice');
+  assert.deepEqual(await names(), [...before, 'Bossa nova', 'jazz-loop']);
+  await om.context.close();
+
+  const user = await login('107@acme.example');
+  await tab(user.page, 'Messages').click();
+  await user.page.getByLabel('Recording (WAV)').setInputFiles({ name: 'away.wav', mimeType: 'audio/wav', buffer: silentWav() });
+  await user.page.getByLabel("Name (the file's name if left empty)").fill('Away this week');
+  await user.page.getByRole('button', { name: 'Upload' }).click();
+  await user.page.waitForSelector('.notice');
+  const row = user.page.locator('main table tbody tr', { hasText: 'Away this week' });
+  await row.getByRole('button', { name: 'Use this greeting' }).click();
+  await user.page.waitForSelector('.notice');
+  assert.equal(await user.page.locator('main table tbody tr', { hasText: 'Away this week' }).locator('td').nth(3).innerText(), 'Callers hear this one');
+  assert.equal(await user.page.getByText('Callers hear this one').count(), 1);
+  await user.context.close();
+});

@@ -18,7 +18,7 @@ use crate::api::queues::{
 use crate::api::recycle::{RecycleBody, Recycled};
 use crate::api::reports::{AgentReport, QueueReport, ReportQuery};
 use crate::api::settings::{ApiKind, SettingQuery};
-use crate::api::settings_extra::{ActiveRule, AtQuery, PaymentBody};
+use crate::api::settings_extra::{ActiveRule, AtQuery, NamedUploadQuery, PaymentBody};
 use crate::api::sip::{SipLogin, SipLoginPatch, SipPassword};
 use crate::api::two_factor::{CodeBody, RecoveryCodes, TwoFactorEnrolment, TwoFactorStatus};
 use crate::api::users::{NewUserBody, PasswordBody, ScopeBody, UserPatch, UserQuery};
@@ -38,6 +38,8 @@ pub struct Call<A> {
     pub method: Method,
     pub path: String,
     pub body: Option<Vec<u8>>,
+    /// The body's media type: JSON unless an upload says otherwise.
+    pub content_type: &'static str,
     answer: PhantomData<fn() -> A>,
 }
 
@@ -75,6 +77,7 @@ impl<A> Call<A> {
             method,
             path: fill(template, values),
             body: None,
+            content_type: "application/json",
             answer: PhantomData,
         }
     }
@@ -230,6 +233,7 @@ endpoints! {
     fn route_number(domain, id) PUT "/api/v1/domains/{domain}/phone-numbers/{id}/route", body Route => json(Setting<PhoneNumber>);
     fn voicemail_audio(domain, id) GET "/api/v1/domains/{domain}/voicemail-messages/{id}/audio" => file;
     fn hold_music_audio(domain, id) GET "/api/v1/domains/{domain}/music-on-hold/{id}/audio" => file;
+    fn greeting_audio(domain, id) GET "/api/v1/domains/{domain}/greetings/{id}/audio" => file;
     fn active_rule(domain, user) GET "/api/v1/domains/{domain}/users/{user}/answer-rules/active", query AtQuery => json(ActiveRule);
     fn pay_invoice(domain, id) POST "/api/v1/domains/{domain}/invoices/{id}/payment", body PaymentBody => json(Setting<Invoice>);
     fn printable_invoice(domain, id) GET "/api/v1/domains/{domain}/invoices/{id}/printable" => file;
@@ -238,6 +242,7 @@ endpoints! {
     fn device_sip(domain, id) GET "/api/v1/domains/{domain}/devices/{id}/sip" => json(SipLogin);
     fn set_device_sip(domain, id) PUT "/api/v1/domains/{domain}/devices/{id}/sip", body SipLoginPatch => json(SipLogin);
     fn issue_sip_password(domain, id) POST "/api/v1/domains/{domain}/devices/{id}/sip/password" => json(SipPassword);
+    fn activate_greeting(domain, id) POST "/api/v1/domains/{domain}/greetings/{id}/activate" => json(Setting<Greeting>);
 }
 
 /// The standard endpoints of every kind of phone-system setting (`api::settings`): the domain's
@@ -294,6 +299,25 @@ pub mod settings {
     }
     pub fn delete<K: ApiKind>(domain: &str, id: &str, query: &DeleteQuery) -> Call<()> {
         Call::new(Method::DELETE, &item_path::<K>(), &[domain, id]).query(query)
+    }
+
+    /// Upload a recording (WAV) as a setting of the domain (hold music) or of a user (a
+    /// greeting), named `name`.
+    pub fn upload<K: ApiKind>(
+        domain: &str,
+        user: Option<&str>,
+        query: &NamedUploadQuery,
+        wav: Vec<u8>,
+    ) -> Call<Setting<K>> {
+        let call = match user {
+            Some(user) => Call::new(Method::POST, &user_path::<K>(), &[domain, user]),
+            None => Call::new(Method::POST, &domain_path::<K>(), &[domain]),
+        };
+        Call {
+            body: Some(wav),
+            content_type: "audio/wav",
+            ..call.query(query)
+        }
     }
 
     /// What the route table must say of one kind's endpoints.

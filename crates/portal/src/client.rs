@@ -106,7 +106,7 @@ impl Api {
         let mut builder = Request::builder()
             .method(call.method)
             .uri(&call.path)
-            .header(header::CONTENT_TYPE, "application/json");
+            .header(header::CONTENT_TYPE, call.content_type);
         if !self.token.is_empty() {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {}", self.token));
         }

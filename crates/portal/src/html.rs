@@ -80,6 +80,22 @@ pub fn field(
     field_with(sub, name, label, input, value, false)
 }
 
+/// The recording a form sends (the field `file`, a WAV), with the API's error for it.
+pub fn upload_field(sub: Option<&Submitted>, label: &str) -> Markup {
+    // The API names the recording `audio`.
+    let error = sub.and_then(|s| s.error_at("file").or_else(|| s.error_at("audio")));
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for="f-file" { (label) }
+            input id="f-file" name="file" type="file" accept="audio/wav,audio/x-wav,.wav" required
+                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| "f-file-error")];
+            @if let Some(e) = error {
+                p.error id="f-file-error" { (e) }
+            }
+        }
+    }
+}
+
 pub fn field_with(
     sub: Option<&Submitted>,
     name: &str,

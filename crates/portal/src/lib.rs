@@ -65,6 +65,10 @@ pub fn router(api: Router, state: &AppState) -> Router<AppState> {
         .route("/assets/{file}", get(asset))
         .route("/{layout}/{tab}", get(tab_get).post(tab_post))
         .route("/{layout}/{tab}/live", get(live::stream))
+        .route(
+            "/{layout}/{tab}/upload",
+            post(upload_post).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BYTES)),
+        )
         .route("/{layout}/{tab}/{*rest}", get(item_get).post(item_post))
         .with_state(portal)
 }
@@ -474,7 +478,18 @@ pub(crate) struct Ctx {
     pub query: Vec<(String, String)>,
     /// This page's address with its query.
     pub url: String,
+    /// The file a form sent (`multipart/form-data`, to `…/upload`).
+    pub upload: Option<Upload>,
 }
+
+/// A file sent with a form.
+pub(crate) struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The largest file a form may send: the API's own limit for recordings.
+const UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
 impl Ctx {
     pub fn q(&self, key: &str) -> &str {
@@ -580,6 +595,7 @@ async fn enter(
             .unwrap_or_default(),
         query: query_pairs(query),
         url,
+        upload: None,
     })
 }
 
@@ -675,7 +691,17 @@ async fn change(
         Ok(ctx) => ctx,
         Err(r) => return r,
     };
-    let form = form_pairs(&body);
+    let mut ctx = ctx;
+    let form = match multipart_boundary(&headers) {
+        Some(boundary) => match read_multipart(body, boundary).await {
+            Ok((form, upload)) => {
+                ctx.upload = upload;
+                form
+            }
+            Err(f) => return failure_page(&ctx.s, Some((ctx.layout, ctx.tab)), &f),
+        },
+        None => form_pairs(&body),
+    };
     if session::check_change(&headers, &ctx.s, first(&form, "_csrf")).is_err() {
         return refused();
     }
@@ -714,6 +740,50 @@ async fn tab_post(
     body: axum::body::Bytes,
 ) -> Response {
     change(p, layout, tab, None, q, headers, a, body).await
+}
+
+async fn upload_post(
+    State(p): State<Portal>,
+    Path((layout, tab)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    a: Addr,
+    body: axum::body::Bytes,
+) -> Response {
+    change(p, layout, tab, Some("upload".into()), q, headers, a, body).await
+}
+
+/// The boundary of a `multipart/form-data` body, if it is one.
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let kind = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    multer::parse_boundary(kind).ok()
+}
+
+/// A multipart form: its text fields as pairs, and its file (the field named `file`).
+async fn read_multipart(
+    body: axum::body::Bytes,
+    boundary: String,
+) -> Result<(Vec<(String, String)>, Option<Upload>), Failure> {
+    let unreadable =
+        |e: multer::Error| Failure::invalid("file", format!("the form could not be read: {e}"));
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let mut form = Vec::new();
+    let mut upload = None;
+    while let Some(field) = parts.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or("").to_owned();
+        match field.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let bytes = field.bytes().await.map_err(unreadable)?.to_vec();
+                // A file input left empty still sends an empty part.
+                if !bytes.is_empty() {
+                    upload = Some(Upload { file_name, bytes });
+                }
+            }
+            None => form.push((name, field.text().await.map_err(unreadable)?)),
+        }
+    }
+    Ok((form, upload))
 }
 
 async fn item_post(

@@ -136,7 +136,7 @@ pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         }
         (Tab::CallCenter, _) => call_center::supervisor_center(ctx).await,
         (Tab::Agents, _) => call_center::agents(ctx).await,
-        (Tab::Messages, _) => my_settings::messages(ctx, &rest).await,
+        (Tab::Messages, _) => my_settings::messages(ctx, &rest, sub).await,
         (Tab::Contacts, _) => contacts::contacts(ctx, sub).await,
         (Tab::AnsweringRules, _) => my_settings::answering_rules(ctx, sub).await,
         (Tab::TimeFrames, _) => my_settings::time_frames(ctx, sub).await,
@@ -152,7 +152,7 @@ pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         },
         (Tab::Conferences, _) => organization::conferences(ctx, sub).await,
         (Tab::AutoAttendants, _) => organization::auto_attendants(ctx, sub).await,
-        (Tab::MusicOnHold, _) => organization::music_on_hold(ctx, &rest).await,
+        (Tab::MusicOnHold, _) => organization::music_on_hold(ctx, &rest, sub).await,
         (Tab::Inventory, _) => organization::inventory(ctx, sub).await,
         (Tab::Reports, _) => reports::reports(ctx, &rest).await,
         (Tab::Invoices, _) => account::invoices(ctx, &rest, sub).await,
@@ -221,7 +221,7 @@ async fn changes(ctx: &Ctx, pairs: &[(String, String)]) -> R<String> {
         }
         Tab::Users => users::act(ctx, &rest, &form).await,
         Tab::CallQueues => queues::act(ctx, &rest, &form).await,
-        Tab::Conferences | Tab::AutoAttendants | Tab::Inventory => {
+        Tab::Conferences | Tab::AutoAttendants | Tab::Inventory | Tab::MusicOnHold => {
             organization::act(ctx, &rest, &form).await
         }
         Tab::Invoices | Tab::EmergencyAddresses | Tab::AuthorizedContacts => {
@@ -304,6 +304,59 @@ async fn delete_setting<K: ApiKind>(ctx: &Ctx, id: &str) -> R<()> {
     ctx.api()
         .call(settings::delete::<K>(MINE, id, &no_reroute()))
         .await
+}
+
+/// A form that uploads a recording to this tab's `…/upload` (read back by `uploaded`).
+fn upload_form(ctx: &Ctx, sub: Option<&Submitted>, heading: Markup) -> Markup {
+    html! {
+        form.card method="post" action={ (ctx.base()) "/upload" } enctype="multipart/form-data" {
+            (heading)
+            (csrf(&ctx.s.csrf))
+            (form_error(sub))
+            (crate::html::upload_field(sub, "Recording (WAV)"))
+            (crate::html::field(sub, "name", "Name (the file's name if left empty)", Input::Text, ""))
+            button.primary type="submit" { "Upload" }
+        }
+    }
+}
+
+/// The recording the form sent (the API checks it is a WAV it can play), and its name: the
+/// form's, else the file's own without its extension.
+fn uploaded(ctx: &Ctx, form: &Form<'_>) -> R<(String, Vec<u8>)> {
+    let upload = ctx
+        .upload
+        .as_ref()
+        .ok_or_else(|| Failure::invalid("file", "choose a recording (a WAV file) to upload"))?;
+    let name = match form.text("name").trim() {
+        "" => upload
+            .file_name
+            .rsplit_once('.')
+            .map_or(upload.file_name.as_str(), |(stem, _)| stem)
+            .to_owned(),
+        given => given.to_owned(),
+    };
+    Ok((name, upload.bytes.clone()))
+}
+
+/// Moving the item at `at` of a list in order `up` or `down`: the two items that trade
+/// places, with their new positions. Equal positions would not change the order, so the one
+/// moving up then takes one less.
+fn swap_with_neighbour(positions: &[u32], at: Option<usize>, to: &str) -> R<[(usize, u32); 2]> {
+    let Some(at) = at else {
+        return Err(Failure::not_found());
+    };
+    let other = match to {
+        "up" if at > 0 => at - 1,
+        "down" if at + 1 < positions.len() => at + 1,
+        _ => return Err(Failure::invalid("to", "nothing to swap with there")),
+    };
+    let (a, b) = (positions[at], positions[other]);
+    let (to_a, to_b) = if a == b {
+        if at > other { (a, a + 1) } else { (a + 1, a) }
+    } else {
+        (b, a)
+    };
+    Ok([(at, to_a), (other, to_b)])
 }
 
 async fn delete(ctx: &Ctx, id: &str) -> R<()> {

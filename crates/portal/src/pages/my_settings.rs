@@ -3,8 +3,8 @@
 
 use super::home::describe_action;
 use super::*;
-use crate::html::{button_form, checkbox, csrf, field, table};
-use switchboard_api::api::settings_extra::AtQuery;
+use crate::html::{button_form, checkbox, csrf, field, seconds, table};
+use switchboard_api::api::settings_extra::{AtQuery, NamedUploadQuery};
 use switchboard_api::api::sip::{SipLogin, SipLoginPatch};
 use switchboard_policy::{Action, Resource};
 
@@ -22,9 +22,11 @@ fn folder_label(folder: Folder) -> &'static str {
         .map_or("", |(_, _, label)| label)
 }
 
-pub(super) async fn messages(ctx: &Ctx, rest: &[&str]) -> R<View> {
-    if let [id, "audio"] = rest {
-        return file(ctx, endpoints::voicemail_audio(MINE, id)).await;
+pub(super) async fn messages(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) -> R<View> {
+    match rest {
+        [id, "audio"] => return file(ctx, endpoints::voicemail_audio(MINE, id)).await,
+        ["greetings", id, "audio"] => return file(ctx, endpoints::greeting_audio(MINE, id)).await,
+        _ => {}
     }
     let items = ctx
         .api()
@@ -68,14 +70,43 @@ pub(super) async fn messages(ctx: &Ctx, rest: &[&str]) -> R<View> {
             } }
         })
         .collect();
+    let greetings = greetings(ctx, sub).await?;
     page(
         "Messages",
-        table(
-            &["Received", "From", "Folder", "Listen", "Actions"],
-            rows,
-            "No voicemail messages.",
-        ),
+        html! {
+            (table(&["Received", "From", "Folder", "Listen", "Actions"], rows, "No voicemail messages."))
+            (greetings)
+        },
     )
+}
+
+/// One's voicemail greetings: which one callers hear, another chosen, a new one recorded.
+async fn greetings(ctx: &Ctx, sub: Option<&Submitted>) -> R<Markup> {
+    let items = ctx
+        .api()
+        .call(settings::list_of_user::<Greeting>(MINE, MINE, &first(100)))
+        .await?
+        .items;
+    let csrf_token = &ctx.s.csrf;
+    let rows = items
+        .iter()
+        .map(|g| {
+            let at = format!("{}/greetings/{}", ctx.base(), g.id.get());
+            html! { tr {
+                td { (g.body.name) }
+                td { (seconds(Some(g.body.audio.duration_ms as f64 / 1000.0))) }
+                td { audio controls preload="none" src={ (at) "/audio" } {} }
+                td { @if g.body.active { strong { "Callers hear this one" } } @else {
+                    (button_form(&format!("{at}/activate"), csrf_token, "Use this greeting", "secondary", &[]))
+                } }
+            } }
+        })
+        .collect();
+    Ok(html! {
+        h2 { "Greetings" }
+        (table(&["Name", "Length", "Listen", ""], rows, "No greeting recorded: callers hear the standard one."))
+        (upload_form(ctx, sub, html! { h3 { "Add a greeting" } }))
+    })
 }
 
 const RULE_ACTIONS: &[(&str, &str)] = &[
@@ -560,6 +591,20 @@ fn schedule(form: &Form<'_>) -> R<Schedule> {
 pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> {
     let api = ctx.api();
     match (ctx.tab, rest) {
+        (Tab::Messages, ["upload"]) => {
+            let (name, wav) = uploaded(ctx, form)?;
+            let query = NamedUploadQuery {
+                name,
+                position: None,
+            };
+            api.call(settings::upload::<Greeting>(MINE, Some(MINE), &query, wav))
+                .await?;
+            Ok(done(ctx, "created"))
+        }
+        (Tab::Messages, ["greetings", id, "activate"]) => {
+            api.call(endpoints::activate_greeting(MINE, id)).await?;
+            Ok(done(ctx, "saved"))
+        }
         (Tab::Messages, [id, "read"]) => {
             let patch = serde_json::json!({ "read": form.text("read") == "true" });
             api.call(settings::patch::<VoicemailMessage>(MINE, id, &patch))
@@ -587,28 +632,11 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
             Ok(done(ctx, "created"))
         }
         (Tab::AnsweringRules, [id, "order"]) => {
-            // Swap places with the neighbour above or below, positions and all.
             let rules = rules_in_order(ctx, MINE).await?;
-            let Some(at) = rules.iter().position(|r| r.id.get().to_string() == *id) else {
-                return Err(Failure::not_found());
-            };
-            let other = match form.text("to") {
-                "up" if at > 0 => at - 1,
-                "down" if at + 1 < rules.len() => at + 1,
-                _ => return Err(Failure::invalid("to", "no rule to swap with there")),
-            };
-            let (a, b) = (&rules[at], &rules[other]);
-            // Equal positions would not change the order: the one moving up takes one less.
-            let (to_a, to_b) = if a.body.position == b.body.position {
-                let shared = a.body.position;
-                if at > other {
-                    (shared, shared + 1)
-                } else {
-                    (shared + 1, shared)
-                }
-            } else {
-                (b.body.position, a.body.position)
-            };
+            let positions: Vec<u32> = rules.iter().map(|r| r.body.position).collect();
+            let at = rules.iter().position(|r| r.id.get().to_string() == *id);
+            let [(a, to_a), (b, to_b)] = swap_with_neighbour(&positions, at, form.text("to"))?;
+            let (a, b) = (&rules[a], &rules[b]);
             for (rule, position) in [(a, to_a), (b, to_b)] {
                 let patch = serde_json::json!({ "position": position });
                 api.call(settings::patch::<AnswerRule>(

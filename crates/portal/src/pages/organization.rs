@@ -4,8 +4,9 @@
 use super::*;
 use crate::client::with_query;
 use crate::form::tagged;
-use crate::html::{field, pager, seconds, table};
+use crate::html::{button_form, field, pager, seconds, table};
 use std::collections::BTreeMap;
+use switchboard_api::api::settings_extra::NamedUploadQuery;
 use switchboard_policy::{Action, Resource};
 
 pub(super) async fn conferences(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
@@ -110,31 +111,48 @@ pub(super) async fn auto_attendants(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
     )
 }
 
-pub(super) async fn music_on_hold(ctx: &Ctx, rest: &[&str]) -> R<View> {
+pub(super) async fn music_on_hold(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) -> R<View> {
     if let [id, "audio"] = rest {
         return file(ctx, endpoints::hold_music_audio(MINE, id)).await;
     }
-    let items = ctx
-        .api()
-        .call(settings::list::<MusicOnHold>(MINE, &first(200)))
-        .await?
-        .items;
+    let items = hold_music_in_order(ctx).await?;
     let may_write = can(ctx, Resource::MusicOnHold, Action::Delete);
-    let rows = items.iter().map(|m| {
+    let last = items.len().saturating_sub(1);
+    let csrf_token = &ctx.s.csrf;
+    let rows = items.iter().enumerate().map(|(at, m)| {
         let id = m.id.get().to_string();
+        let order = format!("{}/{id}/order", ctx.base());
         html! { tr {
-            td { (m.body.name) } td { (seconds(Some(m.body.audio.duration_ms as f64 / 1000.0))) }
+            td { (at + 1) } td { (m.body.name) } td { (seconds(Some(m.body.audio.duration_ms as f64 / 1000.0))) }
             td { audio controls preload="none" src={ (ctx.base()) "/" (id) "/audio" } {} }
-            td { @if may_write { (delete_link(ctx, &id)) } }
+            td { @if may_write { div.row-actions {
+                @if at > 0 { (button_form(&order, csrf_token, "Move up", "secondary", &[("to", "up")])) }
+                @if at < last { (button_form(&order, csrf_token, "Move down", "secondary", &[("to", "down")])) }
+                (delete_link(ctx, &id))
+            } } }
         } }
     }).collect();
     page(
         "Music On Hold",
         html! {
-            (table(&["Name", "Length", "Listen", ""], rows, "No hold music uploaded."))
-            @if may_write { p.hint { "New recordings (WAV) are uploaded through the API: POST /api/v1/domains/~/music-on-hold?name=…" } }
+            p { "Callers waiting in a queue hear these in this order." }
+            (table(&["Order", "Name", "Length", "Listen", ""], rows, "No hold music uploaded."))
+            @if may_write {
+                (upload_form(ctx, sub, html! { h2 { "Add hold music" } }))
+            }
         },
     )
+}
+
+/// The domain's hold music in play order.
+async fn hold_music_in_order(ctx: &Ctx) -> R<Vec<Setting<MusicOnHold>>> {
+    let mut items = ctx
+        .api()
+        .call(settings::list::<MusicOnHold>(MINE, &first(200)))
+        .await?
+        .items;
+    items.sort_by_key(|m| (m.body.position, m.id));
+    Ok(items)
 }
 
 const ROUTE_KINDS: &[(&str, &str)] = &[
@@ -238,6 +256,34 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
     let api = ctx.api();
     let site_id = || form.number("site_id", "Site").map(|s| s.map(SiteId));
     match (ctx.tab, rest) {
+        (Tab::MusicOnHold, ["upload"]) => {
+            let (name, wav) = uploaded(ctx, form)?;
+            let query = NamedUploadQuery {
+                name,
+                // Played after what is there already.
+                position: Some(
+                    hold_music_in_order(ctx)
+                        .await?
+                        .last()
+                        .map_or(0, |m| m.body.position + 1),
+                ),
+            };
+            api.call(settings::upload::<MusicOnHold>(MINE, None, &query, wav))
+                .await?;
+            Ok(done(ctx, "created"))
+        }
+        (Tab::MusicOnHold, [id, "order"]) => {
+            let items = hold_music_in_order(ctx).await?;
+            let positions: Vec<u32> = items.iter().map(|m| m.body.position).collect();
+            let at = items.iter().position(|m| m.id.get().to_string() == *id);
+            for (i, position) in swap_with_neighbour(&positions, at, form.text("to"))? {
+                let patch = serde_json::json!({ "position": position });
+                let id = items[i].id.get().to_string();
+                api.call(settings::patch::<MusicOnHold>(MINE, &id, &patch))
+                    .await?;
+            }
+            Ok(done(ctx, "saved"))
+        }
         (Tab::Conferences, []) => {
             let bridge = Conference {
                 name: form.required("name", "Name")?,
