@@ -179,12 +179,12 @@ test('a basic user sets an answering rule, and bad input is shown next to the fi
   const before = await page.locator('main table tbody tr').count();
   await page.getByLabel('When').selectOption({ label: 'Focus time' });
   await page.getByLabel('What happens').selectOption('forward_always');
-  await page.getByLabel('Forward to (extension or number)').fill('not a number');
+  await page.getByLabel('Forward to, or the numbers').fill('not a number');
   await page.getByRole('button', { name: 'Add rule' }).click();
   await page.waitForSelector('.alert');
   assert.match(await page.locator('.field.invalid .error').first().innerText(), /\S/);
   assert.equal(await page.locator('main table tbody tr').count(), before, 'nothing stored');
-  await page.getByLabel('Forward to (extension or number)').fill('+12125550100');
+  await page.getByLabel('Forward to, or the numbers').fill('+12125550100');
   await page.getByRole('button', { name: 'Add rule' }).click();
   await page.waitForSelector('.notice');
   assert.equal(await page.locator('main table tbody tr').count(), before + 1);
@@ -808,4 +808,31 @@ test('hold music and greetings are uploaded from the portal, put in order and ch
   assert.equal(await user.page.locator('main table tbody tr', { hasText: 'Away this week' }).locator('td').nth(3).innerText(), 'Callers hear this one');
   assert.equal(await user.page.getByText('Callers hear this one').count(), 1);
   await user.context.close();
+});
+
+test('an answering rule is changed in place: another kind of action, each of its targets, its ring time', async () => {
+  const { context, page } = await login('107@acme.example');
+  await tab(page, 'Answering Rules').click();
+  const row = page.locator('main table tbody tr', { hasText: 'Forward every call to +12125550100' });
+  await row.getByRole('link', { name: 'Change' }).click();
+  assert.equal(await page.locator('main h1').innerText(), 'Change answering rule');
+  assert.equal(await page.getByLabel('When').inputValue() !== '', true, 'its time frame is shown');
+  await page.getByLabel('What happens').selectOption('forward_conditional');
+  await page.getByLabel('Forward to, or the numbers').fill('');
+  await page.getByLabel('If I do not answer, forward to').fill('108');
+  await page.getByLabel('If I am busy, forward to').fill('not a number');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForSelector('.field.invalid');
+  assert.match(await page.locator('.field.invalid label').first().innerText(), /If I am busy/);
+  await page.getByLabel('If I am busy, forward to').fill('106');
+  await page.getByLabel('Ring my phones for (seconds)').fill('15');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForSelector('.notice');
+  assert.ok(await page.getByText('Ring me, then forward (no answer: 108, busy: 106)').isVisible());
+  assert.equal(await page.getByText('Forward every call to +12125550100').count(), 0);
+  // Shown back as kept: the ring time and each target.
+  await page.locator('main table tbody tr', { hasText: 'no answer: 108, busy: 106' }).getByRole('link', { name: 'Change' }).click();
+  assert.equal(await page.getByLabel('Ring my phones for (seconds)').inputValue(), '15');
+  assert.equal(await page.getByLabel('If I am busy, forward to').inputValue(), '106');
+  await context.close();
 });

@@ -138,7 +138,10 @@ pub async fn view(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         (Tab::Agents, _) => call_center::agents(ctx).await,
         (Tab::Messages, _) => my_settings::messages(ctx, &rest, sub).await,
         (Tab::Contacts, _) => contacts::contacts(ctx, sub).await,
-        (Tab::AnsweringRules, _) => my_settings::answering_rules(ctx, sub).await,
+        (Tab::AnsweringRules, _) => match rest[..] {
+            [id] => my_settings::rule_edit(ctx, id, sub).await,
+            _ => my_settings::answering_rules(ctx, sub).await,
+        },
         (Tab::TimeFrames, _) => my_settings::time_frames(ctx, sub).await,
         (Tab::Phones, _) => my_settings::phones(ctx).await,
         (Tab::CallHistory, _) => call_history::call_history(ctx, &rest).await,

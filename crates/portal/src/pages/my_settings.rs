@@ -149,6 +149,17 @@ async fn frames(ctx: &Ctx, owner: &str) -> R<Vec<Setting<TimeFrame>>> {
     Ok(out)
 }
 
+/// The choices of a rule's "When": always, or one of these frames.
+fn frame_options(frames: &[Setting<TimeFrame>]) -> Vec<(String, String)> {
+    let mut options = vec![(String::new(), "Always (no time frame)".to_owned())];
+    options.extend(
+        frames
+            .iter()
+            .map(|f| (f.id.get().to_string(), f.body.name.to_string())),
+    );
+    options
+}
+
 /// The name of a rule's time frame ("Always" without one).
 fn frame_name(frames: &[Setting<TimeFrame>], id: Option<Id<TimeFrame>>) -> String {
     frames
@@ -186,12 +197,7 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
     let api = ctx.api();
     let rules = rules_in_order(ctx, MINE).await?;
     let frames = frames(ctx, MINE).await?;
-    let mut frame_options = vec![(String::new(), "Always (no time frame)".to_owned())];
-    frame_options.extend(
-        frames
-            .iter()
-            .map(|f| (f.id.get().to_string(), f.body.name.to_string())),
-    );
+    let frame_options = frame_options(&frames);
     let active = rule_in_force_now(ctx, MINE).await;
     // "Which rule applies at …", a local time on the viewer's clock.
     let asked = ctx.q("at");
@@ -230,6 +236,7 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
                 td { div.row-actions {
                     @if n > 0 { (button_form(&at("order"), &ctx.s.csrf, "Move up", "secondary", &[("to", "up")])) }
                     @if n < last { (button_form(&at("order"), &ctx.s.csrf, "Move down", "secondary", &[("to", "down")])) }
+                    a.button.secondary href={ (ctx.base()) "/" (id) } { "Change" }
                     (button_form(&at("toggle"), &ctx.s.csrf, if enabled { "Turn off" } else { "Turn on" }, "secondary", &[("enabled", if enabled { "false" } else { "true" })]))
                     (delete_link(ctx, &id))
                 } }
@@ -258,9 +265,7 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
                 h2 { "New answering rule" }
                 (csrf(&ctx.s.csrf))
                 (form_error(sub))
-                (field(sub, "time_frame_id", "When", Input::Select(&frame_options), ""))
-                (field(sub, "action.kind", "What happens", Input::Select(&options(RULE_ACTIONS)), "forward_always"))
-                (field(sub, "action.to", "Forward to (extension or number)", Input::Text, ""))
+                (rule_fields(sub, None, &frame_options))
                 (field(sub, "position", "Order", Input::Number, &(rules.len() + 1).to_string()))
                 button.primary type="submit" { "Add rule" }
             }
@@ -535,25 +540,174 @@ pub(super) async fn set_sip_enabled(ctx: &Ctx, id: &str, form: &Form<'_>) -> R<(
 /// What a new answering rule does, from its form.
 fn rule_action(form: &Form<'_>) -> R<RuleAction> {
     let to = || form.required::<Destination>("action.to", "Forward to");
+    let ring = || -> R<u32> {
+        Ok(form
+            .number("action.ring_timeout_seconds", "Ring time")?
+            .unwrap_or(RING_SECONDS))
+    };
     Ok(match form.text("action.kind") {
         "forward_always" => RuleAction::ForwardAlways { to: to()? },
         "forward_conditional" => {
-            let to = to()?;
+            let busy = form.value::<Destination>("action.busy")?;
+            let no_answer = form.value::<Destination>("action.no_answer")?;
+            let unreachable = form.value::<Destination>("action.unreachable")?;
+            // One "forward to" serves both, as the short form of the rule.
+            let (busy, no_answer) = match (busy, no_answer, unreachable.is_some()) {
+                (None, None, false) => {
+                    let to = to()?;
+                    (Some(to.clone()), Some(to))
+                }
+                other => (other.0, other.1),
+            };
             RuleAction::ForwardConditional {
-                busy: Some(to.clone()),
-                no_answer: Some(to),
-                unreachable: None,
-                ring_timeout_seconds: RING_SECONDS,
+                busy,
+                no_answer,
+                unreachable,
+                ring_timeout_seconds: ring()?,
             }
         }
         "simultaneous_ring" => RuleAction::SimultaneousRing {
-            numbers: vec![to()?],
-            ring_timeout_seconds: RING_SECONDS,
+            numbers: form
+                .text("action.to")
+                .split([',', ';'])
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(|n| {
+                    Form(&[("n".to_owned(), n.to_owned())])
+                        .required::<Destination>("n", "Number")
+                        .map_err(|e| Failure::invalid("action.to", e.message))
+                })
+                .collect::<R<Vec<_>>>()?,
+            ring_timeout_seconds: ring()?,
         },
         "send_to_voicemail" => RuleAction::SendToVoicemail,
         "do_not_disturb" => RuleAction::DoNotDisturb,
         _ => return Err(Failure::invalid("action.kind", "choose what happens")),
     })
+}
+
+/// A rule's fields, as sent or as the rule has them (`None`: a new rule's defaults).
+fn rule_fields(
+    sub: Option<&Submitted>,
+    rule: Option<&AnswerRule>,
+    frame_options: &[(String, String)],
+) -> Markup {
+    let frame = rule
+        .and_then(|r| r.time_frame_id)
+        .map(|id| id.get().to_string())
+        .unwrap_or_default();
+    let (kind, to, busy, no_answer, unreachable, ring) = match rule.map(|r| &r.action) {
+        None => (
+            "forward_always",
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            RING_SECONDS,
+        ),
+        Some(RuleAction::ForwardAlways { to }) => (
+            "forward_always",
+            to.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            RING_SECONDS,
+        ),
+        Some(RuleAction::ForwardConditional {
+            busy,
+            no_answer,
+            unreachable,
+            ring_timeout_seconds,
+        }) => (
+            "forward_conditional",
+            String::new(),
+            text(busy),
+            text(no_answer),
+            text(unreachable),
+            *ring_timeout_seconds,
+        ),
+        Some(RuleAction::SimultaneousRing {
+            numbers,
+            ring_timeout_seconds,
+        }) => (
+            "simultaneous_ring",
+            numbers
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            String::new(),
+            String::new(),
+            String::new(),
+            *ring_timeout_seconds,
+        ),
+        Some(RuleAction::SendToVoicemail) => (
+            "send_to_voicemail",
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            RING_SECONDS,
+        ),
+        Some(RuleAction::DoNotDisturb) => (
+            "do_not_disturb",
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            RING_SECONDS,
+        ),
+    };
+    html! {
+        (field(sub, "time_frame_id", "When", Input::Select(frame_options), &frame))
+        (field(sub, "action.kind", "What happens", Input::Select(&options(RULE_ACTIONS)), kind))
+        (field(sub, "action.to", "Forward to, or the numbers rung with my phones (extension or number; several separated by commas)", Input::Text, &to))
+        fieldset {
+            legend { "Ring me first, then (extension or number; each optional)" }
+            (field(sub, "action.no_answer", "If I do not answer, forward to", Input::Text, &no_answer))
+            (field(sub, "action.busy", "If I am busy, forward to", Input::Text, &busy))
+            (field(sub, "action.unreachable", "If my phones are offline, forward to", Input::Text, &unreachable))
+        }
+        (field(sub, "action.ring_timeout_seconds", "Ring my phones for (seconds)", Input::Number, &ring.to_string()))
+    }
+}
+
+/// The merge patch (RFC 7396) that makes a rule's action `new`: every key of the old action
+/// that the new one lacks is removed, so one kind of action is replaced by another whole.
+fn action_patch(old: &RuleAction, new: &RuleAction) -> serde_json::Value {
+    let mut patch = serde_json::to_value(new).unwrap_or_default();
+    if let (Some(fields), Ok(serde_json::Value::Object(before))) =
+        (patch.as_object_mut(), serde_json::to_value(old))
+    {
+        for key in before.keys() {
+            fields.entry(key.clone()).or_insert(serde_json::Value::Null);
+        }
+    }
+    patch
+}
+
+/// One rule, to change.
+pub(super) async fn rule_edit(ctx: &Ctx, id: &str, sub: Option<&Submitted>) -> R<View> {
+    let rule = ctx
+        .api()
+        .call(settings::get::<AnswerRule>(MINE, id))
+        .await?;
+    let frames = frames(ctx, MINE).await?;
+    let frame_options = frame_options(&frames);
+    page(
+        "Change answering rule",
+        html! {
+            p { "Now: " strong { (frame_name(&frames, rule.body.time_frame_id)) } " — " (describe_action(&rule.body.action)) "." }
+            form.card method="post" action={ (ctx.base()) "/" (id) } {
+                (csrf(&ctx.s.csrf))
+                (form_error(sub))
+                (rule_fields(sub, Some(&rule.body), &frame_options))
+                button.primary type="submit" { "Save" }
+                " "
+                a href=(ctx.base()) { "Cancel" }
+            }
+        },
+    )
 }
 
 /// A new time frame's schedule, from its form.
@@ -630,6 +784,18 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
             api.call(settings::create_for_user(MINE, MINE, &rule))
                 .await?;
             Ok(done(ctx, "created"))
+        }
+        (Tab::AnsweringRules, [id]) => {
+            let before = api.call(settings::get::<AnswerRule>(MINE, id)).await?;
+            let action = rule_action(form)?;
+            let frame = form.number::<i64>("time_frame_id", "When")?;
+            let patch = serde_json::json!({
+                "time_frame_id": frame,
+                "action": action_patch(&before.body.action, &action),
+            });
+            api.call(settings::patch::<AnswerRule>(MINE, id, &patch))
+                .await?;
+            Ok(done(ctx, "saved"))
         }
         (Tab::AnsweringRules, [id, "order"]) => {
             let rules = rules_in_order(ctx, MINE).await?;
