@@ -524,6 +524,7 @@ test('a refused delete says why; a mistyped filter keeps the page; error pages k
   assert.ok(tables.some((t) => t.includes('600 Sales')) && tables.some((t) => t.includes('105 Ava Adams')), 'names beside extensions');
   const sizes = await sup.page.locator('figure.chart text.tick').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
   assert.ok(sizes.length > 10 && sizes.every((h) => h >= 11), `tick heights ${sizes}`);
+  await sup.page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
   await sup.page.setViewportSize({ width: 390, height: 844 });
   const phone = await sup.page.locator('figure.chart text.tick').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().height));
   assert.ok(phone.every((h) => h >= 11), `tick heights on a phone ${phone}`);
