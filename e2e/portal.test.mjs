@@ -744,8 +744,16 @@ test('the supervisor\'s wallboard shows an agent going on break within a second'
   await sup.page.waitForFunction(() => document.querySelector('#live section[data-queue="600"] tr[data-agent="105"] td.state')?.textContent === 'On break (Lunch)', null, { timeout: 1000 });
   assert.ok(Date.now() - changed < 1000);
   assert.equal(await agent.page.locator('#availability').innerText(), 'On break');
-  await agent.page.getByRole('button', { name: 'Become available' }).click();
-  await agent.page.waitForSelector('.notice');
+  // The supervisor sets it available from its Agents tab: the agent's own page follows live.
+  const agents = await sup.context.newPage();
+  await agents.goto(`${base}/manage-call-center/agents`);
+  await agents.getByLabel('Availability of 105').selectOption('available');
+  await agents.locator('main table tbody tr', { hasText: '105' }).getByRole('button', { name: 'Set' }).click();
+  await agents.waitForSelector('.notice');
+  const set = Date.now();
+  await agent.page.waitForFunction(() => document.querySelector('#availability')?.textContent === 'Available', null, { timeout: 1000 });
+  assert.ok(Date.now() - set < 1000);
+  await agents.close();
   await sup.page.screenshot({ path: path.join(ARTIFACTS, 'wallboard-after.png'), fullPage: true });
   // Cut to the supervisor's queues, exactly as its Call Queues list is.
   const onBoard = await sup.page.locator('#live section[data-queue]').evaluateAll((s) => s.map((x) => x.dataset.queue).sort());
