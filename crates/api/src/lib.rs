@@ -108,6 +108,9 @@ pub struct AppState {
     pub metrics: Arc<metrics::Metrics>,
     /// The switch clock tests set.
     pub switch: Arc<switch::SwitchState>,
+    /// Turns true when the server begins to stop: what never ends by itself (a live view's
+    /// stream) ends then.
+    pub stopping: tokio::sync::watch::Sender<bool>,
     openapi: Arc<serde_json::Value>,
     /// The same document, serialized once.
     openapi_bytes: axum::body::Bytes,
@@ -123,6 +126,7 @@ impl AppState {
             blobs: blobs::BlobStore::new(config.blob_dir.clone()),
             metrics: Arc::default(),
             switch: Arc::default(),
+            stopping: tokio::sync::watch::Sender::new(false),
             store,
             config: Arc::new(config),
             hasher,

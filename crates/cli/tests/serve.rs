@@ -93,3 +93,112 @@ fn sigterm_finishes_the_request_in_flight_and_closes_the_database() {
     let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     assert_eq!(left, 0, "{} still holds {left} bytes", wal.display());
 }
+
+/// Read one HTTP/1.1 answer's head from `conn`: the status line and headers.
+fn read_head(conn: &mut BufReader<TcpStream>) -> Vec<String> {
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        conn.read_line(&mut line).unwrap();
+        let line = line.trim_end().to_owned();
+        if line.is_empty() {
+            return lines;
+        }
+        lines.push(line);
+    }
+}
+
+#[test]
+fn sigterm_ends_a_live_view_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("switchboard.db");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+        ])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", db.display()))
+        .env("SWITCHBOARD_BLOB_DIR", dir.path().join("blobs"))
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start switchboard serve");
+    let mut stdout = BufReader::new(server.stdout.take().unwrap());
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "serve ended early"
+        );
+        if let Some(rest) = line
+            .trim()
+            .strip_prefix("Switchboard is listening on http://")
+        {
+            break rest.to_owned();
+        }
+    };
+    // The supervisor logs in to the portal…
+    let form = "username=104%40acme.example&password=switchboard-demo";
+    let mut login = BufReader::new(TcpStream::connect(&addr).unwrap());
+    write!(
+        login.get_mut(),
+        "POST /login HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let cookies: Vec<String> = read_head(&mut login)
+        .iter()
+        .filter_map(|h| {
+            h.strip_prefix("set-cookie: ")
+                .or_else(|| h.strip_prefix("Set-Cookie: "))
+        })
+        .map(|c| c.split(';').next().unwrap_or("").to_owned())
+        .collect();
+    assert!(!cookies.is_empty(), "no session cookie");
+    // …and opens its wallboard's stream, which sends the board and stays open.
+    let mut live = BufReader::new(TcpStream::connect(&addr).unwrap());
+    live.get_ref()
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        live.get_mut(),
+        "GET /manage-call-center/call-center/live HTTP/1.1\r\nHost: {addr}\r\nCookie: {}\r\nAccept: text/event-stream\r\n\r\n",
+        cookies.join("; ")
+    )
+    .unwrap();
+    let head = read_head(&mut live);
+    assert!(head[0].starts_with("HTTP/1.1 200"), "{head:?}");
+    let mut first = String::new();
+    while !first.contains("data:") {
+        first.clear();
+        live.read_line(&mut first).unwrap();
+    }
+    // Stopping ends the stream itself, rather than waiting out the grace period for it.
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let mut rest = Vec::new();
+    live.read_to_end(&mut rest).expect("the stream ends");
+    let status = server.wait().unwrap();
+    let mut stderr = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    assert!(
+        !stderr.contains("connections still open"),
+        "the live view was cut by the grace period, not ended: {stderr}"
+    );
+    assert!(stderr.contains("the database is closed"), "{stderr}");
+}

@@ -3,7 +3,7 @@
 //! board again, rendered through the API with the viewer's own session (so cut to its scope
 //! exactly as the page is): at once, within a moment of any change to an agent's availability
 //! or a queue (what the switch connectors are told too), and every `REFRESH` for today's
-//! figures. The stream ends when the session no longer reads the board.
+//! figures. The stream ends when the session no longer reads the board, or the server stops.
 
 use crate::{Addr, Ctx, Portal, enter, not_found_bare};
 use axum::extract::{Path, State};
@@ -40,9 +40,13 @@ pub(crate) async fn stream(
         return not_found_bare();
     }
     let changes = p.state.switch.subscribe();
+    let stopping = p.state.stopping.subscribe();
     let boards = futures_util::stream::unfold(
-        (ctx, changes, true),
-        |(ctx, mut changes, first)| async move {
+        (ctx, changes, stopping, true),
+        |(ctx, mut changes, mut stopping, first)| async move {
+            if *stopping.borrow() {
+                return None;
+            }
             if !first {
                 tokio::select! {
                     got = changes.recv() => {
@@ -53,11 +57,13 @@ pub(crate) async fn stream(
                         while changes.try_recv().is_ok() {}
                     }
                     _ = tokio::time::sleep(REFRESH) => {}
+                    // The server is stopping: the stream ends, so the connection can close.
+                    _ = stopping.changed() => return None,
                 }
             }
             let board = board(&ctx).await?;
             let event = Event::default().event("board").data(board);
-            Some((Ok::<_, Infallible>(event), (ctx, changes, false)))
+            Some((Ok::<_, Infallible>(event), (ctx, changes, stopping, false)))
         },
     );
     Sse::new(boards)

@@ -22,6 +22,11 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let store = state.store.clone();
     let header_timeout = std::time::Duration::from_secs(state.config.header_read_timeout_seconds);
+    let stopping = state.stopping.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.send_replace(true);
+    };
     let served =
         switchboard_api::server::serve(listener, app(state), header_timeout, shutdown).await;
     store.close().await;
