@@ -341,10 +341,11 @@ fn uploaded(ctx: &Ctx, form: &Form<'_>) -> R<(String, Vec<u8>)> {
     Ok((name, upload.bytes.clone()))
 }
 
-/// Moving the item at `at` of a list in order `up` or `down`: the two items that trade
-/// places, with their new positions. Equal positions would not change the order, so the one
-/// moving up then takes one less.
-fn swap_with_neighbour(positions: &[u32], at: Option<usize>, to: &str) -> R<[(usize, u32); 2]> {
+/// Moving the item at `at` of a list in order (`positions`, sorted, ties broken by the list's
+/// own order) `up` or `down`: the items whose position changes, with their new positions. Two
+/// distinct positions trade places; among equal ones the list is numbered 1, 2, 3 … afresh in
+/// its new order, since no two numbers would otherwise keep the others where they are.
+fn swap_with_neighbour(positions: &[u32], at: Option<usize>, to: &str) -> R<Vec<(usize, u32)>> {
     let Some(at) = at else {
         return Err(Failure::not_found());
     };
@@ -354,12 +355,16 @@ fn swap_with_neighbour(positions: &[u32], at: Option<usize>, to: &str) -> R<[(us
         _ => return Err(Failure::invalid("to", "nothing to swap with there")),
     };
     let (a, b) = (positions[at], positions[other]);
-    let (to_a, to_b) = if a == b {
-        if at > other { (a, a + 1) } else { (a + 1, a) }
-    } else {
-        (b, a)
-    };
-    Ok([(at, to_a), (other, to_b)])
+    if a != b {
+        return Ok(vec![(at, b), (other, a)]);
+    }
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.swap(at, other);
+    Ok(order
+        .into_iter()
+        .zip(1u32..)
+        .filter(|&(i, n)| positions[i] != n)
+        .collect())
 }
 
 async fn delete(ctx: &Ctx, id: &str) -> R<()> {
@@ -553,4 +558,52 @@ fn can(
     action: switchboard_policy::Action,
 ) -> bool {
     ctx.s.me.may_now(resource, action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::swap_with_neighbour;
+
+    /// The list's order after moving the item at `at`: indexes sorted by (position, index).
+    fn order_after(positions: &[u32], at: usize, to: &str) -> Vec<usize> {
+        let mut now = positions.to_vec();
+        for (i, p) in swap_with_neighbour(positions, Some(at), to).unwrap() {
+            now[i] = p;
+        }
+        let mut order: Vec<usize> = (0..now.len()).collect();
+        order.sort_by_key(|&i| (now[i], i));
+        order
+    }
+
+    #[test]
+    fn moving_an_item_swaps_it_with_its_neighbour_whatever_the_positions() {
+        // Distinct, gapped and equal positions alike (rules made with the same order number).
+        for positions in [vec![1, 2, 3], vec![0, 5, 9], vec![2, 2, 2], vec![1, 1, 4]] {
+            for at in 0..positions.len() {
+                if at > 0 {
+                    let mut want: Vec<usize> = (0..positions.len()).collect();
+                    want.swap(at, at - 1);
+                    assert_eq!(
+                        order_after(&positions, at, "up"),
+                        want,
+                        "{positions:?} {at} up"
+                    );
+                }
+                if at + 1 < positions.len() {
+                    let mut want: Vec<usize> = (0..positions.len()).collect();
+                    want.swap(at, at + 1);
+                    assert_eq!(
+                        order_after(&positions, at, "down"),
+                        want,
+                        "{positions:?} {at} down"
+                    );
+                }
+            }
+        }
+        // Past either end, or an item not in the list: refused, not guessed.
+        assert!(swap_with_neighbour(&[1, 2], Some(0), "up").is_err());
+        assert!(swap_with_neighbour(&[1, 2], Some(1), "down").is_err());
+        assert!(swap_with_neighbour(&[1, 2], None, "up").is_err());
+        assert!(swap_with_neighbour(&[1, 2], Some(0), "sideways").is_err());
+    }
 }

@@ -801,9 +801,8 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
             let rules = rules_in_order(ctx, MINE).await?;
             let positions: Vec<u32> = rules.iter().map(|r| r.body.position).collect();
             let at = rules.iter().position(|r| r.id.get().to_string() == *id);
-            let [(a, to_a), (b, to_b)] = swap_with_neighbour(&positions, at, form.text("to"))?;
-            let (a, b) = (&rules[a], &rules[b]);
-            for (rule, position) in [(a, to_a), (b, to_b)] {
+            for (i, position) in swap_with_neighbour(&positions, at, form.text("to"))? {
+                let rule = &rules[i];
                 let patch = serde_json::json!({ "position": position });
                 api.call(settings::patch::<AnswerRule>(
                     MINE,
