@@ -6,12 +6,21 @@ use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-#[test]
-fn sigterm_finishes_the_request_in_flight_and_closes_the_database() {
-    let dir = tempfile::tempdir().unwrap();
+/// `switchboard serve` on a SQLite file in `dir`, logging JSON; answers the process, its
+/// standard output (kept open: the server still writes to it) and the address it listens on.
+type Served = (
+    std::process::Child,
+    BufReader<std::process::ChildStdout>,
+    String,
+);
+
+// The caller waits for the process; a server that ends before listening fails the test.
+#[allow(clippy::zombie_processes)]
+fn serve(dir: &tempfile::TempDir, extra: &[&str]) -> Served {
     let db = dir.path().join("switchboard.db");
     let mut server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])
+        .args(extra)
         .arg("--database-url")
         .arg(format!("sqlite://{}", db.display()))
         .env("SWITCHBOARD_BLOB_DIR", dir.path().join("blobs"))
@@ -21,7 +30,7 @@ fn sigterm_finishes_the_request_in_flight_and_closes_the_database() {
         .spawn()
         .expect("start switchboard serve");
     let mut stdout = BufReader::new(server.stdout.take().unwrap());
-    let addr = loop {
+    loop {
         let mut line = String::new();
         assert!(
             stdout.read_line(&mut line).unwrap() > 0,
@@ -31,9 +40,15 @@ fn sigterm_finishes_the_request_in_flight_and_closes_the_database() {
             .trim()
             .strip_prefix("Switchboard is listening on http://")
         {
-            break rest.to_owned();
+            return (server, stdout, rest.to_owned());
         }
-    };
+    }
+}
+
+#[test]
+fn sigterm_finishes_the_request_in_flight_and_closes_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, _stdout, addr) = serve(&dir, &[]);
 
     // A login whose head has arrived but whose body has not: a request in flight.
     let body = r#"{"username":"100@platform.example","password":"not the password"}"#;
@@ -111,38 +126,7 @@ fn read_head(conn: &mut BufReader<TcpStream>) -> Vec<String> {
 #[test]
 fn sigterm_ends_a_live_view_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("switchboard.db");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-format",
-            "json",
-        ])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
-        .env("SWITCHBOARD_BLOB_DIR", dir.path().join("blobs"))
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start switchboard serve");
-    let mut stdout = BufReader::new(server.stdout.take().unwrap());
-    let addr = loop {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "serve ended early"
-        );
-        if let Some(rest) = line
-            .trim()
-            .strip_prefix("Switchboard is listening on http://")
-        {
-            break rest.to_owned();
-        }
-    };
+    let (mut server, _stdout, addr) = serve(&dir, &["--demo"]);
     // The supervisor logs in to the portal…
     let form = "username=104%40acme.example&password=switchboard-demo";
     let mut login = BufReader::new(TcpStream::connect(&addr).unwrap());

@@ -67,26 +67,15 @@ impl Store {
         if !new.keep_answering_rules {
             tables.extend(["answer_rules", "time_frames"]);
         }
+        let recorded: Vec<(&str, &str)> = crate::setting_tables::RECORDINGS
+            .iter()
+            .copied()
+            .filter(|(t, _)| tables.contains(t))
+            .collect();
+        cleared.recordings =
+            crate::setting_tables::recordings_in(&mut w.tx, &recorded, "owner_id", id).await?;
         for table in tables {
-            if matches!(table, "voicemail_messages" | "voicemail_greetings") {
-                let mut sql = Sql::new("SELECT body FROM ");
-                sql.push(table).push(" WHERE owner_id = ").bind(id);
-                for row in sql.query().fetch_all(&mut *w.tx).await? {
-                    let body: serde_json::Value =
-                        serde_json::from_str(&crate::sql::get_text(&row, "body")?)
-                            .unwrap_or_default();
-                    if let Some(blob) = body["audio"]["blob"].as_str() {
-                        cleared.recordings.push(blob.to_owned());
-                    }
-                }
-            }
-            let mut refs = Sql::new("DELETE FROM setting_refs WHERE from_table = ");
-            refs.bind(table).push(" AND from_id IN (SELECT id FROM ");
-            refs.push(table)
-                .push(" WHERE owner_id = ")
-                .bind(id)
-                .push(")");
-            refs.query().execute(&mut *w.tx).await?;
+            crate::setting_tables::forget_owned_refs(&mut w.tx, table, id).await?;
             let mut sql = Sql::new("DELETE FROM ");
             sql.push(table).push(" WHERE owner_id = ").bind(id);
             let n = sql.query().execute(&mut *w.tx).await?.rows_affected();

@@ -33,6 +33,14 @@ pub(crate) const ALL_TABLES: &[&str] = &[
     "authorized_contacts",
 ];
 
+/// The tables of settings that hold recordings, and the field of the body that holds it.
+pub(crate) const RECORDINGS: &[(&str, &str)] = &[
+    ("voicemail_messages", "audio"),
+    ("voicemail_greetings", "audio"),
+    ("music_on_hold", "audio"),
+    ("auto_attendants", "greeting"),
+];
+
 /// The blob keys of the recordings held by settings whose `column` (`owner_id` or
 /// `domain_id`) is `id`: messages, greetings, hold music, attendants' greetings.
 pub(crate) async fn recordings(
@@ -40,13 +48,18 @@ pub(crate) async fn recordings(
     column: &str,
     id: i64,
 ) -> Result<Vec<String>> {
+    recordings_in(tx, RECORDINGS, column, id).await
+}
+
+/// The same, in some of those tables only.
+pub(crate) async fn recordings_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tables: &[(&str, &str)],
+    column: &str,
+    id: i64,
+) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (table, field) in [
-        ("voicemail_messages", "audio"),
-        ("voicemail_greetings", "audio"),
-        ("music_on_hold", "audio"),
-        ("auto_attendants", "greeting"),
-    ] {
+    for (table, field) in tables {
         let mut sql = Sql::new("SELECT body FROM ");
         sql.push(table)
             .push(" WHERE ")
@@ -56,10 +69,26 @@ pub(crate) async fn recordings(
         for row in sql.query().fetch_all(&mut **tx).await? {
             let body: serde_json::Value =
                 serde_json::from_str(&get_text(&row, "body")?).unwrap_or_default();
-            if let Some(blob) = body[field]["blob"].as_str() {
+            if let Some(blob) = body[*field]["blob"].as_str() {
                 out.push(blob.to_owned());
             }
         }
     }
     Ok(out)
+}
+
+/// Forget what a user's settings in `table` point at (their `setting_refs`), before they go.
+pub(crate) async fn forget_owned_refs(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    table: &str,
+    owner: i64,
+) -> Result<()> {
+    let mut sql = Sql::new("DELETE FROM setting_refs WHERE from_table = ");
+    sql.bind(table).push(" AND from_id IN (SELECT id FROM ");
+    sql.push(table)
+        .push(" WHERE owner_id = ")
+        .bind(owner)
+        .push(")");
+    sql.query().execute(&mut **tx).await?;
+    Ok(())
 }

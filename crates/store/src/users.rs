@@ -523,13 +523,7 @@ impl Store {
         // Its own settings go with it (the tables cascade); what they pointed at is freed.
         let recordings = crate::setting_tables::recordings(&mut w.tx, "owner_id", id).await?;
         for table in crate::setting_tables::OWNED_TABLES {
-            let mut sql = Sql::new("DELETE FROM setting_refs WHERE from_table = ");
-            sql.bind(*table).push(" AND from_id IN (SELECT id FROM ");
-            sql.push(table)
-                .push(" WHERE owner_id = ")
-                .bind(id)
-                .push(")");
-            sql.query().execute(&mut *w.tx).await?;
+            crate::setting_tables::forget_owned_refs(&mut w.tx, table, id).await?;
         }
         delete_rows_of(
             &mut w.tx,

@@ -355,6 +355,19 @@ pub async fn issue_password(s: &TestServer, ext: &str) -> (i64, Value) {
     (id, issued)
 }
 
+/// acme's inbound number +12125550199, routed to user 108 (its reseller adds numbers).
+pub async fn inbound_number_to_108(s: &TestServer) {
+    let (st, number) = s
+        .send(
+            "100@voiceco.example",
+            reqwest::Method::POST,
+            "/api/v1/domains/acme.example/phone-numbers",
+            Some(json!({"number": "+12125550199", "route": {"kind": "user", "target": "108"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{number}");
+}
+
 /// The HA1 the switch checks a login of acme.example against (Kamailio's lookup).
 pub async fn switch_ha1(s: &TestServer, username: &str) -> String {
     s.client

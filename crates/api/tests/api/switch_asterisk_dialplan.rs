@@ -6,7 +6,7 @@
 //! those of the Kamailio and FreeSWITCH connectors.
 
 use crate::common::*;
-use crate::switch::{SECRET, issue_password};
+use crate::switch::{SECRET, inbound_number_to_108, issue_password};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use switchboard_api::switch::asterisk::config::route_url;
@@ -335,15 +335,7 @@ async fn calls_run_the_plan_through_the_printed_context() {
 
         // An inbound number from a trunk (no login: an outside caller) reaches its route, and
         // the first answer names the domain for the call's record.
-        let (st, number) = s
-            .send(
-                "100@voiceco.example",
-                Method::POST,
-                "/api/v1/domains/acme.example/phone-numbers",
-                Some(json!({"number": "+12125550199", "route": {"kind": "user", "target": "108"}})),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{number}");
+        inbound_number_to_108(&s).await;
         let trunk = |id, exten| Channel {
             uniqueid: id,
             endpoint: "carrier",

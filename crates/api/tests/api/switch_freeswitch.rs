@@ -3,7 +3,7 @@
 //! the way FreeSWITCH reads them (FreeSWITCH itself is not packaged here).
 
 use crate::common::*;
-use crate::switch::{SECRET, issue_password, registered_phone, with_switch};
+use crate::switch::{SECRET, inbound_number_to_108, issue_password, registered_phone, with_switch};
 use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -522,15 +522,7 @@ async fn the_dialplan_rings_what_the_plan_decides() {
 
         // An inbound number from a carrier (the public context, a caller of no domain here)
         // reaches what the inventory routes it to.
-        let (st, number) = s
-            .send(
-                "100@voiceco.example",
-                Method::POST,
-                "/api/v1/domains/acme.example/phone-numbers",
-                Some(json!({"number": "+12125550199", "route": {"kind": "user", "target": "108"}})),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{number}");
+        inbound_number_to_108(&s).await;
         let mut inbound = dialplan("c-did", "12125550000", "+12125550199");
         inbound.retain(|(k, _)| !matches!(*k, "variable_domain_name" | "variable_user_context"));
         for f in inbound.iter_mut() {
