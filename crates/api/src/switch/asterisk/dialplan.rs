@@ -28,7 +28,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use switchboard_domain::{DomainName, Extension, SwitchRoutes};
+use switchboard_domain::{Domain, DomainName, Extension, SwitchRoutes};
 use switchboard_policy::{Resource, operator_visibility};
 
 /// The context every Switchboard endpoint lands in, and a trunk's inbound numbers are sent to.
@@ -111,11 +111,17 @@ fn hangup(cause: u8) -> Response {
 
 /// The caller's domain: a login's own, when the endpoint is one of Switchboard's; none (a call
 /// from outside) for a trunk.
-async fn caller_domain(state: &AppState, endpoint: &str) -> ApiResult<String> {
+async fn caller_domain(state: &AppState, endpoint: &str, called: &Domain) -> ApiResult<String> {
     let Some((login, domain)) = endpoint.rsplit_once('@') else {
         return Ok(String::new());
     };
-    let Some(found) = first_domain_named(state, [domain]).await? else {
+    // Most calls stay in their domain: the one dialled into is already at hand.
+    let found = if called.name.as_str().eq_ignore_ascii_case(domain) {
+        Some(called.clone())
+    } else {
+        first_domain_named(state, [domain]).await?
+    };
+    let Some(found) = found else {
         return Ok(String::new());
     };
     let devices = operator_visibility(Resource::Devices);
@@ -183,7 +189,7 @@ async fn decide(
     let Some(domain) = first_domain_named(state, named.into_iter().flatten()).await? else {
         return Ok(Err(Refusal::NotFound));
     };
-    let from = caller_domain(state, &q.endpoint).await?;
+    let from = caller_domain(state, &q.endpoint, &domain).await?;
     let request = CallRequest {
         domain: &domain,
         caller_domain: &from,
