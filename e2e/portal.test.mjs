@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
@@ -481,7 +481,7 @@ test('times are on the viewer\'s clock with the zone named; reports open on toda
   await page.goto(`${base}/manage-call-center/call-history`);
   const first = page.locator('main table tbody tr td time').first();
   // The exact instant is kept in datetime; the text is local with the zone's abbreviation.
-  assert.match(await first.innerText(), /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d E[SD]T$/);
+  assert.match(await first.innerText(), /^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d:\d\d [AP]M E[SD]T$/);
   assert.match(await first.getAttribute('datetime'), /Z$/);
   assert.match(await page.locator('main').innerText(), /on the America\/New_York clock/);
   await page.goto(`${base}/manage-call-center/reports`);
@@ -538,23 +538,25 @@ test('my profile: a user picks its own time zone and language and changes its pa
   await page.getByLabel('Language').selectOption('fr-CA');
   await page.getByRole('button', { name: 'Save' }).click();
   await page.waitForSelector('.notice');
-  assert.equal(await page.getByLabel('Time zone').inputValue(), 'Europe/Paris');
-  assert.equal(await page.getByLabel('Language').inputValue(), 'fr-CA');
+  // From now on the portal speaks the user's language, whatever the browser's.
+  assert.equal(await page.locator('html').getAttribute('lang'), 'fr-CA');
+  assert.equal(await page.getByLabel('Fuseau horaire').inputValue(), 'Europe/Paris');
+  assert.equal(await page.getByLabel('Langue').inputValue(), 'fr-CA');
   await page.goto(`${base}/my-account/call-history`);
   assert.match(await page.locator('main table tbody tr td time').first().innerText(), / CET$/);
-  assert.match(await page.locator('main').innerText(), /on the Europe\/Paris clock/);
-  // A wrong current password is named under its field, and nothing changes.
+  assert.match(await page.locator('main').innerText(), /dans le fuseau Europe\/Paris/);
+  // A wrong current password is named under its field, in the user's language, and nothing changes.
   await page.goto(`${base}/profile`);
-  await page.getByLabel('Current password').fill('not-my-password');
-  await page.getByLabel('New password (at least 10 characters)').fill('a-new-password-103');
-  await page.getByLabel('New password again').fill('a-new-password-103');
-  await page.getByRole('button', { name: 'Change password' }).click();
-  assert.equal(await page.locator('#f-current_password-error').innerText(), 'this is not your current password');
-  assert.equal(await page.getByLabel('Current password').inputValue(), '', 'a password is never sent back');
-  await page.getByLabel('Current password').fill(PASSWORD);
-  await page.getByLabel('New password (at least 10 characters)').fill('a-new-password-103');
-  await page.getByLabel('New password again').fill('a-new-password-103');
-  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByLabel('Mot de passe actuel').fill('not-my-password');
+  await page.getByLabel('Nouveau mot de passe (au moins 10 caractères)').fill('a-new-password-103');
+  await page.getByLabel('Nouveau mot de passe (de nouveau)').fill('a-new-password-103');
+  await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
+  assert.equal(await page.locator('#f-current_password-error').innerText(), 'ce n\'est pas votre mot de passe actuel');
+  assert.equal(await page.getByLabel('Mot de passe actuel').inputValue(), '', 'a password is never sent back');
+  await page.getByLabel('Mot de passe actuel').fill(PASSWORD);
+  await page.getByLabel('Nouveau mot de passe (au moins 10 caractères)').fill('a-new-password-103');
+  await page.getByLabel('Nouveau mot de passe (de nouveau)').fill('a-new-password-103');
+  await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
   // Every session of the user ends with its old password, this one too.
   await page.waitForURL(/\/login\?password=changed/);
   assert.match(await page.locator('.notice').innerText(), /log in with the new one/);
@@ -599,7 +601,7 @@ test('answering rules: reordered, and which one applies at a chosen time', async
   await page.getByLabel(/Which rule applies at/).fill('2026-03-08T03:00');
   await page.getByRole('button', { name: 'Try' }).click();
   await page.waitForURL(/at=2026-03-08T03/);
-  assert.match(await page.locator('main p[role=status]').innerText(), /^At 2026-03-08 03:00:00 CET: /);
+  assert.match(await page.locator('main p[role=status]').innerText(), /^At Mar 8, 2026, 3:00:00 AM CET: /);
   await context.close();
 });
 
@@ -702,7 +704,7 @@ test('an office manager hands an extension to a new person in one step', async (
   await page.getByLabel('Personal contacts').check();
   await page.getByRole('button', { name: 'Hand over extension 106' }).click();
   await page.waitForSelector('main h1');
-  assert.equal(await page.locator('main h1').innerText(), "Extension 106 is Nia Obi's");
+  assert.equal(await page.locator('main h1').innerText(), "Extension 106 is now Nia Obi's");
   assert.match(await page.locator('main').innerText(), /Cleared: \d+ voicemail messages, \d+ greetings, 0 contacts, \d+ answering rules and \d+ time frames\. Call history is kept\./);
   const fresh = await page.locator('.sip-password').first().innerText();
   assert.equal(fresh.length, 24);
@@ -844,4 +846,123 @@ test('an answering rule is changed in place: another kind of action, each of its
   assert.equal(await page.getByLabel('Ring my phones for (seconds)').inputValue(), '15');
   assert.equal(await page.getByLabel('If I am busy, forward to').inputValue(), '106');
   await context.close();
+});
+
+// The catalogues the portal speaks from (crates/portal/locales): id → text, one line each.
+function catalogue(lang) {
+  const dir = path.resolve(import.meta.dirname, '..', 'crates', 'portal', 'locales', lang);
+  const messages = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ftl'))) {
+    for (const line of readFileSync(path.join(dir, file), 'utf8').split('\n')) {
+      const m = line.match(/^([a-zA-Z][\w-]*) = (.*)$/);
+      if (m) messages[m[1]] = m[2].replaceAll('{" "}', ' ').trim();
+    }
+  }
+  return messages;
+}
+
+// Every text node and every label-like attribute of the page, as shown (not in <code>, which
+// holds codes to copy).
+async function shownTexts(page) {
+  return page.evaluate(() => {
+    const texts = [];
+    const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (n.parentElement.closest('script, style, code')) continue;
+      const t = n.textContent.replace(/\s+/g, ' ').trim();
+      if (t) texts.push(t);
+    }
+    for (const el of document.querySelectorAll('[placeholder], [aria-label], [title], [alt]')) {
+      for (const a of ['placeholder', 'aria-label', 'title', 'alt']) {
+        const v = el.getAttribute(a);
+        if (v) texts.push(v.trim());
+      }
+    }
+    return texts;
+  });
+}
+
+test('every scope\'s pages in Canadian French: no English left, the language chosen and kept, times with their zone', async () => {
+  const en = catalogue('en-US');
+  const fr = catalogue('fr-CA');
+  // The same ids in both languages (the unit test checks variables; this checks what the browser reads).
+  assert.deepEqual(Object.keys(fr).sort(), Object.keys(en).sort());
+  // English that French words otherwise: a whole text that is one, or a long sentence inside one.
+  const english = Object.entries(en)
+    .filter(([id, text]) => fr[id] !== text && !text.includes('{') && text.length > 1)
+    .map(([, text]) => text);
+  const whole = new Set(english);
+  const sentences = english.filter((text) => text.length >= 25);
+  // The demo's own data that reads like a label: a queue named "Billing".
+  const demoData = new Set(['Billing']);
+  const untranslated = (texts) => texts.filter((t) => !demoData.has(t)
+    && (whole.has(t) || sentences.some((s) => t.includes(s))));
+
+  // The login page follows the browser's language, and its switcher the visitor's choice.
+  const visitor = await browser.newContext({ locale: 'fr-CA' });
+  const door = await visitor.newPage();
+  await door.goto(`${base}/login`);
+  assert.equal(await door.locator('html').getAttribute('lang'), 'fr-CA');
+  assert.equal(await door.locator('main h1').innerText(), 'Se connecter');
+  assert.deepEqual(untranslated(await shownTexts(door)), []);
+  await door.getByRole('link', { name: 'English' }).click();
+  assert.equal(await door.locator('html').getAttribute('lang'), 'en-US');
+  assert.equal(await door.locator('main h1').innerText(), 'Log in');
+  await door.getByRole('link', { name: 'Français' }).click();
+  assert.equal(await door.locator('main h1').innerText(), 'Se connecter');
+  await visitor.close();
+
+  const logins = [['100@platform.example', 'super_user'], ['100@voiceco.example', 'reseller'],
+    ['101@acme.example', 'office_manager'], ['102@acme.example', 'site_manager'],
+    ['104@acme.example', 'call_center_supervisor'], ['105@acme.example', 'call_center_agent'],
+    ['107@acme.example', 'basic_user'], ['109@acme.example', 'simple_user']];
+  const problems = [];
+  let pages = 0;
+  for (const [user, scope] of logins) {
+    const { context, page } = await login(user);
+    // The header's switcher saves the choice as the user's own language.
+    await page.locator('header form.languages').getByRole('button', { name: 'Français' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'fr-CA');
+    await page.screenshot({ path: path.join(ARTIFACTS, `landing-${scope}-fr.png`), fullPage: true });
+    const layouts = await page.locator('nav.layouts a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    for (const layout of layouts.length ? layouts : [new URL(page.url()).pathname]) {
+      await page.goto(`${base}${layout}`);
+      const hrefs = await page.locator('nav.tabs a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      for (const href of [...hrefs, '/profile', '/two-factor']) {
+        await page.goto(`${base}${href}`);
+        pages += 1;
+        if (await page.locator('html').getAttribute('lang') !== 'fr-CA') problems.push(`${user} ${href}: not in French`);
+        for (const t of untranslated(await shownTexts(page))) problems.push(`${user} ${href}: "${t}"`);
+        // Every time shown is on the viewer's clock in French, with its zone.
+        for (const time of await page.locator('main time').allInnerTexts()) {
+          if (!/^\d{1,2} \S+ \d{4}, \d\d\sh\s\d\d\smin\s\d\d\ss [A-Z+\-0-9]{2,6}$/.test(time)) problems.push(`${user} ${href}: time "${time}"`);
+        }
+      }
+    }
+    // The choice follows the user to another browser, whatever that browser's language.
+    const elsewhere = await login(user);
+    assert.equal(await elsewhere.page.locator('html').getAttribute('lang'), 'fr-CA', `${user} keeps French`);
+    await elsewhere.context.close();
+    // Back to English for the other tests.
+    await page.locator('header form.languages').getByRole('button', { name: 'English' }).click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en-US');
+    await context.close();
+  }
+  assert.ok(pages > 60, `only ${pages} pages were checked`);
+  assert.deepEqual(problems, []);
+
+  // A refusal from the API is shown in French from its code and field, under the field.
+  const om = await login('101@acme.example');
+  await om.page.locator('header form.languages').getByRole('button', { name: 'Français' }).click();
+  await om.page.goto(`${base}/manage-organization/users`);
+  await om.page.getByLabel('Poste', { exact: true }).fill('101');
+  await om.page.getByLabel('Prénom').fill('Double');
+  await om.page.getByLabel('Nom', { exact: true }).fill('Poste');
+  await om.page.getByRole('button', { name: 'Créer l\'utilisateur' }).click();
+  await om.page.waitForSelector('main .alert, main .error');
+  const said = await om.page.locator('main form.card').innerText();
+  assert.match(said, /conflit|existe|pas acceptée/, said);
+  assert.deepEqual(untranslated(await shownTexts(om.page)), []);
+  await om.page.locator('header form.languages').getByRole('button', { name: 'English' }).click();
+  await om.context.close();
 });

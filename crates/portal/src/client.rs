@@ -3,6 +3,7 @@
 //! exactly what the API allows that user, in the API's own request and answer types. The portal
 //! holds no access rule of its own.
 
+use crate::i18n::t;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
@@ -17,14 +18,45 @@ use tower::ServiceExt;
 #[derive(Clone, Debug)]
 pub struct Failure {
     pub status: StatusCode,
+    /// The API's stable code (`invalid_value`, `conflict`…); `portal` for the portal's own
+    /// complaints, already in the viewer's language.
+    pub code: String,
+    /// The API's own words (US English), or the portal's.
     pub message: String,
     pub field: Option<String>,
 }
 
+/// The code of a complaint the portal makes itself.
+pub const PORTAL: &str = "portal";
+
 impl Failure {
+    /// The API's message in the viewer's language: its own words in English; in another
+    /// language, the catalogue's sentence for its code (the API speaks English only).
+    fn translated(&self) -> Option<&'static str> {
+        if self.code == PORTAL || crate::i18n::current() == crate::i18n::Lang::EnUs {
+            return None;
+        }
+        // The catalogue may say it more precisely for one field ("not your current password").
+        let field = self.field.as_deref().unwrap_or_default();
+        crate::i18n::lookup(&format!("api-error-{}-{field}", self.code))
+            .or_else(|| crate::i18n::lookup(&format!("api-error-{}", self.code)))
+    }
+
+    /// The message to show on its own: with the field's label in front when it names one.
+    pub fn text(&self) -> String {
+        match (self.translated(), &self.field) {
+            (Some(text), Some(field)) => format!("{}{text}", field_prefix(field)),
+            (Some(text), None) => text.to_owned(),
+            (None, _) => self.message.clone(),
+        }
+    }
+
     /// The message without the leading name of the field it is about ("caller_id: …"), for a
     /// page that shows the field's own label beside it.
     pub fn message_without_field(&self) -> &str {
+        if let Some(text) = self.translated() {
+            return text;
+        }
         match &self.field {
             Some(field) => self
                 .message
@@ -38,14 +70,26 @@ impl Failure {
     pub fn not_found() -> Failure {
         Failure {
             status: StatusCode::NOT_FOUND,
-            message: "There is no such page.".into(),
+            code: "not_found".into(),
+            message: t("there-is-no-such-page").into(),
             field: None,
         }
     }
 
+    /// A value the API's own parser refused, in its words (English): shown as the API's
+    /// `invalid_value` is, translated by its code.
+    pub fn unparsed(field: &str, message: impl Into<String>) -> Failure {
+        Failure {
+            code: "invalid_value".into(),
+            ..Failure::invalid(field, message)
+        }
+    }
+
+    /// The portal's own complaint about a field, already in the viewer's language.
     pub fn invalid(field: &str, message: impl Into<String>) -> Failure {
         Failure {
             status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: PORTAL.into(),
             message: message.into(),
             field: Some(field.to_owned()),
         }
@@ -63,6 +107,26 @@ impl Failure {
                 | StatusCode::UNSUPPORTED_MEDIA_TYPE
                 | StatusCode::TOO_MANY_REQUESTS
         )
+    }
+}
+
+/// "Label: " for a field the API named, in the viewer's language (its name if not catalogued).
+fn field_prefix(field: &str) -> String {
+    // `action.to`, `keys[1]`: the catalogue names the field the form shows.
+    let key = field
+        .split(['.', '['])
+        .collect::<Vec<_>>()
+        .join("-")
+        .replace(']', "");
+    let label = crate::i18n::lookup(&format!("field-{key}")).or_else(|| {
+        crate::i18n::lookup(&format!(
+            "field-{}",
+            field.split(['.', '[']).next().unwrap_or(field)
+        ))
+    });
+    match label {
+        Some(label) => crate::i18n::tf("field-prefix", &[("field", crate::i18n::arg(label))]),
+        None => crate::i18n::tf("field-prefix", &[("field", crate::i18n::arg(field))]),
     }
 }
 
@@ -150,12 +214,14 @@ async fn failure(response: Response) -> Failure {
     match serde_json::from_slice::<ErrorBody>(&bytes) {
         Ok(body) => Failure {
             status,
+            code: body.error.code,
             message: body.error.message,
             field: body.error.field,
         },
         Err(_) => Failure {
             status,
-            message: "something went wrong".into(),
+            code: PORTAL.into(),
+            message: t("something-went-wrong").into(),
             field: None,
         },
     }
@@ -173,7 +239,8 @@ pub async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, Fai
     };
     serde_json::from_slice(text).map_err(|e| Failure {
         status: StatusCode::INTERNAL_SERVER_ERROR,
-        message: format!("the API answered something unexpected: {e}"),
+        code: PORTAL.into(),
+        message: crate::i18n::tf("api-unexpected", &[("error", crate::i18n::arg(e))]),
         field: None,
     })
 }

@@ -52,24 +52,30 @@ impl<'a> Form<'a> {
             "" => Ok(None),
             raw => T::deserialize(StrDeserializer::<ValueError>::new(raw))
                 .map(Some)
-                .map_err(|e| Failure::invalid(key, e.to_string())),
+                .map_err(|e| Failure::unparsed(key, e.to_string())),
         }
     }
 
     /// A value that must be there.
     pub fn required<T: DeserializeOwned>(&self, key: &str, label: &str) -> R<T> {
-        self.value(key)?
-            .ok_or_else(|| Failure::invalid(key, format!("{label} is required")))
+        self.value(key)?.ok_or_else(|| {
+            Failure::invalid(
+                key,
+                crate::i18n::tf("field-required", &[("field", crate::i18n::arg(label))]),
+            )
+        })
     }
 
     /// A whole number, or nothing when the field was left empty.
     pub fn number<N: std::str::FromStr>(&self, key: &str, label: &str) -> R<Option<N>> {
         match self.text(key) {
             "" => Ok(None),
-            raw => raw
-                .parse()
-                .map(Some)
-                .map_err(|_| Failure::invalid(key, format!("{label} must be a whole number"))),
+            raw => raw.parse().map(Some).map_err(|_| {
+                Failure::invalid(
+                    key,
+                    crate::i18n::tf("field-whole-number", &[("field", crate::i18n::arg(label))]),
+                )
+            }),
         }
     }
 }
@@ -82,7 +88,7 @@ pub fn tagged<T: DeserializeOwned>(kind: &str, target: &str, field: &str) -> R<T
         pairs.push(("target", target));
     }
     let map = serde::de::value::MapDeserializer::<_, ValueError>::new(pairs.into_iter());
-    T::deserialize(map).map_err(|e| Failure::invalid(field, e.to_string()))
+    T::deserialize(map).map_err(|e| Failure::unparsed(field, e.to_string()))
 }
 
 #[cfg(test)]

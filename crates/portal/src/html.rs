@@ -3,6 +3,7 @@
 
 use super::client::Failure;
 use super::session::{Me, MeExt};
+use crate::i18n::{arg, layout_label, scope_label, t, tab_label, tf};
 use maud::{DOCTYPE, Markup, html};
 use std::sync::atomic::{AtomicBool, Ordering};
 use switchboard_policy::{Layout, Tab};
@@ -165,7 +166,7 @@ pub fn form_error(sub: Option<&Submitted>) -> Markup {
     html! {
         @if let Some(s) = sub {
             div.alert role="alert" {
-                strong { "Not saved. " } (s.failure.message)
+                strong { (t("not-saved")) } (s.failure.text())
             }
         }
     }
@@ -182,8 +183,8 @@ pub fn refused_filter(f: &Failure, value: &str, body: Markup) -> Markup {
         .map_or(field, |(label, _)| label);
     html! {
         div.alert role="alert" {
-            strong { (label) ": " } "“" (value) "” was not taken ("
-            (f.message_without_field()) "); shown without it."
+            strong { (label) ": " }
+            (tf("value-not-taken", &[("value", arg(value)), ("reason", arg(f.message_without_field()))]))
         }
         (maud::PreEscaped(page))
     }
@@ -219,7 +220,7 @@ pub fn table(headers: &[&str], rows: Vec<Markup>, empty: &str) -> Markup {
                 table {
                     // A column of buttons has no title on screen; a screen reader still names it.
                     thead { tr { @for h in headers { th scope="col" {
-                        @if h.is_empty() { span.sr-only { "Actions" } } @else { (h) }
+                        @if h.is_empty() { span.sr-only { (t("actions")) } } @else { (h) }
                     } } } }
                     tbody { @for r in rows { (r) } }
                 }
@@ -231,13 +232,13 @@ pub fn table(headers: &[&str], rows: Vec<Markup>, empty: &str) -> Markup {
 /// "Next page" for keyset pagination; `base` already carries the filters.
 pub fn pager(base: &str, next: Option<&str>) -> Markup {
     html! {
-        nav.pager aria-label="Pages" {
+        nav.pager aria-label=(t("pages")) {
             @if base.contains("cursor=") || next.is_some() {
-                a href=(strip_cursor(base)) { "First page" }
+                a href=(strip_cursor(base)) { (t("first-page")) }
             }
             @if let Some(n) = next {
                 @let sep = if strip_cursor(base).contains('?') { "&" } else { "?" };
-                a rel="next" href={ (strip_cursor(base)) (sep) "cursor=" (super::client::enc(n)) } { "Next page →" }
+                a rel="next" href={ (strip_cursor(base)) (sep) "cursor=" (super::client::enc(n)) } { (t("next-page")) }
             }
         }
     }
@@ -270,13 +271,13 @@ pub fn seconds(n: Option<f64>) -> String {
 }
 
 const NOTICES: &[(&str, &str)] = &[
-    ("saved", "Saved."),
-    ("created", "Created."),
-    ("deleted", "Deleted."),
-    ("added", "Added."),
-    ("removed", "Removed."),
-    ("paid", "Payment submitted."),
-    ("reauth", "Account Preferences are open for a few minutes."),
+    ("saved", "saved-3"),
+    ("created", "created"),
+    ("deleted", "deleted"),
+    ("added", "added"),
+    ("removed", "removed"),
+    ("paid", "payment-submitted-2"),
+    ("reauth", "account-preferences-are-open-for-a"),
 ];
 
 /// The whole page around a tab's content.
@@ -293,56 +294,57 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
     let me = shell.me;
     let notice = shell
         .notice
-        .and_then(|n| NOTICES.iter().find(|(k, _)| *k == n).map(|(_, t)| *t));
+        .and_then(|n| NOTICES.iter().find(|(k, _)| *k == n).map(|(_, id)| t(id)));
     let current = me.layouts.iter().find(|l| Some(l.layout) == shell.layout);
     let hx_headers = format!(r#"{{"X-CSRF-Token": "{}"}}"#, shell.csrf);
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(crate::i18n::current().tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (shell.title) " · Switchboard" }
+                title { (shell.title) (t("switchboard")) }
                 link rel="stylesheet" href="/assets/style.css";
                 script src="/assets/htmx.min.js" defer {}
                 script src="/assets/sse.min.js" defer {}
             }
             body hx-headers=(hx_headers) {
-                a.skip href="#main" { "Skip to content" }
+                a.skip href="#main" { (t("skip-to-content")) }
                 @if let Some(admin) = &me.impersonated_by {
                     div.impersonating role="status" {
-                        "You are acting as " strong { (me.login) } " (" (me.scope_label) "), signed in as " (admin) ". Every change is recorded under both names. "
-                        (button_form("/impersonate/end", shell.csrf, "Return to my account", "secondary", &[]))
+                        (tf("acting-as", &[("login", arg(&me.login)), ("scope", arg(scope_label(me.scope))), ("admin", arg(admin))])) " "
+                        (button_form("/impersonate/end", shell.csrf, t("return-to-my-account"), "secondary", &[]))
                     }
                 }
                 header.top {
                     a.brand href="/" { "Switchboard" }
                     span.domain { (me.domain.name) }
                     @if me.layouts.len() > 1 {
-                        nav.layouts aria-label="Layouts" {
+                        nav.layouts aria-label=(t("layouts")) {
                             @for l in &me.layouts {
                                 @if let Some(first) = l.tabs.first() {
-                                    a href=(tab_href(l.layout, first.tab)) aria-current=[(Some(l.layout) == shell.layout).then_some("page")] { (l.label) }
+                                    a href=(tab_href(l.layout, first.tab)) aria-current=[(Some(l.layout) == shell.layout).then_some("page")] { (layout_label(l.layout)) }
                                 }
                             }
                         }
                     }
                     div.who {
-                        span { (me.name()) " · " (me.login) " · " em.scope { (me.scope_label) } }
+                        span { (me.name()) " · " (me.login) " · " em.scope { (scope_label(me.scope)) } }
                         @if me.impersonated_by.is_none() {
-                            a href="/profile" { "My profile" }
-                            a href="/two-factor" { "Two-factor login" }
+                            a href="/profile" { (t("my-profile")) }
+                            a href="/two-factor" { (t("two-factor-login")) }
                         }
+                        (crate::language::form(shell.csrf))
                         form.inline method="post" action="/logout" {
                             (csrf(shell.csrf))
-                            button.link type="submit" { "Log out" }
+                            button.link type="submit" { (t("log-out")) }
                         }
                     }
                 }
                 @if let Some(l) = current {
-                    nav.tabs aria-label={ (l.label) " tabs" } {
-                        @for t in &l.tabs {
-                            a href=(tab_href(l.layout, t.tab)) aria-current=[(Some(t.tab) == shell.tab).then_some("page")] { (t.label) }
+                    nav.tabs aria-label=(tf("layout-tabs", &[("layout", arg(layout_label(l.layout)))])) {
+                        @for item in &l.tabs {
+                            a href=(tab_href(l.layout, item.tab)) aria-current=[(Some(item.tab) == shell.tab).then_some("page")] { (tab_label(item.tab)) }
                         }
                     }
                 }
@@ -360,11 +362,11 @@ pub fn page(shell: &Shell, body: Markup) -> Markup {
 pub fn bare(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(crate::i18n::current().tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Switchboard" }
+                title { (title) (t("switchboard")) }
                 link rel="stylesheet" href="/assets/style.css";
             }
             body.bare {
@@ -416,9 +418,9 @@ pub fn bar_chart(title: &str, unit: &str, bars: &[(String, f64)], max_hint: Opti
                 }
             }
             details {
-                summary { "Figures" }
+                summary { (t("figures")) }
                 table {
-                    thead { tr { th scope="col" { "Interval" } th scope="col" { (title) } } }
+                    thead { tr { th scope="col" { (t("interval")) } th scope="col" { (title) } } }
                     tbody { @for (label, v) in bars { tr { td { (label) } td { (value(*v)) } } } }
                 }
             }
@@ -441,6 +443,7 @@ fn nice_ceiling(v: f64) -> f64 {
 
 /// A figure without a useless fraction: 12, 12.5, 0.25.
 fn trim_number(v: f64) -> String {
-    let text = format!("{v:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    let text = crate::i18n::decimal(v, 2);
+    let text = text.trim_end_matches('0');
+    text.trim_end_matches(['.', ',']).to_owned()
 }

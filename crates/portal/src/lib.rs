@@ -9,6 +9,8 @@
 mod client;
 mod form;
 mod html;
+mod i18n;
+mod language;
 mod live;
 mod pages;
 mod profile;
@@ -22,6 +24,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use client::Failure;
 use html::Submitted;
+use i18n::t;
 use maud::{Markup, html};
 use session::{
     ADMIN_COOKIE, ADMIN_REFRESH_COOKIE, MeExt, REFRESH_COOKIE, SESSION_COOKIE, Session,
@@ -58,6 +61,7 @@ pub fn router(api: Router, state: &AppState) -> Router<AppState> {
         .route("/login/code", post(two_factor::login_code))
         .route("/two-factor", get(two_factor::show).post(two_factor::act))
         .route(profile::PAGE, get(profile::show).post(profile::act))
+        .route(language::PAGE, get(language::choose).post(language::save))
         .route("/logout", post(logout))
         .route("/reauth", post(reauth))
         .route("/impersonate", post(impersonate))
@@ -71,6 +75,7 @@ pub fn router(api: Router, state: &AppState) -> Router<AppState> {
         )
         .route("/{layout}/{tab}/{*rest}", get(item_get).post(item_post))
         .with_state(portal)
+        .layer(axum::middleware::from_fn(language::layer))
 }
 
 type Addr = axum::http::Extensions;
@@ -117,8 +122,8 @@ fn not_found_bare() -> Response {
     html_response(
         StatusCode::NOT_FOUND,
         html::bare(
-            "No such page",
-            html! { p { "There is no such page. " a href="/" { "Go to your start page" } } },
+            t("no-such-page"),
+            html! { p { (t("there-is-no-such-page-2")) a href="/" { (t("go-to-your-start-page")) } } },
         ),
         &[],
     )
@@ -191,22 +196,23 @@ async fn root(State(p): State<Portal>, headers: HeaderMap, a: Addr) -> Response 
 
 fn login_form(next: &str, error: Option<&str>, username: &str, notice: Option<&str>) -> Markup {
     html::bare(
-        "Log in",
+        t("log-in"),
         html! {
+            (language::links("/login", &Some(format!("next={}", client::enc(next)))))
             @if let Some(n) = notice { p.notice role="status" { (n) } }
             form.card method="post" action="/login" {
                 input type="hidden" name="next" value=(next);
                 @if let Some(e) = error { div.alert role="alert" { (e) } }
                 div.field {
-                    label for="username" { "Login" }
+                    label for="username" { (t("login")) }
                     input id="username" name="username" type="text" autocomplete="username" placeholder="101@acme.example" value=(username) required autofocus;
-                    p.hint { "Your extension and your organisation's domain, like 101@acme.example." }
+                    p.hint { (t("your-extension-and-your-organisations-domain")) }
                 }
                 div.field {
-                    label for="password" { "Password" }
+                    label for="password" { (t("password")) }
                     input id="password" name="password" type="password" autocomplete="current-password" required;
                 }
-                button.primary type="submit" { "Log in" }
+                button.primary type="submit" { (t("log-in")) }
             }
         },
     )
@@ -216,9 +222,8 @@ async fn login_page(RawQuery(q): RawQuery) -> Response {
     let pairs = query_pairs(&q);
     let next = safe_next(first(&pairs, "next").unwrap_or("/"));
     // A changed password ends every session of its user, this one too.
-    let notice = (first(&pairs, "password") == Some("changed")).then_some(
-        "Your password is changed, and every session of yours has ended: log in with the new one.",
-    );
+    let notice = (first(&pairs, "password") == Some("changed"))
+        .then_some(t("your-password-is-changed-and-every"));
     html_response(StatusCode::OK, login_form(next, None, "", notice), &[])
 }
 
@@ -252,7 +257,7 @@ async fn login_submit(
     let asked = first(&form, "next").unwrap_or("/");
     if !is_safe_next(asked) {
         // Refused before the password is checked: no session comes of it.
-        let message = "This login link leads off this portal, so it was not followed. Log in again from here.";
+        let message = t("this-login-link-leads-off-this");
         return html_response(
             StatusCode::BAD_REQUEST,
             login_form("/", Some(message), username, None),
@@ -280,8 +285,8 @@ async fn login_submit(
         }
         Err(f) => {
             let message = match f.status {
-                StatusCode::UNAUTHORIZED => "Wrong login or password.".to_owned(),
-                _ => f.message,
+                StatusCode::UNAUTHORIZED => t("wrong-login-or-password").to_owned(),
+                _ => f.text(),
             };
             html_response(
                 f.status,
@@ -296,8 +301,8 @@ fn refused() -> Response {
     html_response(
         StatusCode::FORBIDDEN,
         html::bare(
-            "Request refused",
-            html! { p { "This form did not come from this portal, so nothing was changed. " a href="/" { "Go to your start page" } } },
+            t("request-refused"),
+            html! { p { (t("this-form-did-not-come-from-2")) a href="/" { (t("go-to-your-start-page")) } } },
         ),
         &[],
     )
@@ -386,7 +391,7 @@ async fn reauth(Posted { s, form, .. }: Posted) -> Response {
                     &s,
                     None,
                     None,
-                    "Two-factor login",
+                    t("two-factor-login"),
                     None,
                     body,
                     sub.failure.status,
@@ -396,7 +401,7 @@ async fn reauth(Posted { s, form, .. }: Posted) -> Response {
                 &s,
                 Some(layout),
                 Some(tab),
-                "Account Preferences",
+                t("account-preferences"),
                 None,
                 body,
                 StatusCode::UNAUTHORIZED,
@@ -439,8 +444,8 @@ async fn impersonate(Posted { s, form, headers }: Posted) -> Response {
         Err(f) => html_response(
             f.status,
             html::bare(
-                "Cannot act as this user",
-                html! { p { (f.message) } p { a href=(back) { "Back" } } },
+                t("cannot-act-as-this-user"),
+                html! { p { (f.text()) } p { a href=(back) { (t("back")) } } },
             ),
             &[],
         ),
@@ -533,18 +538,18 @@ fn failure_page(s: &Session, at: Option<(Layout, Tab)>, f: &Failure) -> Response
             s,
             layout,
             tab,
-            "No such page",
+            t("no-such-page"),
             None,
-            html! { p { "There is no such page, or it is not yours to see. " a href="/" { "Go to your start page" } } },
+            html! { p { (t("there-is-no-such-page-or")) a href="/" { (t("go-to-your-start-page")) } } },
             StatusCode::NOT_FOUND,
         ),
         status => render(
             s,
             layout,
             tab,
-            "Not possible",
+            t("not-possible"),
             None,
-            html! { p { (f.message) } p { a href="/" { "Go to your start page" } } },
+            html! { p { (f.text()) } p { a href="/" { (t("go-to-your-start-page")) } } },
             status,
         ),
     }
@@ -607,7 +612,7 @@ async fn show(ctx: Ctx, sub: Option<Submitted>) -> Response {
             &ctx.s,
             Some(ctx.layout),
             Some(ctx.tab),
-            "Account Preferences",
+            t("account-preferences"),
             None,
             body,
             StatusCode::OK,
@@ -764,8 +769,12 @@ async fn read_multipart(
     body: axum::body::Bytes,
     boundary: String,
 ) -> Result<(Vec<(String, String)>, Option<Upload>), Failure> {
-    let unreadable =
-        |e: multer::Error| Failure::invalid("file", format!("the form could not be read: {e}"));
+    let unreadable = |e: multer::Error| {
+        Failure::invalid(
+            "file",
+            i18n::tf("form-unreadable", &[("error", i18n::arg(e))]),
+        )
+    };
     let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
     let mut parts = multer::Multipart::new(stream, boundary);
     let mut form = Vec::new();

@@ -5,6 +5,7 @@
 //! or a queue (what the switch connectors are told too), and every `REFRESH` for today's
 //! figures. The stream ends when the session no longer reads the board, or the server stops.
 
+use crate::i18n;
 use crate::{Addr, Ctx, Portal, enter, not_found_bare};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -39,11 +40,13 @@ pub(crate) async fn stream(
     {
         return not_found_bare();
     }
+    // The stream is polled after this handler returns: it keeps the request's language itself.
+    let lang = i18n::current();
     let changes = p.state.switch.subscribe();
     let stopping = p.state.stopping.subscribe();
     let boards = futures_util::stream::unfold(
         (ctx, changes, stopping, true),
-        |(ctx, mut changes, mut stopping, first)| async move {
+        move |(ctx, mut changes, mut stopping, first)| async move {
             if *stopping.borrow() {
                 return None;
             }
@@ -61,7 +64,7 @@ pub(crate) async fn stream(
                     _ = stopping.changed() => return None,
                 }
             }
-            let board = board(&ctx).await?;
+            let board = i18n::scope(lang, board(&ctx)).await?;
             let event = Event::default().event("board").data(board);
             Some((Ok::<_, Infallible>(event), (ctx, changes, stopping, false)))
         },

@@ -5,6 +5,7 @@ use super::client::Failure;
 use super::html::{Input, Submitted, csrf, field, form_error};
 use super::session::Session;
 use super::{Addr, Portal, Posted, addr, first, render, to_login};
+use crate::i18n::{arg, t, tf};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,11 +14,10 @@ use switchboard_api::api::users::{PasswordBody, UserPatch};
 use switchboard_api::endpoints;
 
 pub const PAGE: &str = "/profile";
-const TITLE: &str = "My profile";
+const TITLE: &str = "my-profile";
 
-/// The languages the portals of the source platform are offered in.
-const LANGUAGES: [(&str, &str); 3] = [
-    ("", "The browser's"),
+/// The languages the portals of the source platform are offered in, each in its own words.
+const LANGUAGES: [(&str, &str); 2] = [
     ("en-US", "English (United States)"),
     ("fr-CA", "Français (Canada)"),
 ];
@@ -53,7 +53,7 @@ fn page(
         s,
         None,
         None,
-        TITLE,
+        t(TITLE),
         notice,
         body(s, details, password),
         status,
@@ -64,7 +64,7 @@ fn body(s: &Session, details: Option<&Submitted>, password: Option<&Submitted>) 
     let user = &s.me.user;
     let zones: Vec<(String, String)> = std::iter::once((
         String::new(),
-        format!("My organisation's ({})", s.me.domain.timezone),
+        tf("organisation-zone", &[("zone", arg(&s.me.domain.timezone))]),
     ))
     .chain(
         time_zones()
@@ -72,34 +72,34 @@ fn body(s: &Session, details: Option<&Submitted>, password: Option<&Submitted>) 
             .map(|z| (z.clone(), z.replace('_', " "))),
     )
     .collect();
-    let languages: Vec<(String, String)> = LANGUAGES
-        .iter()
-        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+    let languages: Vec<(String, String)> = std::iter::once(("", t("the-browsers")))
+        .chain(LANGUAGES)
+        .map(|(v, l)| (v.to_owned(), l.to_owned()))
         .collect();
     let own = |v: &Option<String>| v.clone().unwrap_or_default();
     html! {
-        p { "Extension " strong { (user.extension) } " · " (s.me.login) " · times shown on the " (s.me.timezone) " clock." }
+        p { (t("extension-2")) strong { (user.extension) } " · " (s.me.login) (t("times-shown-on-the")) (s.me.timezone) (t("clock-2")) }
         form.card method="post" action=(PAGE) {
-            h2 { "Your details" }
+            h2 { (t("your-details")) }
             (csrf(&s.csrf))
             input type="hidden" name="action" value="details";
             (form_error(details))
-            (field(details, "first_name", "First name", Input::Text, user.first_name.as_str()))
-            (field(details, "last_name", "Last name", Input::Text, user.last_name.as_str()))
-            (field(details, "email", "Email", Input::Email, &user.email.as_ref().map(ToString::to_string).unwrap_or_default()))
-            (field(details, "language", "Language", Input::Select(&languages), &own(&user.language)))
-            (field(details, "timezone", "Time zone", Input::Select(&zones), &user.timezone.as_ref().map(ToString::to_string).unwrap_or_default()))
-            button.primary type="submit" { "Save" }
+            (field(details, "first_name", t("first-name"), Input::Text, user.first_name.as_str()))
+            (field(details, "last_name", t("last-name"), Input::Text, user.last_name.as_str()))
+            (field(details, "email", t("email"), Input::Email, &user.email.as_ref().map(ToString::to_string).unwrap_or_default()))
+            (field(details, "language", t("language"), Input::Select(&languages), &own(&user.language)))
+            (field(details, "timezone", t("time-zone"), Input::Select(&zones), &user.timezone.as_ref().map(ToString::to_string).unwrap_or_default()))
+            button.primary type="submit" { (t("save")) }
         }
         form.card method="post" action=(PAGE) {
-            h2 { "Password" }
+            h2 { (t("password")) }
             (csrf(&s.csrf))
             input type="hidden" name="action" value="password";
             (form_error(password))
-            (field(password, "current_password", "Current password", Input::Password, ""))
-            (field(password, "password", "New password (at least 10 characters)", Input::Password, ""))
-            (field(password, "repeat", "New password again", Input::Password, ""))
-            button.primary type="submit" { "Change password" }
+            (field(password, "current_password", t("current-password"), Input::Password, ""))
+            (field(password, "password", t("new-password-at-least-10-characters"), Input::Password, ""))
+            (field(password, "repeat", t("new-password-again"), Input::Password, ""))
+            button.primary type="submit" { (t("change-password")) }
         }
     }
 }
@@ -139,7 +139,7 @@ pub async fn act(Posted { s, form, .. }: Posted) -> Response {
             let new = first(&form, "password").unwrap_or("");
             if new != first(&form, "repeat").unwrap_or("") {
                 Err((
-                    Failure::invalid("repeat", "The two new passwords differ."),
+                    Failure::invalid("repeat", t("the-two-new-passwords-differ")),
                     false,
                 ))
             } else {
@@ -157,7 +157,7 @@ pub async fn act(Posted { s, form, .. }: Posted) -> Response {
             }
         }
         _ => Err((
-            Failure::invalid("action", "Choose what to do on the page."),
+            Failure::invalid("action", t("choose-what-to-do-on-the")),
             true,
         )),
     };

@@ -2,6 +2,7 @@
 //! CSRF token derived from the session's secret, and a same-origin check on every change.
 
 use super::client::{Api, Failure};
+use crate::i18n::t;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -148,6 +149,7 @@ pub async fn open(
     let api = Api::new(router.clone(), token, addr);
     match api.call(endpoints::me()).await {
         Ok(me) => {
+            speak_as(&me);
             return Some(Session {
                 api,
                 me,
@@ -164,12 +166,25 @@ pub async fn open(
     let tokens = api.call(endpoints::refresh(&refresh)).await.ok()?;
     let api = Api::new(router.clone(), tokens.access_token.clone(), addr);
     let me = api.call(endpoints::me()).await.ok()?;
+    speak_as(&me);
     Some(Session {
         api,
         me,
         csrf,
         cookies: token_cookies(&tokens, is_https(headers)),
     })
+}
+
+/// The rest of the request speaks the user's own language, when it has chosen one.
+fn speak_as(me: &Me) {
+    if let Some(lang) = me
+        .user
+        .language
+        .as_deref()
+        .and_then(crate::i18n::Lang::parse)
+    {
+        crate::i18n::set(lang);
+    }
 }
 
 /// Check a change: same origin and the session's CSRF token.
@@ -180,7 +195,8 @@ pub fn check_change(
 ) -> Result<(), Failure> {
     let refused = Failure {
         status: StatusCode::FORBIDDEN,
-        message: "This form did not come from this portal (or it is too old). Reload the page and try again.".into(),
+        code: crate::client::PORTAL.into(),
+        message: t("this-form-did-not-come-from").into(),
         field: None,
     };
     if !same_origin(headers) {

@@ -10,6 +10,7 @@ use super::{
     Addr, Portal, Posted, addr, first, form_pairs, html_response, is_safe_next, refused, render,
     safe_next, to_login,
 };
+use crate::i18n::t;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -19,25 +20,25 @@ use switchboard_api::api::two_factor::{CodeBody, RecoveryCodes, TwoFactorStatus}
 use switchboard_api::endpoints;
 
 pub const PAGE: &str = "/two-factor";
-const TITLE: &str = "Two-factor login";
+const TITLE: &str = "two-factor-login";
 
 /// The second step of a login: the code from the authenticator app, or a recovery code.
 pub fn code_form(challenge: &str, next: &str, error: Option<&str>) -> Markup {
     html::bare(
-        "Enter your code",
+        t("enter-your-code"),
         html! {
             form.card method="post" action="/login/code" {
                 input type="hidden" name="challenge" value=(challenge);
                 input type="hidden" name="next" value=(next);
                 @if let Some(e) = error { div.alert role="alert" { (e) } }
                 div.field {
-                    label for="code" { "Code" }
+                    label for="code" { (t("code")) }
                     input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus;
-                    p.hint { "The six digits your authenticator app shows for Switchboard now. Lost your phone? Enter one of your recovery codes instead." }
+                    p.hint { (t("the-six-digits-your-authenticator-app")) }
                 }
-                button.primary type="submit" { "Log in" }
+                button.primary type="submit" { (t("log-in")) }
             }
-            p { a href="/login" { "Start again" } }
+            p { a href="/login" { (t("start-again")) } }
         },
     )
 }
@@ -72,10 +73,10 @@ pub async fn login_code(
         // The challenge is gone (expired, used): only a new login helps.
         Err(f) if f.field.as_deref() == Some("challenge") => html_response(
             f.status,
-            super::login_form(next, Some(&f.message), "", None),
+            super::login_form(next, Some(&f.text()), "", None),
             &[],
         ),
-        Err(f) => html_response(f.status, code_form(&challenge, next, Some(&f.message)), &[]),
+        Err(f) => html_response(f.status, code_form(&challenge, next, Some(&f.text())), &[]),
     }
 }
 
@@ -87,9 +88,9 @@ pub fn reauth_form(s: &Session, next: &str, intro: &str, sub: Option<&Submitted>
             (csrf(&s.csrf))
             input type="hidden" name="next" value=(next);
             (form_error(sub))
-            (field_with(sub, "password", "Password", Input::Password, "", true))
-            (field_with(sub, "code", "Code from your authenticator app (if two-factor login is on)", Input::Text, "", false))
-            button.primary type="submit" { "Continue" }
+            (field_with(sub, "password", t("password"), Input::Password, "", true))
+            (field_with(sub, "code", t("code-from-your-authenticator-app-if"), Input::Text, "", false))
+            button.primary type="submit" { (t("continue")) }
         }
     }
 }
@@ -101,18 +102,18 @@ async fn status(s: &Session) -> Result<TwoFactorStatus, Failure> {
 fn summary(st: &TwoFactorStatus) -> Markup {
     html! {
         @if st.enrolled {
-            p { strong { "On." } " Each login asks for the code your authenticator app shows, after the password." }
-            p { "Recovery codes left: " strong { (st.recovery_codes_left) } ". Each works once in place of a code, if you lose your phone." }
+            p { strong { (t("on-2")) } (t("each-login-asks-for-the-code")) }
+            p { (t("recovery-codes-left")) strong { (st.recovery_codes_left) } ". " (t("recovery-codes-hint")) }
         } @else if st.required {
-            p.alert role="alert" { "Your organisation requires two-factor login for your account. Set it up to continue: install an authenticator app (such as Google Authenticator, Microsoft Authenticator, FreeOTP or 1Password) on your phone first." }
+            p.alert role="alert" { (t("your-organisation-requires-two-factor-login")) }
         } @else {
-            p { strong { "Off." } " With it on, a stolen password alone does not open your account: each login also asks for a code from an authenticator app on your phone." }
+            p { strong { (t("off-3")) } (t("with-it-on-a-stolen-password")) }
         }
     }
 }
 
 fn page(s: &Session, body: Markup, status: StatusCode) -> Response {
-    render(s, None, None, TITLE, None, body, status)
+    render(s, None, None, t(TITLE), None, body, status)
 }
 
 /// `GET /two-factor`.
@@ -131,20 +132,20 @@ fn overview(s: &Session, st: &TwoFactorStatus) -> Markup {
     if !s.me.reauthenticated {
         return html! {
             (summary(st))
-            (reauth_form(s, PAGE, "Changing how you log in needs your password again.", None))
+            (reauth_form(s, PAGE, t("changing-how-you-log-in-needs"), None))
         };
     }
     html! {
         (summary(st))
         @if st.enrolled {
             div.actions {
-                (button_form(PAGE, &s.csrf, "New recovery codes", "secondary", &[("action", "renew")]))
+                (button_form(PAGE, &s.csrf, t("new-recovery-codes"), "secondary", &[("action", "renew")]))
                 @if !st.required {
-                    (button_form(PAGE, &s.csrf, "Turn two-factor login off", "danger", &[("action", "remove")]))
+                    (button_form(PAGE, &s.csrf, t("turn-two-factor-login-off"), "danger", &[("action", "remove")]))
                 }
             }
         } @else {
-            (button_form(PAGE, &s.csrf, "Set up an authenticator app", "primary", &[("action", "begin")]))
+            (button_form(PAGE, &s.csrf, t("set-up-an-authenticator-app"), "primary", &[("action", "begin")]))
         }
     }
 }
@@ -155,34 +156,34 @@ fn enrolment(s: &Session, shown: Option<(&str, &str)>, sub: Option<&Submitted>) 
     html! {
         @if let Some((qr, secret)) = shown {
             ol {
-                li { "Open your authenticator app and add an account by scanning this code." }
-                li { "Enter the six digits it shows for Switchboard below." }
+                li { (t("open-your-authenticator-app-and-add")) }
+                li { (t("enter-the-six-digits-it-shows")) }
             }
-            figure.qr role="img" aria-label="QR code for your authenticator app" {
+            figure.qr role="img" aria-label=(t("qr-code-for-your-authenticator-app")) {
                 (PreEscaped(qr))
             }
-            p { "Cannot scan it? Enter this key in the app instead (time-based): " code.secret { (secret) } }
+            p { (t("cannot-scan-it-enter-this-key")) code.secret { (secret) } }
         }
         form.card method="post" action=(PAGE) {
             (csrf(&s.csrf))
             input type="hidden" name="action" value="confirm";
             (form_error(sub))
-            (field_with(sub, "code", "Code from the app", Input::Text, "", true))
-            button.primary type="submit" { "Turn on" }
+            (field_with(sub, "code", t("code-from-the-app"), Input::Text, "", true))
+            button.primary type="submit" { (t("turn-on")) }
         }
         @if shown.is_none() {
-            (button_form(PAGE, &s.csrf, "Start over with a new QR code", "secondary", &[("action", "begin")]))
+            (button_form(PAGE, &s.csrf, t("start-over-with-a-new-qr"), "secondary", &[("action", "begin")]))
         }
     }
 }
 
 fn recovery_codes(codes: &RecoveryCodes) -> Markup {
     html! {
-        p.notice role="status" { "Two-factor login is on." }
-        h2 { "Your recovery codes" }
-        p { "Each works once, in place of a code, if you lose your phone. This is the only time they are shown: print them or keep them in a password manager." }
+        p.notice role="status" { (t("two-factor-login-is-on")) }
+        h2 { (t("your-recovery-codes")) }
+        p { (t("each-works-once-in-place-of")) }
         ul.codes { @for c in &codes.recovery_codes { li { code { (c) } } } }
-        p { a href="/" { "Continue to your start page" } }
+        p { a href="/" { (t("continue-to-your-start-page")) } }
     }
 }
 
@@ -218,7 +219,7 @@ pub async fn act(Posted { s, form, .. }: Posted) -> Response {
             Ok(()) => return Redirect::to(PAGE).into_response(),
             Err(f) => Err(f),
         },
-        _ => Err(Failure::invalid("action", "Choose what to do on the page.")),
+        _ => Err(Failure::invalid("action", t("choose-what-to-do-on-the"))),
     };
     match outcome {
         Ok(body) => page(&s, body, StatusCode::OK),
@@ -226,7 +227,7 @@ pub async fn act(Posted { s, form, .. }: Posted) -> Response {
         Err(f) => {
             let st = status(&s).await.ok();
             let body = html! {
-                div.alert role="alert" { strong { "Not done. " } (f.message) }
+                div.alert role="alert" { strong { (t("not-done")) } (f.text()) }
                 @if let Some(st) = &st { (overview(&s, st)) }
             };
             page(&s, body, f.status)
@@ -237,8 +238,8 @@ pub async fn act(Posted { s, form, .. }: Posted) -> Response {
 /// Where the reauth form sends a visitor back to, and what it said there.
 pub fn reauth_intro(next: &str) -> &'static str {
     if safe_next(next).starts_with(PAGE) {
-        "Changing how you log in needs your password again."
+        t("changing-how-you-log-in-needs")
     } else {
-        "Account Preferences hold billing and emergency details. Enter your password again to open them for a few minutes."
+        t("account-preferences-hold-billing-and-emergency")
     }
 }

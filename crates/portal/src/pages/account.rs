@@ -5,12 +5,7 @@ use crate::html::{field, table};
 use switchboard_api::api::settings_extra::PaymentBody;
 
 fn money(cents: i64, currency: &Currency) -> String {
-    format!(
-        "{}{}.{:02} {currency}",
-        if cents < 0 { "-" } else { "" },
-        cents.abs() / 100,
-        cents.abs() % 100
-    )
+    crate::i18n::money(cents, &currency.to_string())
 }
 
 /// What an invoice asks for: every line's quantity times its unit price.
@@ -24,17 +19,17 @@ fn invoice_total(invoice: &Invoice) -> i64 {
 
 fn status_label(status: InvoiceStatus) -> &'static str {
     match status {
-        InvoiceStatus::Open => "Open",
-        InvoiceStatus::PaymentSubmitted => "Payment submitted",
-        InvoiceStatus::Paid => "Paid",
-        InvoiceStatus::Void => "Void",
+        InvoiceStatus::Open => t("open"),
+        InvoiceStatus::PaymentSubmitted => t("payment-submitted"),
+        InvoiceStatus::Paid => t("paid"),
+        InvoiceStatus::Void => t("void"),
     }
 }
 
 const PAYMENT_METHODS: &[(&str, &str)] = &[
-    ("card", "Card"),
-    ("bank_transfer", "Bank transfer"),
-    ("check", "Check"),
+    ("card", "card"),
+    ("bank_transfer", "bank-transfer"),
+    ("check", "check"),
 ];
 
 pub(super) async fn invoices(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) -> R<View> {
@@ -55,23 +50,31 @@ pub(super) async fn invoices(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) 
         html! { tr {
             td { (invoice.number) } td { (invoice.period_start) " – " (invoice.period_end) } td { (invoice.due_on) }
             td { (money(total, &invoice.currency)) } td { (status_label(invoice.status)) }
-            td { a href={ (ctx.base()) "/" (id) "/printable" } { "Printable" } }
+            td { a href={ (ctx.base()) "/" (id) "/printable" } { (t("printable")) } }
             td { @if open {
                 form.inline method="post" action={ (ctx.base()) "/" (id) "/pay" } {
                     (csrf(&ctx.s.csrf)) (form_error(this))
-                    (field(this, "amount", "Amount", Input::Text, &format!("{}.{:02}", total / 100, total % 100)))
-                    (field(this, "method", "Method", Input::Select(&options(PAYMENT_METHODS)), "card"))
-                    button.primary type="submit" { "Pay" }
+                    (field(this, "amount", t("amount"), Input::Text, &amount_input(total)))
+                    (field(this, "method", t("method"), Input::Select(&options(PAYMENT_METHODS)), "card"))
+                    button.primary type="submit" { (t("pay")) }
                 }
             } }
         } }
     }).collect();
     page(
-        "Invoices",
+        t("invoices"),
         table(
-            &["Invoice", "Period", "Due", "Total", "Status", "", ""],
+            &[
+                t("invoice"),
+                t("period"),
+                t("due"),
+                t("total"),
+                t("status"),
+                "",
+                "",
+            ],
             rows,
-            "No invoices.",
+            t("no-invoices"),
         ),
     )
 }
@@ -91,32 +94,32 @@ pub(super) async fn emergency_addresses(ctx: &Ctx, sub: Option<&Submitted>) -> R
         } }
     }).collect();
     page(
-        "911 Addresses",
+        tab_label(Tab::EmergencyAddresses),
         html! {
-            (table(&["Caller name", "Address", "Location", "Callback number", ""], rows, "No 911 addresses yet."))
+            (table(&[t("caller-name"), t("address"), t("location"), t("callback-number"), ""], rows, t("no-911-addresses-yet")))
             form.card method="post" action=(ctx.base()) {
-                h2 { "New 911 address" }
+                h2 { (t("new-911-address")) }
                 (csrf(&ctx.s.csrf)) (form_error(sub))
-                (field_with(sub, "caller_name", "Caller name", Input::Text, "", true))
-                (field_with(sub, "street", "Street", Input::Text, "", true))
-                (field_with(sub, "city", "City", Input::Text, "", true))
-                (field_with(sub, "region", "State or province", Input::Text, "", true))
-                (field_with(sub, "postal_code", "Postal code", Input::Text, "", true))
-                (field(sub, "country", "Country", Input::Select(&options(&[("US", "United States"), ("CA", "Canada")])), "US"))
-                (field_with(sub, "callback_number", "Callback number (+1…)", Input::Text, "", true))
-                (field(sub, "location", "Floor, suite (optional)", Input::Text, ""))
-                (field(sub, "site_id", "Site", Input::Select(&sites), ""))
-                button.primary type="submit" { "Add address" }
+                (field_with(sub, "caller_name", t("caller-name"), Input::Text, "", true))
+                (field_with(sub, "street", t("street"), Input::Text, "", true))
+                (field_with(sub, "city", t("city"), Input::Text, "", true))
+                (field_with(sub, "region", t("state-or-province"), Input::Text, "", true))
+                (field_with(sub, "postal_code", t("postal-code"), Input::Text, "", true))
+                (field(sub, "country", t("country"), Input::Select(&options(&[("US", "united-states"), ("CA", "canada")])), "US"))
+                (field_with(sub, "callback_number", t("callback-number-1"), Input::Text, "", true))
+                (field(sub, "location", t("floor-suite-optional"), Input::Text, ""))
+                (field(sub, "site_id", t("site"), Input::Select(&sites), ""))
+                button.primary type="submit" { (t("add-address")) }
             }
         },
     )
 }
 
 const ROLES: &[(&str, &str)] = &[
-    ("billing", "Billing"),
-    ("technical", "Technical"),
-    ("administrative", "Administrative"),
-    ("emergency", "Emergency"),
+    ("billing", "billing"),
+    ("technical", "technical"),
+    ("administrative", "administrative"),
+    ("emergency", "emergency"),
 ];
 
 pub(super) async fn authorized_contacts(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
@@ -127,37 +130,52 @@ pub(super) async fn authorized_contacts(ctx: &Ctx, sub: Option<&Submitted>) -> R
         .items;
     let role_label = |role: ContactRole| {
         let name = serde_json::to_value(role).unwrap_or_default();
-        ROLES
-            .iter()
-            .find(|(k, _)| name == *k)
-            .map_or("", |(_, l)| *l)
+        label_of(ROLES, name.as_str().unwrap_or_default())
     };
     let rows = items.iter().map(|a| html! { tr {
         td { (a.body.name) } td { (role_label(a.body.role)) } td { (a.body.email) } td { (a.body.phone) } td { (delete_link(ctx, &a.id.get().to_string())) }
     } }).collect();
     page(
-        "Authorized Contacts",
+        t("authorized-contacts"),
         html! {
-            p { "The people your provider may take instructions from about this account." }
-            (table(&["Name", "Role", "Email", "Phone", ""], rows, "No authorized contacts."))
+            p { (t("the-people-your-provider-may-take")) }
+            (table(&[t("name"), t("role"), t("email"), t("phone"), ""], rows, t("no-authorized-contacts")))
             form.card method="post" action=(ctx.base()) {
-                h2 { "New authorized contact" }
+                h2 { (t("new-authorized-contact")) }
                 (csrf(&ctx.s.csrf)) (form_error(sub))
-                (field_with(sub, "name", "Name", Input::Text, "", true))
-                (field_with(sub, "email", "Email", Input::Email, "", true))
-                (field_with(sub, "phone", "Phone (+1…)", Input::Text, "", true))
-                (field(sub, "role", "Role", Input::Select(&options(ROLES)), "billing"))
-                button.primary type="submit" { "Add contact" }
+                (field_with(sub, "name", t("name"), Input::Text, "", true))
+                (field_with(sub, "email", t("email"), Input::Email, "", true))
+                (field_with(sub, "phone", t("phone-1"), Input::Text, "", true))
+                (field(sub, "role", t("role"), Input::Select(&options(ROLES)), "billing"))
+                button.primary type="submit" { (t("add-contact")) }
             }
         },
     )
 }
 
+/// An amount as the form shows it to be typed over: 255.00, or 255,00 in French.
+fn amount_input(cents: i64) -> String {
+    let plain = format!("{}.{:02}", cents / 100, cents.abs() % 100);
+    match crate::i18n::current() {
+        crate::i18n::Lang::EnUs => plain,
+        crate::i18n::Lang::FrCa => plain.replace('.', ","),
+    }
+}
+
 /// An amount typed as dollars and cents ("129.50"), in cents.
 fn cents(form: &Form<'_>) -> R<i64> {
-    let invalid = || Failure::invalid("amount", "the amount is a number, like 129.50");
-    let raw = form.text("amount");
-    let (whole, fraction) = raw.split_once('.').unwrap_or((raw, ""));
+    let invalid = || Failure::invalid("amount", t("the-amount-is-a-number-like"));
+    // Typed as either language writes it: 1234.50, 1 234,50, $1,234.50.
+    let raw: String = form
+        .text("amount")
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '$'))
+        .collect();
+    let raw = match raw.rsplit_once(',') {
+        Some((_, cents)) if cents.len() <= 2 && !raw.contains('.') => raw.replacen(',', ".", 1),
+        _ => raw.replace(',', ""),
+    };
+    let (whole, fraction) = raw.split_once('.').unwrap_or((&raw, ""));
     if fraction.len() > 2 || whole.is_empty() && fraction.is_empty() {
         return Err(invalid());
     }
@@ -187,25 +205,25 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         }
         (Tab::EmergencyAddresses, []) => {
             let address = EmergencyAddress {
-                site_id: form.number("site_id", "Site")?.map(SiteId),
-                caller_name: form.required("caller_name", "Caller name")?,
-                street: form.required("street", "Street")?,
+                site_id: form.number("site_id", t("site"))?.map(SiteId),
+                caller_name: form.required("caller_name", t("caller-name"))?,
+                street: form.required("street", t("street"))?,
                 location: form.value("location")?,
-                city: form.required("city", "City")?,
-                region: form.required("region", "State or province")?,
-                postal_code: form.required("postal_code", "Postal code")?,
-                country: form.required("country", "Country")?,
-                callback_number: form.required("callback_number", "Callback number")?,
+                city: form.required("city", t("city"))?,
+                region: form.required("region", t("state-or-province"))?,
+                postal_code: form.required("postal_code", t("postal-code"))?,
+                country: form.required("country", t("country"))?,
+                callback_number: form.required("callback_number", t("callback-number"))?,
             };
             api.call(settings::create(MINE, &address)).await?;
             Ok(done(ctx, "created"))
         }
         (Tab::AuthorizedContacts, []) => {
             let contact = AuthorizedContact {
-                name: form.required("name", "Name")?,
-                email: form.required("email", "Email")?,
-                phone: form.required("phone", "Phone")?,
-                role: form.required("role", "Role")?,
+                name: form.required("name", t("name"))?,
+                email: form.required("email", t("email"))?,
+                phone: form.required("phone", t("phone"))?,
+                role: form.required("role", t("role"))?,
             };
             api.call(settings::create(MINE, &contact)).await?;
             Ok(done(ctx, "created"))
@@ -228,7 +246,12 @@ mod tests {
         assert_eq!(read("129.5").unwrap(), 12950);
         assert_eq!(read("7").unwrap(), 700);
         assert_eq!(read(".05").unwrap(), 5);
-        for bad in ["", "1.234", "abc", "1,50", "-"] {
+        // As either language writes it.
+        assert_eq!(read("1,50").unwrap(), 150);
+        assert_eq!(read("1\u{a0}234,50").unwrap(), 123450);
+        assert_eq!(read("$1,234.50").unwrap(), 123450);
+        assert_eq!(read("1,234").unwrap(), 123400);
+        for bad in ["", "1.234", "abc", "1,5,0", "-", "1.2.3"] {
             assert!(read(bad).is_err(), "{bad}");
         }
     }

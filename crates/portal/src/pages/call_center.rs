@@ -15,9 +15,9 @@ const STATUSES: [AgentStatus; 3] = [
 
 pub(super) fn status_label(status: AgentStatus) -> &'static str {
     match status {
-        AgentStatus::Available => "Available",
-        AgentStatus::Unavailable => "Unavailable",
-        AgentStatus::OnBreak => "On break",
+        AgentStatus::Available => t("available"),
+        AgentStatus::Unavailable => t("unavailable"),
+        AgentStatus::OnBreak => t("on-break"),
     }
 }
 
@@ -54,16 +54,16 @@ pub(super) async fn agent_center(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> 
     let base = ctx.base();
     let board = agent_board(ctx).await?;
     page(
-        "Call Center",
+        t("call-center"),
         html! {
             (live(ctx, board))
             form.card method="post" action=(base) {
-                h2 { "Take a break" }
+                h2 { (t("take-a-break")) }
                 (csrf(&ctx.s.csrf))
                 input type="hidden" name="status" value=(AgentStatus::OnBreak.as_str());
                 (form_error(sub))
-                (field(sub, "reason", "Break reason", Input::Text, ""))
-                button.secondary type="submit" { "Take a break" }
+                (field(sub, "reason", t("break-reason"), Input::Text, ""))
+                button.secondary type="submit" { (t("take-a-break")) }
             }
         },
     )
@@ -85,25 +85,25 @@ pub(crate) async fn agent_board(ctx: &Ctx) -> R<Markup> {
     let csrf_token = &ctx.s.csrf;
     Ok(html! {
         section.card {
-            h2 { "My availability" }
-            p { "You are " strong id="availability" { (status_label(a.status)) } @if let Some(reason) = &a.reason { " (" (reason) ")" } "." }
-            (button_form(&base, csrf_token, if next == AgentStatus::Available { "Become available" } else { "Become unavailable" }, "primary", &[("status", next.as_str())]))
+            h2 { (t("my-availability")) }
+            p { (t("you-are")) strong id="availability" { (status_label(a.status)) } @if let Some(reason) = &a.reason { " (" (reason) ")" } "." }
+            (button_form(&base, csrf_token, if next == AgentStatus::Available { t("become-available") } else { t("become-unavailable") }, "primary", &[("status", next.as_str())]))
         }
-        h2 { "My queues" }
-        (table(&["Queue", "Priority", "Signed in", ""], a.queues.iter().map(|q| {
+        h2 { (t("my-queues")) }
+        (table(&[t("queue"), t("priority"), t("signed-in"), ""], a.queues.iter().map(|q| {
             let queue = q.queue_extension.to_string();
             html! { tr {
                 td { (queue) }
                 td { (q.priority) }
-                td { @if q.logged_in { "Yes" } @else { "No" } }
-                td { (button_form(&base, csrf_token, if q.logged_in { "Sign out of queue" } else { "Sign in to queue" }, "secondary", &[("queue", &queue), ("logged_in", if q.logged_in { "false" } else { "true" })])) }
+                td { @if q.logged_in { (t("yes")) } @else { (t("no")) } }
+                td { (button_form(&base, csrf_token, if q.logged_in { t("sign-out-of-queue") } else { t("sign-in-to-queue") }, "secondary", &[("queue", &queue), ("logged_in", if q.logged_in { "false" } else { "true" })])) }
             } }
-        }).collect(), "You are not an agent in any queue."))
-        h2 { "Today" }
+        }).collect(), t("you-are-not-an-agent-in")))
+        h2 { (t("today")) }
         div.stats {
-            (stat("calls answered", mine.map_or(0, |m| m.calls_answered), None))
-            (stat("talk time", seconds(Some(mine.map_or(0, |m| m.talk_seconds) as f64)), None))
-            (stat("average handling", seconds(mine.and_then(|m| m.average_handling_seconds)), None))
+            (stat(t("calls-answered"), mine.map_or(0, |m| m.calls_answered), None))
+            (stat(t("talk-time-2"), seconds(Some(mine.map_or(0, |m| m.talk_seconds) as f64)), None))
+            (stat(t("average-handling-2"), seconds(mine.and_then(|m| m.average_handling_seconds)), None))
         }
     })
 }
@@ -112,11 +112,11 @@ pub(super) async fn supervisor_center(ctx: &Ctx) -> R<View> {
     let board = wallboard(ctx).await?;
     let reports_link = ctx.s.me.has_tab(Layout::ManageCallCenter, Tab::Reports);
     page(
-        "Call Center",
+        t("call-center"),
         html! {
-            p { "Your queues today, on the " (ctx.s.me.timezone) " clock, as they change." }
+            p { (t("your-queues-today-on-the")) (ctx.s.me.timezone) (t("clock-as-they-change")) }
             (live(ctx, board))
-            @if reports_link { p { a href=(tab_href(Layout::ManageCallCenter, Tab::Reports)) { "Reports" } } }
+            @if reports_link { p { a href=(tab_href(Layout::ManageCallCenter, Tab::Reports)) { (t("reports")) } } }
         },
     )
 }
@@ -138,20 +138,20 @@ pub(crate) async fn wallboard(ctx: &Ctx) -> R<Markup> {
             .iter()
             .filter(|a| a.status == AgentStatus::Available && a.logged_in)
             .count();
-        let t = report
+        let totals = report
             .queue_totals
             .iter()
             .find(|t| t.queue_id == q.id)
             .map(|t| t.stats.clone())
             .unwrap_or_default();
-        let level = t
+        let level = totals
             .service_level_percent
-            .map(|p| format!("{p:.0}%"))
+            .map(crate::i18n::percent)
             .unwrap_or("—".into());
         let rows = agents
             .iter()
             .map(|a| {
-                let state = if a.logged_in { status_label(a.status) } else { "Signed out" };
+                let state = if a.logged_in { status_label(a.status) } else { t("signed-out") };
                 html! { tr data-agent=(a.extension) {
                     td { (a.extension) " " (a.first_name) " " (a.last_name) }
                     td.state { (state) @if let Some(reason) = a.status_reason.as_ref().filter(|_| a.logged_in && a.status != AgentStatus::Available) { " (" (reason) ")" } }
@@ -162,19 +162,19 @@ pub(crate) async fn wallboard(ctx: &Ctx) -> R<Markup> {
             section.card.queue-board data-queue=(ext) {
                 h2 { a href={ (tab_href(Layout::ManageCallCenter, Tab::CallQueues)) "/" (enc(&ext)) } { (ext) " " (q.name) } }
                 div.stats {
-                    (stat("agents available", format!("{available} of {}", agents.len()), None))
-                    (stat("offered", t.offered, None))
-                    (stat("answered", t.answered, None))
-                    (stat("abandoned", t.abandoned, None))
-                    (stat("service level", level, None))
+                    (stat(t("agents-available"), tf("n-of-m", &[("n", arg(available)), ("m", arg(agents.len()))]), None))
+                    (stat(t("offered-2"), totals.offered, None))
+                    (stat(t("answered-2"), totals.answered, None))
+                    (stat(t("abandoned-2"), totals.abandoned, None))
+                    (stat(t("service-level-2"), level, None))
                 }
-                (table(&["Agent", "State"], rows, "No agents in this queue."))
+                (table(&[t("agent"), t("state")], rows, t("no-agents-in-this-queue")))
             }
         });
     }
     Ok(html! {
         @if boards.is_empty() {
-            p.empty { "No call queues are assigned to you yet; an Office Manager assigns them." }
+            p.empty { (t("no-call-queues-are-assigned-to")) }
         }
         div.wallboard { @for b in boards { (b) } }
     })
@@ -204,21 +204,21 @@ pub(super) async fn supervisor_settings(ctx: &Ctx, sub: Option<&Submitted>) -> R
                 h2 { (sup.first_name) " " (sup.last_name) " (" (ext) ")" }
                 (form_error(this_sub))
                 fieldset {
-                    legend { "Queues this supervisor manages" }
+                    legend { (t("queues-this-supervisor-manages")) }
                     @for q in &queues {
                         (checkbox(this_sub, "queue_ids", &q.id.to_string(), &format!("{} {}", q.extension, q.name), settings.queue_ids.contains(&q.id)))
                     }
                 }
-                (checkbox(this_sub, "may_edit", "on", "May change queue settings", settings.may_edit_queue_settings))
-                button.primary type="submit" { "Save" }
+                (checkbox(this_sub, "may_edit", "on", t("may-change-queue-settings"), settings.may_edit_queue_settings))
+                button.primary type="submit" { (t("save")) }
             }
         });
     }
     page(
-        "Call Center supervisors",
+        t("call-center-supervisors"),
         html! {
-            p { "Choose the queues each supervisor manages. Its reach follows at once: queues, agents, call history and reports." }
-            @if cards.is_empty() { p.empty { "No user has the Call Center Supervisor scope yet." } }
+            p { (t("choose-the-queues-each-supervisor-manages")) }
+            @if cards.is_empty() { p.empty { (t("no-user-has-the-call-center")) } }
             @for c in cards { (c) }
         },
     )
@@ -252,22 +252,22 @@ pub(super) async fn agents(ctx: &Ctx) -> R<View> {
                     form.inline method="post" action=(ctx.base()) {
                         (csrf(&ctx.s.csrf))
                         input type="hidden" name="user" value=(ext);
-                        label.sr-only for={ "status-" (ext) } { "Availability of " (ext) }
+                        label.sr-only for={ "status-" (ext) } { (t("availability-of")) (ext) }
                         select id={ "status-" (ext) } name="status" {
                             @for status in STATUSES { option value=(status.as_str()) selected[status == a.status] { (status_label(status)) } }
                         }
-                        button.secondary type="submit" { "Set" }
+                        button.secondary type="submit" { (t("set")) }
                     }
                 }
             } }
         })
         .collect();
     page(
-        "Agents",
+        t("agents"),
         table(
-            &["Agent", "Queues", "Availability", "Change"],
+            &[t("agent"), t("queues"), t("availability"), t("change")],
             rows,
-            "Your queues have no agents yet.",
+            t("your-queues-have-no-agents-yet"),
         ),
     )
 }
@@ -309,7 +309,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         .await?;
     } else {
         let body = AvailabilityBody {
-            status: form.required("status", "Availability")?,
+            status: form.required("status", t("availability"))?,
             reason: form.opt("reason"),
         };
         api.call(endpoints::set_availability(MINE, who, &body))

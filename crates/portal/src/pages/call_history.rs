@@ -8,28 +8,21 @@ use switchboard_api::api::calls::CallQuery;
 use switchboard_api::api::queues::QueueQuery;
 
 const DISPOSITIONS: &[(&str, &str)] = &[
-    ("", "Any result"),
-    ("answered", "Answered"),
-    ("missed", "Missed"),
-    ("abandoned", "Abandoned"),
-    ("voicemail", "Voicemail"),
-    ("busy", "Busy"),
-    ("failed", "Failed"),
+    ("", "any-result"),
+    ("answered", "answered"),
+    ("missed", "missed"),
+    ("abandoned", "abandoned"),
+    ("voicemail", "voicemail"),
+    ("busy", "busy"),
+    ("failed", "failed"),
 ];
 
 const DIRECTIONS: &[(&str, &str)] = &[
-    ("", "Any"),
-    ("inbound", "Inbound"),
-    ("outbound", "Outbound"),
-    ("internal", "Internal"),
+    ("", "any"),
+    ("inbound", "inbound"),
+    ("outbound", "outbound"),
+    ("internal", "internal"),
 ];
-
-fn label<'a>(pairs: &'a [(&str, &'a str)], value: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| *k == value)
-        .map_or("", |(_, l)| *l)
-}
 
 /// The filters of the page, as the API takes them. Dates are days on the viewer's clock;
 /// RFC 3339 times pass as they are.
@@ -39,7 +32,7 @@ fn filters(ctx: &Ctx) -> R<CallQuery> {
             "" => Ok(None),
             v if v.len() == 10 => day_start(ctx, v, plus)
                 .map(Some)
-                .map_err(|_| Failure::invalid(key, "a date like 2026-11-24")),
+                .map_err(|_| Failure::invalid(key, t("a-date-like-2026-11-24"))),
             v => Ok(Some(v.to_owned())),
         }
     };
@@ -115,11 +108,11 @@ pub(super) async fn call_history(ctx: &Ctx, rest: &[&str]) -> R<View> {
                 .unwrap_or_default();
             html! { tr.(c.disposition.as_str()) {
                 td { (when(ctx, c.started_at)) }
-                td { (label(DIRECTIONS, c.direction.as_str())) }
+                td { (label_of(DIRECTIONS, c.direction.as_str())) }
                 td { (c.from) }
                 td { (c.to) }
                 td { (queue) }
-                td { (label(DISPOSITIONS, c.disposition.as_str())) }
+                td { (label_of(DISPOSITIONS, c.disposition.as_str())) }
                 td { (seconds(Some(f64::from(c.wait_seconds)))) }
                 td { (seconds(Some(f64::from(c.talk_seconds)))) }
             } }
@@ -134,28 +127,28 @@ pub(super) async fn call_history(ctx: &Ctx, rest: &[&str]) -> R<View> {
         }
     };
     page(
-        "Call History",
+        t("call-history"),
         html! {
             (picker)
             form.filters method="get" action=(ctx.base()) {
                 @if ctx.layout == Layout::Global { input type="hidden" name="domain" value=(domain); }
-                div.field { label for="since" { "From day" } input id="since" name="since" type="date" value=(date_value("since")); }
-                div.field { label for="until" { "To day" } input id="until" name="until" type="date" value=(date_value("until")); }
-                div.field { label for="direction" { "Direction" } select id="direction" name="direction" {
-                    @for (v, l) in DIRECTIONS { option value=(v) selected[*v == ctx.q("direction")] { (l) } }
+                div.field { label for="since" { (t("from-day")) } input id="since" name="since" type="date" value=(date_value("since")); }
+                div.field { label for="until" { (t("to-day")) } input id="until" name="until" type="date" value=(date_value("until")); }
+                div.field { label for="direction" { (t("direction")) } select id="direction" name="direction" {
+                    @for (v, l) in DIRECTIONS { option value=(v) selected[*v == ctx.q("direction")] { (t(l)) } }
                 } }
-                div.field { label for="number" { "Number contains" } input id="number" name="number" value=(ctx.q("number")); }
+                div.field { label for="number" { (t("number-contains")) } input id="number" name="number" value=(ctx.q("number")); }
                 @if ctx.layout != Layout::MyAccount {
-                    div.field { label for="user" { "User (extension)" } input id="user" name="user" size="6" value=(ctx.q("user")); }
-                    div.field { label for="queue" { "Queue (extension)" } input id="queue" name="queue" size="6" value=(ctx.q("queue")); }
+                    div.field { label for="user" { (t("user-extension")) } input id="user" name="user" size="6" value=(ctx.q("user")); }
+                    div.field { label for="queue" { (t("queue-extension")) } input id="queue" name="queue" size="6" value=(ctx.q("queue")); }
                 }
-                div.field { label for="disposition" { "Result" } select id="disposition" name="disposition" {
-                    @for (v, l) in DISPOSITIONS { option value=(v) selected[*v == ctx.q("disposition")] { (l) } }
+                div.field { label for="disposition" { (t("result")) } select id="disposition" name="disposition" {
+                    @for (v, l) in DISPOSITIONS { option value=(v) selected[*v == ctx.q("disposition")] { (t(l)) } }
                 } }
-                button.secondary type="submit" { "Filter" }
+                button.secondary type="submit" { (t("filter")) }
             }
-            p { strong id="call-count" { (total) } " calls · days and times on the " (ctx.s.me.timezone) " clock · " a href=(with_query(&format!("{}/export.csv", ctx.base()), &export_q)) download { "Download CSV" } }
-            (table(&["Started", "Direction", "From", "To", "Queue", "Result", "Wait", "Talk"], rows, "No calls match."))
+            p { strong id="call-count" { (crate::i18n::number(total.count as i64)) } (t("calls-days-and-times-on-the")) (ctx.s.me.timezone) (t("clock")) a href=(with_query(&format!("{}/export.csv", ctx.base()), &export_q)) download { (t("download-csv")) } }
+            (table(&[t("started"), t("direction"), t("from"), t("to-2"), t("queue"), t("result"), t("wait"), t("talk")], rows, t("no-calls-match")))
             (pager(&ctx.url, calls.next_cursor.as_deref()))
         },
     )

@@ -16,18 +16,15 @@ pub(super) fn contact_name(c: &Contact) -> String {
 }
 
 const PHONE_KINDS: &[(&str, &str)] = &[
-    ("work", "Work"),
-    ("mobile", "Mobile"),
-    ("home", "Home"),
-    ("fax", "Fax"),
-    ("other", "Other"),
+    ("work", "work"),
+    ("mobile", "mobile"),
+    ("home", "home"),
+    ("fax", "fax"),
+    ("other", "other"),
 ];
 
 fn phone_kind_label(kind: PhoneKind) -> &'static str {
-    PHONE_KINDS
-        .iter()
-        .find(|(k, _)| *k == kind.as_str())
-        .map_or("", |(_, l)| *l)
+    label_of(PHONE_KINDS, kind.as_str())
 }
 
 pub(super) async fn contacts(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
@@ -67,25 +64,25 @@ pub(super) async fn contacts(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         } }
     };
     page(
-        "Contacts",
+        t("contacts-2"),
         html! {
-            (search_form(ctx, "Search contacts"))
-            h2 { "My contacts" }
-            (table(&["Name", "Company", "Phones", "Email", ""], personal.iter().map(|c| row(c, true)).collect(), "No personal contacts."))
-            h2 { "Shared contacts" }
-            (table(&["Name", "Company", "Phones", "Email", ""], shared.iter().map(|c| row(c, may_share)).collect(), "No shared contacts."))
+            (search_form(ctx, t("search-contacts")))
+            h2 { (t("my-contacts")) }
+            (table(&[t("name"), t("company"), t("phones"), t("email"), ""], personal.iter().map(|c| row(c, true)).collect(), t("no-personal-contacts")))
+            h2 { (t("shared-contacts")) }
+            (table(&[t("name"), t("company"), t("phones"), t("email"), ""], shared.iter().map(|c| row(c, may_share)).collect(), t("no-shared-contacts")))
             form.card method="post" action=(ctx.base()) {
-                h2 { "New contact" }
+                h2 { (t("new-contact")) }
                 (csrf(&ctx.s.csrf))
                 (form_error(sub))
-                (field(sub, "first_name", "First name", Input::Text, ""))
-                (field(sub, "last_name", "Last name", Input::Text, ""))
-                (field(sub, "company", "Company", Input::Text, ""))
-                (field(sub, "email", "Email", Input::Email, ""))
-                (field(sub, "number", "Phone number", Input::Text, ""))
-                (field(sub, "kind", "Phone kind", Input::Select(&options(PHONE_KINDS)), "work"))
-                @if may_share { (checkbox(sub, "shared", "on", "Share with everyone in the organization", false)) }
-                button.primary type="submit" { "Add contact" }
+                (field(sub, "first_name", t("first-name"), Input::Text, ""))
+                (field(sub, "last_name", t("last-name"), Input::Text, ""))
+                (field(sub, "company", t("company"), Input::Text, ""))
+                (field(sub, "email", t("email"), Input::Email, ""))
+                (field(sub, "number", t("phone-number"), Input::Text, ""))
+                (field(sub, "kind", t("phone-kind"), Input::Select(&options(PHONE_KINDS)), "work"))
+                @if may_share { (checkbox(sub, "shared", "on", t("share-with-everyone-in-the-organization"), false)) }
+                button.primary type="submit" { (t("add-contact")) }
             }
         },
     )
@@ -97,7 +94,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
     }
     let phones = match form.value::<DialString>("number")? {
         Some(number) => vec![ContactPhone {
-            kind: form.required("kind", "Phone kind")?,
+            kind: form.required("kind", t("phone-kind"))?,
             number,
         }],
         None => Vec::new(),

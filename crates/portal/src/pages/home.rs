@@ -20,18 +20,20 @@ pub(super) fn describe_action(a: &RuleAction) -> String {
             .join(", ")
     };
     match a {
-        RuleAction::DoNotDisturb => "Do not disturb".into(),
-        RuleAction::SendToVoicemail => "Send to voicemail".into(),
-        RuleAction::ForwardAlways { to } => format!("Forward every call to {to}"),
+        RuleAction::DoNotDisturb => t("do-not-disturb").into(),
+        RuleAction::SendToVoicemail => t("send-to-voicemail").into(),
+        RuleAction::ForwardAlways { to } => tf("rule-forward-always", &[("to", arg(to))]),
         RuleAction::ForwardConditional {
             no_answer, busy, ..
-        } => format!(
-            "Ring me, then forward (no answer: {}, busy: {})",
-            or_dash(&text(no_answer)),
-            or_dash(&text(busy))
+        } => tf(
+            "rule-forward-conditional",
+            &[
+                ("no_answer", arg(or_dash(&text(no_answer)))),
+                ("busy", arg(or_dash(&text(busy)))),
+            ],
         ),
         RuleAction::SimultaneousRing { numbers, .. } => {
-            format!("Ring my phones and {} together", list(numbers))
+            tf("rule-simultaneous-ring", &[("numbers", arg(list(numbers)))])
         }
     }
 }
@@ -88,21 +90,21 @@ pub(super) async fn user_home(ctx: &Ctx) -> R<View> {
         .has_tab(Layout::MyAccount, Tab::Messages)
         .then(|| tab_href(Layout::MyAccount, Tab::Messages));
     page(
-        format!("Welcome, {}", me.name()),
+        tf("welcome", &[("name", arg(me.name()))]),
         html! {
             div.stats {
-                (stat("new voicemails", new, messages_tab))
-                (stat("missed calls today", missed, Some(crate::client::with_query(&history, &[("disposition", "missed"), ("since", &since)]))))
-                (stat("calls today", today, Some(history.clone())))
+                (stat(t("new-voicemails"), new, messages_tab))
+                (stat(t("missed-calls-today"), missed, Some(crate::client::with_query(&history, &[("disposition", "missed"), ("since", &since)]))))
+                (stat(t("calls-today"), today, Some(history.clone())))
             }
             @if has_rules {
                 section.card {
-                    h2 { "Answering rule in force now" }
+                    h2 { (t("answering-rule-in-force-now")) }
                     @match &active {
                         Some(rule) => p.active-rule { (describe_action(&rule.body.action)) },
-                        None => p { "No rule applies: calls ring your phones." },
+                        None => p { (t("no-rule-applies-calls-ring-your")) },
                     }
-                    a href=(tab_href(Layout::MyAccount, Tab::AnsweringRules)) { "Change answering rules" }
+                    a href=(tab_href(Layout::MyAccount, Tab::AnsweringRules)) { (t("change-answering-rules")) }
                 }
             }
         },
@@ -121,39 +123,39 @@ pub(super) async fn org_home(ctx: &Ctx) -> R<View> {
         let n = api
             .call(endpoints::count_users(MINE, &UserQuery::default()))
             .await?;
-        counts.push(("users", n.count, Tab::Users));
+        counts.push((t("stat-users"), n.count, Tab::Users));
     }
     if shows(Tab::CallQueues) {
         let n = api
             .call(endpoints::count_queues(MINE, &QueueQuery::default()))
             .await?;
-        counts.push(("call queues", n.count, Tab::CallQueues));
+        counts.push((t("call-queues-3"), n.count, Tab::CallQueues));
     }
     if shows(Tab::AutoAttendants) {
         let n = api
             .call(settings::count::<AutoAttendant>(MINE, &everything))
             .await?;
-        counts.push(("auto attendants", n.count, Tab::AutoAttendants));
+        counts.push((t("auto-attendants-3"), n.count, Tab::AutoAttendants));
     }
     if shows(Tab::Conferences) || me.scope == Scope::OfficeManager {
         let n = api
             .call(settings::count::<Conference>(MINE, &everything))
             .await?;
-        counts.push(("conferences", n.count, Tab::Conferences));
+        counts.push((t("stat-conferences"), n.count, Tab::Conferences));
     }
     if shows(Tab::Inventory) {
         let n = api
             .call(settings::count::<PhoneNumber>(MINE, &everything))
             .await?;
-        counts.push(("phone numbers", n.count, Tab::Inventory));
+        counts.push((t("phone-numbers-2"), n.count, Tab::Inventory));
     }
     let mut today = Vec::new();
     for (label, disposition) in [
-        ("calls today", None),
-        ("answered", Some(Disposition::Answered)),
-        ("missed", Some(Disposition::Missed)),
-        ("abandoned", Some(Disposition::Abandoned)),
-        ("voicemail", Some(Disposition::Voicemail)),
+        (t("calls-today"), None),
+        (t("answered-2"), Some(Disposition::Answered)),
+        (t("missed-2"), Some(Disposition::Missed)),
+        (t("abandoned-2"), Some(Disposition::Abandoned)),
+        (t("voicemail-2"), Some(Disposition::Voicemail)),
     ] {
         let n = api
             .call(endpoints::count_calls(
@@ -167,9 +169,9 @@ pub(super) async fn org_home(ctx: &Ctx) -> R<View> {
     let tabs_settings = api.call(endpoints::portal_tabs(MINE)).await.is_ok()
         && me.may_now(Resource::PortalTabSettings, Action::Update);
     let whose = if me.scope == Scope::SiteManager {
-        "your site"
+        t("your-site")
     } else {
-        "organization"
+        t("organization")
     };
     page(
         format!("{} — {whose}", me.domain.name),
@@ -177,14 +179,14 @@ pub(super) async fn org_home(ctx: &Ctx) -> R<View> {
             div.stats {
                 @for (label, n, tab) in &counts { (stat(label, n, Some(tab_href(l, *tab)))) }
             }
-            h2 { "Today" }
+            h2 { (t("today")) }
             div.stats {
                 @for (label, n, disposition) in &today {
                     (stat(label, n, Some(crate::client::with_query(&history, &[("since", &since), ("disposition", disposition)]))))
                 }
             }
             @if tabs_settings {
-                p { a href={ (tab_href(l, Tab::Home)) "/portal-tabs" } { "Portal tabs: hide tabs from users of this domain" } }
+                p { a href={ (tab_href(l, Tab::Home)) "/portal-tabs" } { (t("portal-tabs-hide-tabs-from-users")) } }
             }
         },
     )
@@ -201,12 +203,12 @@ pub(super) async fn global_home(ctx: &Ctx) -> R<View> {
     };
     let audit = api.call(endpoints::audit_log(&latest)).await?;
     page(
-        "Platform",
+        t("platform"),
         html! {
             div.stats {
-                (stat("domains", domains.count, Some(tab_href(Layout::Global, Tab::Domains))))
+                (stat(t("stat-domains"), domains.count, Some(tab_href(Layout::Global, Tab::Domains))))
             }
-            h2 { "Latest changes" }
+            h2 { (t("latest-changes")) }
             (provider::audit_table(ctx, &audit.items))
         },
     )
@@ -221,28 +223,28 @@ pub(super) async fn portal_tabs(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
             .any(|h| h.scope == scope && h.layout == layout && h.tab == tab)
     };
     page(
-        "Portal tabs",
+        t("portal-tabs"),
         html! {
-            p { "Hide tabs your users do not need. Hiding only tidies the portal: it takes no right away and gives none. The first tab of a layout always stays." }
+            p { (t("hide-tabs-your-users-do-not")) }
             form method="post" {
                 (csrf(&ctx.s.csrf))
                 (form_error(sub))
                 // The scopes of a domain's people who log in.
                 @for scope in Scope::ALL.into_iter().filter(|s| *s < Scope::Reseller && s.can_log_in()) {
                     fieldset {
-                        legend { (scope.label()) }
+                        legend { (scope_label(scope)) }
                         @for (layout, tabs) in switchboard_policy::layouts_for(scope) {
                             div.tabset {
-                                strong { (layout.label()) ": " }
+                                strong { (layout_label(*layout)) ": " }
                                 @for tab in tabs.iter().skip(1) {
                                     @let value = format!("{}/{}/{}", scope.as_str(), layout.name(), tab.name());
-                                    (checkbox(sub, "hide", &value, &format!("hide {}", tab.label()), is_hidden(scope, *layout, *tab)))
+                                    (checkbox(sub, "hide", &value, &tf("hide-tab", &[("tab", arg(tab_label(*tab)))]), is_hidden(scope, *layout, *tab)))
                                 }
                             }
                         }
                     }
                 }
-                button.primary type="submit" { "Save" }
+                button.primary type="submit" { (t("save")) }
             }
         },
     )

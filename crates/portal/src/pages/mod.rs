@@ -19,6 +19,7 @@ use super::client::{Failure, enc};
 use super::form::{Form, R};
 use super::html::{Input, Submitted, csrf, field_with, form_error};
 use super::session::MeExt;
+pub(crate) use crate::i18n::{arg, layout_label, scope_label, t, tab_label, tf};
 use axum::response::Response;
 use maud::{Markup, html};
 use switchboard_api::api::DeleteQuery;
@@ -45,11 +46,22 @@ fn done(ctx: &Ctx, notice: &str) -> String {
     format!("{}?notice={notice}", ctx.base())
 }
 
-fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+/// A code's label from a table of (code, catalogue id) pairs, in the viewer's language.
+type Labels = [(&'static str, &'static str)];
+
+fn options(pairs: &Labels) -> Vec<(String, String)> {
     pairs
         .iter()
-        .map(|(v, l)| ((*v).to_owned(), (*l).to_owned()))
+        .map(|(v, id)| ((*v).to_owned(), t(id).to_owned()))
         .collect()
+}
+
+/// The label of `code` in a table of (code, catalogue id) pairs ("" for a code not in it).
+fn label_of(pairs: &Labels, code: &str) -> &'static str {
+    pairs
+        .iter()
+        .find(|(k, _)| *k == code)
+        .map_or("", |(_, id)| t(id))
 }
 
 fn or_dash(v: &str) -> &str {
@@ -66,13 +78,11 @@ fn viewer_zone(ctx: &Ctx) -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get(ctx.s.me.timezone.as_str()).unwrap_or(jiff::tz::TimeZone::UTC)
 }
 
-/// A time on the viewer's clock with its zone's abbreviation: "2026-12-03 13:21:05 EST".
+/// A time on the viewer's clock, in its language, with the zone's abbreviation:
+/// "Dec 3, 2026, 1:21:05 PM EST" / "3 déc. 2026, 13 h 21 min 05 s EST".
 fn local_time(ctx: &Ctx, t: Timestamp) -> String {
     match jiff::Timestamp::from_second(t.0) {
-        Ok(at) => at
-            .to_zoned(viewer_zone(ctx))
-            .strftime("%Y-%m-%d %H:%M:%S %Z")
-            .to_string(),
+        Ok(at) => crate::i18n::date_time(&at.to_zoned(viewer_zone(ctx))),
         Err(_) => t.to_rfc3339(),
     }
 }
@@ -244,7 +254,7 @@ trait Titled {
 
 impl Titled for VoicemailMessage {
     fn title(&self) -> String {
-        format!("the message from {}", self.caller_number)
+        tf("the-message-from", &[("number", arg(&self.caller_number))])
     }
 }
 impl Titled for Contact {
@@ -254,7 +264,7 @@ impl Titled for Contact {
 }
 impl Titled for AnswerRule {
     fn title(&self) -> String {
-        format!("rule {}", self.position)
+        tf("rule-number", &[("position", arg(self.position))])
     }
 }
 impl Titled for TimeFrame {
@@ -316,9 +326,9 @@ fn upload_form(ctx: &Ctx, sub: Option<&Submitted>, heading: Markup) -> Markup {
             (heading)
             (csrf(&ctx.s.csrf))
             (form_error(sub))
-            (crate::html::upload_field(sub, "Recording (WAV)"))
-            (crate::html::field(sub, "name", "Name (the file's name if left empty)", Input::Text, ""))
-            button.primary type="submit" { "Upload" }
+            (crate::html::upload_field(sub, t("recording-wav")))
+            (crate::html::field(sub, "name", t("name-the-files-name-if-left"), Input::Text, ""))
+            button.primary type="submit" { (t("upload")) }
         }
     }
 }
@@ -329,7 +339,7 @@ fn uploaded(ctx: &Ctx, form: &Form<'_>) -> R<(String, Vec<u8>)> {
     let upload = ctx
         .upload
         .as_ref()
-        .ok_or_else(|| Failure::invalid("file", "choose a recording (a WAV file) to upload"))?;
+        .ok_or_else(|| Failure::invalid("file", t("choose-a-recording-a-wav-file")))?;
     let name = match form.text("name").trim() {
         "" => upload
             .file_name
@@ -352,7 +362,7 @@ fn swap_with_neighbour(positions: &[u32], at: Option<usize>, to: &str) -> R<Vec<
     let other = match to {
         "up" if at > 0 => at - 1,
         "down" if at + 1 < positions.len() => at + 1,
-        _ => return Err(Failure::invalid("to", "nothing to swap with there")),
+        _ => return Err(Failure::invalid("to", t("nothing-to-swap-with-there"))),
     };
     let (a, b) = (positions[at], positions[other]);
     if a != b {
@@ -418,24 +428,24 @@ async fn confirm_delete(ctx: &Ctx, id: &str, refused: Option<&Submitted>) -> R<V
         _ => return Err(Failure::not_found()),
     };
     page(
-        format!("Delete {name}?"),
+        tf("delete-what", &[("name", arg(&name))]),
         html! {
             @if let Some(r) = refused {
-                div.alert role="alert" { strong { "Not deleted. " } (r.failure.message) }
+                div.alert role="alert" { strong { (t("not-deleted")) } (r.failure.text()) }
             }
-            p { "This cannot be undone." }
+            p { (t("this-cannot-be-undone")) }
             form.inline method="post" {
                 (csrf(&ctx.s.csrf))
-                button.danger type="submit" { "Delete " (name) }
+                button.danger type="submit" { (t("delete-2")) (name) }
             }
             " "
-            a href=(ctx.base()) { "Cancel" }
+            a href=(ctx.base()) { (t("cancel")) }
         },
     )
 }
 
 fn delete_link(ctx: &Ctx, id: &str) -> Markup {
-    html! { a.danger-link href={ (ctx.base()) "/" (enc(id)) "/delete" } { "Delete" } }
+    html! { a.danger-link href={ (ctx.base()) "/" (enc(id)) "/delete" } { (t("delete")) } }
 }
 
 // ---------- pieces several tabs use ----------
@@ -445,10 +455,10 @@ fn delete_link(ctx: &Ctx, id: &str) -> Markup {
 fn local_instant(ctx: &Ctx, local: &str) -> R<String> {
     let civil: jiff::civil::DateTime = local
         .parse()
-        .map_err(|_| Failure::invalid("at", "a date and time like 2026-11-24T13:30"))?;
+        .map_err(|_| Failure::invalid("at", t("a-date-and-time-like-2026")))?;
     let zoned = civil
         .to_zoned(viewer_zone(ctx))
-        .map_err(|_| Failure::invalid("at", "no such time on this clock"))?;
+        .map_err(|_| Failure::invalid("at", t("no-such-time-on-this-clock")))?;
     Ok(zoned.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
@@ -459,18 +469,21 @@ fn day_start(ctx: &Ctx, date: &str, plus_days: i64) -> R<String> {
         jiff::Timestamp::now().to_zoned(zone.clone()).date()
     } else {
         date.parse::<jiff::civil::Date>()
-            .map_err(|_| Failure::invalid("since", "a date like 2026-11-24"))?
+            .map_err(|_| Failure::invalid("since", t("a-date-like-2026-11-24")))?
     };
     let day = day
         .checked_add(jiff::Span::new().days(plus_days))
-        .map_err(|_| Failure::invalid("since", "a date too far away"))?;
+        .map_err(|_| Failure::invalid("since", t("a-date-too-far-away")))?;
     let start = day
         .to_zoned(zone)
-        .map_err(|_| Failure::invalid("since", "no such day"))?;
+        .map_err(|_| Failure::invalid("since", t("no-such-day")))?;
     Ok(start.timestamp().strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 fn stat(label: &str, value: impl std::fmt::Display, href: Option<String>) -> Markup {
+    // A count is written as the viewer's language groups digits.
+    let value = value.to_string();
+    let value = value.parse::<i64>().map_or(value, crate::i18n::number);
     html! {
         div.stat {
             @match href {
@@ -504,7 +517,7 @@ fn search_form(ctx: &Ctx, label: &str) -> Markup {
             label for="q" { (label) }
             input id="q" name="q" type="search" value=(ctx.q("q"))
                 hx-get=(ctx.base()) hx-trigger="input changed delay:300ms" hx-target="#main" hx-select="#main" hx-swap="outerHTML" hx-push-url="true";
-            button.secondary type="submit" { "Search" }
+            button.secondary type="submit" { (t("search")) }
         }
     }
 }
@@ -545,9 +558,9 @@ async fn domain_picker(ctx: &Ctx, current: &str) -> R<Markup> {
     let domains = ctx.api().call(endpoints::list_domains(&query)).await?.items;
     Ok(html! {
         form.search method="get" action=(ctx.base()) {
-            label for="domain" { "Domain" }
+            label for="domain" { (t("domain")) }
             select id="domain" name="domain" { @for d in &domains { @let n = d.name.to_string(); option value=(n) selected[n == current] { (n) } } }
-            button.secondary type="submit" { "Show" }
+            button.secondary type="submit" { (t("show")) }
         }
     })
 }

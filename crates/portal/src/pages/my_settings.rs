@@ -10,16 +10,16 @@ use switchboard_policy::{Action, Resource};
 
 /// Each folder: its value in the API, its name on the page.
 const FOLDERS: [(Folder, &str, &str); 3] = [
-    (Folder::New, "new", "New"),
-    (Folder::Saved, "saved", "Saved"),
-    (Folder::Trash, "trash", "Trash"),
+    (Folder::New, "new", "new-2"),
+    (Folder::Saved, "saved", "saved-2"),
+    (Folder::Trash, "trash", "trash"),
 ];
 
 fn folder_label(folder: Folder) -> &'static str {
     FOLDERS
         .iter()
         .find(|(f, _, _)| *f == folder)
-        .map_or("", |(_, _, label)| label)
+        .map_or("", |(_, _, label)| t(label))
 }
 
 pub(super) async fn messages(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) -> R<View> {
@@ -44,26 +44,26 @@ pub(super) async fn messages(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) 
             let id = m.id.get().to_string();
             let at = |what: &str| format!("{}/{id}/{what}", ctx.base());
             let (read_label, read_value) = if m.body.read {
-                ("Mark unread", "false")
+                (t("mark-unread"), "false")
             } else {
-                ("Mark read", "true")
+                (t("mark-read"), "true")
             };
             html! { tr.(if m.body.read { "" } else { "unread" }) {
                 td { (when(ctx, m.body.received_at)) }
                 td { (text(&m.body.caller_name)) " " (m.body.caller_number) }
-                td { (folder_label(m.body.folder)) @if !m.body.read { " · " strong { "unread" } } }
+                td { (folder_label(m.body.folder)) @if !m.body.read { " · " strong { (t("unread-badge")) } } }
                 td { audio controls preload="none" src=(at("audio")) {} }
                 td { div.row-actions {
                     (button_form(&at("read"), csrf_token, read_label, "secondary", &[("read", read_value)]))
                     form.inline method="post" action=(at("move")) {
                         (csrf(csrf_token))
-                        select name="folder" aria-label="Folder to move the message to" {
-                            @for (folder, value, label) in FOLDERS {
+                        select name="folder" aria-label=(t("folder-to-move-the-message-to")) {
+                            @for (folder, value, label) in FOLDERS.map(|(f, v, l)| (f, v, t(l))) {
                                 @if folder != m.body.folder { option value=(value) { (label) } }
                             }
                         }
                         " "
-                        button.secondary type="submit" { "Move" }
+                        button.secondary type="submit" { (t("move")) }
                     }
                     (delete_link(ctx, &id))
                 } }
@@ -72,9 +72,9 @@ pub(super) async fn messages(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) 
         .collect();
     let greetings = greetings(ctx, sub).await?;
     page(
-        "Messages",
+        t("messages"),
         html! {
-            (table(&["Received", "From", "Folder", "Listen", "Actions"], rows, "No voicemail messages."))
+            (table(&[t("received"), t("from"), t("folder"), t("listen"), t("actions")], rows, t("no-voicemail-messages")))
             (greetings)
         },
     )
@@ -96,31 +96,25 @@ async fn greetings(ctx: &Ctx, sub: Option<&Submitted>) -> R<Markup> {
                 td { (g.body.name) }
                 td { (seconds(Some(g.body.audio.duration_ms as f64 / 1000.0))) }
                 td { audio controls preload="none" src={ (at) "/audio" } {} }
-                td { @if g.body.active { strong { "Callers hear this one" } } @else {
-                    (button_form(&format!("{at}/activate"), csrf_token, "Use this greeting", "secondary", &[]))
+                td { @if g.body.active { strong { (t("callers-hear-this-one")) } } @else {
+                    (button_form(&format!("{at}/activate"), csrf_token, t("use-this-greeting"), "secondary", &[]))
                 } }
             } }
         })
         .collect();
     Ok(html! {
-        h2 { "Greetings" }
-        (table(&["Name", "Length", "Listen", ""], rows, "No greeting recorded: callers hear the standard one."))
-        (upload_form(ctx, sub, html! { h3 { "Add a greeting" } }))
+        h2 { (t("greetings-2")) }
+        (table(&[t("name"), t("length"), t("listen"), ""], rows, t("no-greeting-recorded-callers-hear-the")))
+        (upload_form(ctx, sub, html! { h3 { (t("add-a-greeting")) } }))
     })
 }
 
 const RULE_ACTIONS: &[(&str, &str)] = &[
-    ("forward_always", "Forward every call"),
-    (
-        "forward_conditional",
-        "Ring me, then forward if unanswered or busy",
-    ),
-    (
-        "simultaneous_ring",
-        "Ring my phones and another number together",
-    ),
-    ("send_to_voicemail", "Send to voicemail"),
-    ("do_not_disturb", "Do not disturb"),
+    ("forward_always", "forward-every-call"),
+    ("forward_conditional", "ring-me-then-forward-if-unanswered"),
+    ("simultaneous_ring", "ring-my-phones-and-another-number"),
+    ("send_to_voicemail", "send-to-voicemail"),
+    ("do_not_disturb", "do-not-disturb"),
 ];
 
 /// How long a forwarded or shared call rings first, as the API's default.
@@ -151,7 +145,7 @@ async fn frames(ctx: &Ctx, owner: &str) -> R<Vec<Setting<TimeFrame>>> {
 
 /// The choices of a rule's "When": always, or one of these frames.
 fn frame_options(frames: &[Setting<TimeFrame>]) -> Vec<(String, String)> {
-    let mut options = vec![(String::new(), "Always (no time frame)".to_owned())];
+    let mut options = vec![(String::new(), t("always-no-time-frame").to_owned())];
     options.extend(
         frames
             .iter()
@@ -165,7 +159,7 @@ fn frame_name(frames: &[Setting<TimeFrame>], id: Option<Id<TimeFrame>>) -> Strin
     frames
         .iter()
         .find(|f| Some(f.id) == id)
-        .map_or_else(|| "Always".to_owned(), |f| f.body.name.to_string())
+        .map_or_else(|| t("always").to_owned(), |f| f.body.name.to_string())
 }
 
 /// The rule of a user (`owner`: an extension, or `~`) that decides its calls now, if any.
@@ -227,47 +221,47 @@ pub(super) async fn answering_rules(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
             let at = |what: &str| format!("{}/{id}/{what}", ctx.base());
             html! { tr.(if in_force { "active" } else { "" }) {
                 td { (n + 1) }
-                td { (frame_name(r.body.time_frame_id)) @if !enabled { " (off)" } }
+                td { (frame_name(r.body.time_frame_id)) @if !enabled { (t("off")) } }
                 td {
                     (describe_action(&r.body.action))
-                    @if in_force { " " span.badge { "in force now" } }
-                    @if Some(r.id) == tried_rule { " " span.badge { "applies at the time asked" } }
+                    @if in_force { " " span.badge { (t("in-force-now")) } }
+                    @if Some(r.id) == tried_rule { " " span.badge { (t("applies-at-the-time-asked")) } }
                 }
                 td { div.row-actions {
-                    @if n > 0 { (button_form(&at("order"), &ctx.s.csrf, "Move up", "secondary", &[("to", "up")])) }
-                    @if n < last { (button_form(&at("order"), &ctx.s.csrf, "Move down", "secondary", &[("to", "down")])) }
-                    a.button.secondary href={ (ctx.base()) "/" (id) } { "Change" }
-                    (button_form(&at("toggle"), &ctx.s.csrf, if enabled { "Turn off" } else { "Turn on" }, "secondary", &[("enabled", if enabled { "false" } else { "true" })]))
+                    @if n > 0 { (button_form(&at("order"), &ctx.s.csrf, t("move-up"), "secondary", &[("to", "up")])) }
+                    @if n < last { (button_form(&at("order"), &ctx.s.csrf, t("move-down"), "secondary", &[("to", "down")])) }
+                    a.button.secondary href={ (ctx.base()) "/" (id) } { (t("change")) }
+                    (button_form(&at("toggle"), &ctx.s.csrf, if enabled { t("turn-off") } else { t("turn-on") }, "secondary", &[("enabled", if enabled { "false" } else { "true" })]))
                     (delete_link(ctx, &id))
                 } }
             } }
         })
         .collect();
     page(
-        "Answering Rules",
+        t("answering-rules"),
         html! {
-            p { "Rules are tried in order; the first whose time frame is active decides what happens to your calls." }
-            (table(&["Order", "When", "What happens", "Actions"], rows, "No answering rules: calls ring your phones."))
+            p { (t("rules-are-tried-in-order-the")) }
+            (table(&[t("order"), t("when"), t("what-happens"), t("actions")], rows, t("no-answering-rules-calls-ring-your")))
             form.filters method="get" action=(ctx.base()) {
-                div.field { label for="at" { "Which rule applies at (" (ctx.s.me.timezone) ")" } input id="at" name="at" type="datetime-local" value=(asked); }
-                button.secondary type="submit" { "Try" }
+                div.field { label for="at" { (t("which-rule-applies-at")) (ctx.s.me.timezone) ")" } input id="at" name="at" type="datetime-local" value=(asked); }
+                button.secondary type="submit" { (t("try")) }
             }
-            @if let Some(t) = &tried {
+            @if let Some(asked) = &tried {
                 p role="status" {
-                    "At " (when(ctx, t.at)) ": "
-                    @match &t.rule {
+                    (t("at")) (when(ctx, asked.at)) ": "
+                    @match &asked.rule {
                         Some(r) => { strong { (frame_name(r.body.time_frame_id)) } " — " (describe_action(&r.body.action)) "." },
-                        None => { "no rule applies: calls ring your phones." },
+                        None => { (t("no-rule-applies-calls-ring-your-2")) },
                     }
                 }
             }
             form.card method="post" action=(ctx.base()) {
-                h2 { "New answering rule" }
+                h2 { (t("new-answering-rule")) }
                 (csrf(&ctx.s.csrf))
                 (form_error(sub))
                 (rule_fields(sub, None, &frame_options))
-                (field(sub, "position", "Order", Input::Number, &(rules.len() + 1).to_string()))
-                button.primary type="submit" { "Add rule" }
+                (field(sub, "position", t("order"), Input::Number, &(rules.len() + 1).to_string()))
+                button.primary type="submit" { (t("add-rule")) }
             }
         },
     )
@@ -286,8 +280,8 @@ pub(super) async fn user_settings_summary(ctx: &Ctx, ext: &str) -> Option<Markup
         .map(|(n, r)| html! { tr.(if Some(r.id) == active { "active" } else { "" }) {
             td { (n + 1) }
             td { (frame_name(r.body.time_frame_id)) }
-            td { (describe_action(&r.body.action)) @if Some(r.id) == active { " " span.badge { "in force now" } } }
-            td { @if r.body.enabled { "On" } @else { "Off" } }
+            td { (describe_action(&r.body.action)) @if Some(r.id) == active { " " span.badge { (t("in-force-now")) } } }
+            td { @if r.body.enabled { (t("on")) } @else { (t("off-2")) } }
         } })
         .collect();
     let messages = ctx
@@ -303,31 +297,31 @@ pub(super) async fn user_settings_summary(ctx: &Ctx, ext: &str) -> Option<Markup
     let count = |folder: Folder| messages.iter().filter(|m| m.body.folder == folder).count();
     let unread = messages.iter().filter(|m| !m.body.read).count();
     Some(html! {
-        h2 { "Answering rules" }
-        (table(&["Order", "When", "What happens", "State"], rows, "No answering rules: calls ring this user's phones."))
-        h2 { "Voicemail" }
-        p { (count(Folder::New)) " new, " (count(Folder::Saved)) " saved, " (count(Folder::Trash)) " in the trash; " (unread) " unread." }
+        h2 { (t("answering-rules-2")) }
+        (table(&[t("order"), t("when"), t("what-happens"), t("state")], rows, t("no-answering-rules-calls-ring-this")))
+        h2 { (t("voicemail")) }
+        p { (count(Folder::New)) (t("new")) (count(Folder::Saved)) (t("saved")) (count(Folder::Trash)) (t("in-the-trash")) (unread) (t("unread")) }
     })
 }
 
 const DAYS: &[(&str, &str)] = &[
-    ("monday", "Mon"),
-    ("tuesday", "Tue"),
-    ("wednesday", "Wed"),
-    ("thursday", "Thu"),
-    ("friday", "Fri"),
-    ("saturday", "Sat"),
-    ("sunday", "Sun"),
+    ("monday", "mon"),
+    ("tuesday", "tue"),
+    ("wednesday", "wed"),
+    ("thursday", "thu"),
+    ("friday", "fri"),
+    ("saturday", "sat"),
+    ("sunday", "sun"),
 ];
 
 fn day_label(day: Weekday) -> &'static str {
-    DAYS.get(usize::from(day.index())).map_or("", |(_, l)| *l)
+    DAYS.get(usize::from(day.index())).map_or("", |(_, l)| t(l))
 }
 
 fn describe_schedule(schedule: &Schedule) -> String {
     let joined = |parts: Vec<String>, sep: &str| parts.join(sep);
     match schedule {
-        Schedule::Always => "Always".into(),
+        Schedule::Always => t("always").into(),
         Schedule::DaysOfWeek { spans } => joined(
             spans
                 .iter()
@@ -341,7 +335,7 @@ fn describe_schedule(schedule: &Schedule) -> String {
         Schedule::Dates { ranges } => joined(
             ranges
                 .iter()
-                .map(|r| format!("{} to {}", r.from, r.to))
+                .map(|r| tf("date-range", &[("from", arg(&r.from)), ("to", arg(&r.to))]))
                 .collect(),
             "; ",
         ),
@@ -378,33 +372,33 @@ pub(super) async fn time_frames(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     };
     let may_create = mine || may_shared;
     page(
-        "Time Frames",
+        t("time-frames"),
         html! {
             @if mine {
-                h2 { "My time frames" }
-                (table(&["Name", "When", ""], personal.iter().map(|f| row(f, true)).collect(), "No personal time frames."))
+                h2 { (t("my-time-frames")) }
+                (table(&[t("name"), t("when"), ""], personal.iter().map(|f| row(f, true)).collect(), t("no-personal-time-frames")))
             }
-            h2 { "Shared time frames" }
-            (table(&["Name", "When", ""], shared.iter().map(|f| row(f, may_shared)).collect(), "No shared time frames."))
+            h2 { (t("shared-time-frames")) }
+            (table(&[t("name"), t("when"), ""], shared.iter().map(|f| row(f, may_shared)).collect(), t("no-shared-time-frames")))
             @if may_create {
                 form.card method="post" action=(ctx.base()) {
-                    h2 { @if mine { "New time frame" } @else { "New shared time frame" } }
+                    h2 { @if mine { (t("new-time-frame")) } @else { (t("new-shared-time-frame")) } }
                     (csrf(&ctx.s.csrf))
                     (form_error(sub))
-                    (field_with(sub, "name", "Name", Input::Text, "", true))
-                    (field(sub, "schedule.kind", "Kind", Input::Select(&options(&[("days_of_week", "Days of the week"), ("dates", "A range of dates"), ("always", "Always")])), "days_of_week"))
+                    (field_with(sub, "name", t("name"), Input::Text, "", true))
+                    (field(sub, "schedule.kind", t("kind"), Input::Select(&options(&[("days_of_week", "days-of-the-week"), ("dates", "a-range-of-dates"), ("always", "always")])), "days_of_week"))
                     fieldset {
-                        legend { "Days of the week" }
-                        @for (v, l) in DAYS { (checkbox(sub, "schedule.days", v, l, false)) }
-                        (field(sub, "schedule.start", "From", Input::Time, "09:00"))
-                        (field(sub, "schedule.end", "To", Input::Time, "17:00"))
+                        legend { (t("days-of-the-week")) }
+                        @for (v, l) in DAYS { (checkbox(sub, "schedule.days", v, t(l), false)) }
+                        (field(sub, "schedule.start", t("from"), Input::Time, "09:00"))
+                        (field(sub, "schedule.end", t("to-2"), Input::Time, "17:00"))
                     }
                     fieldset {
-                        legend { "A range of dates" }
-                        (field(sub, "schedule.from", "First day", Input::Date, ""))
-                        (field(sub, "schedule.to", "Last day", Input::Date, ""))
+                        legend { (t("a-range-of-dates")) }
+                        (field(sub, "schedule.from", t("first-day"), Input::Date, ""))
+                        (field(sub, "schedule.to", t("last-day"), Input::Date, ""))
                     }
-                    button.primary type="submit" { "Create time frame" }
+                    button.primary type="submit" { (t("create-time-frame")) }
                 }
             }
         },
@@ -415,21 +409,27 @@ pub(super) async fn time_frames(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
 fn registration(ctx: &Ctx, login: Option<&SipLogin>) -> String {
     match login {
         None => "—".into(),
-        Some(l) if !l.issued => "No SIP password issued yet".into(),
-        Some(l) if !l.enabled => "Login disabled".into(),
+        Some(l) if !l.issued => t("no-sip-password-issued-yet").into(),
+        Some(l) if !l.enabled => t("login-disabled").into(),
         Some(SipLogin {
             registration: Some(r),
             ..
-        }) => format!(
-            "Registered from {} until {}{}",
-            r.source.as_deref().unwrap_or(&r.contact),
-            local_time(ctx, r.expires_at),
-            r.user_agent
-                .as_deref()
-                .map(|a| format!(" ({a})"))
-                .unwrap_or_default()
+        }) => tf(
+            "registered-from-until",
+            &[
+                ("source", arg(r.source.as_deref().unwrap_or(&r.contact))),
+                ("until", arg(local_time(ctx, r.expires_at))),
+                (
+                    "agent",
+                    arg(r
+                        .user_agent
+                        .as_deref()
+                        .map(|a| format!(" ({a})"))
+                        .unwrap_or_default()),
+                ),
+            ],
         ),
-        Some(_) => "Not registered".into(),
+        Some(_) => t("not-registered").into(),
     }
 }
 
@@ -457,30 +457,30 @@ pub(super) async fn phone_table(ctx: &Ctx, owner: &str, base: &str) -> R<Markup>
                 @if may_issue {
                     @if login.as_ref().is_some_and(|l| l.issued) {
                         // It ends the password the phone has: asked first.
-                        a.button.secondary href={ (action) "/sip-password" } { "New SIP password" }
+                        a.button.secondary href={ (action) "/sip-password" } { (t("new-sip-password")) }
                     } @else {
-                        (button_form(&format!("{action}/sip-password"), &ctx.s.csrf, "New SIP password", "secondary", &[]))
+                        (button_form(&format!("{action}/sip-password"), &ctx.s.csrf, t("new-sip-password"), "secondary", &[]))
                     }
                 }
                 @if let Some(l) = switchable {
-                    (button_form(&format!("{action}/sip-enabled"), &ctx.s.csrf, if l.enabled { "Turn login off" } else { "Turn login on" }, "secondary", &[("enabled", if l.enabled { "false" } else { "true" })]))
+                    (button_form(&format!("{action}/sip-enabled"), &ctx.s.csrf, if l.enabled { t("turn-login-off") } else { t("turn-login-on") }, "secondary", &[("enabled", if l.enabled { "false" } else { "true" })]))
                 }
             }
         } });
     }
     Ok(html! {
         (table(
-            &["Label", "Model", "MAC address", "Line", "SIP login", "Registration", ""],
+            &[t("label"), t("model"), t("mac-address"), t("line"), t("sip-login"), t("registration"), ""],
             rows,
-            "No phones.",
+            t("no-phones"),
         ))
-        p.hint { "A phone's SIP password is shown once, when it is issued; issuing a new one ends the old." }
+        p.hint { (t("a-phones-sip-password-is-shown")) }
     })
 }
 
 pub(super) async fn phones(ctx: &Ctx) -> R<View> {
     let base = ctx.base();
-    page("Phones", phone_table(ctx, MINE, &base).await?)
+    page(t("phones"), phone_table(ctx, MINE, &base).await?)
 }
 
 /// Before a new SIP password replaces the one a phone has: the question; Cancel goes `back`.
@@ -493,15 +493,15 @@ pub(super) async fn confirm_new_sip_password(ctx: &Ctx, id: &str, back: &str) ->
         .body;
     let name = format!("{} ({})", text(&phone.label), phone.model);
     page(
-        format!("New SIP password for {name}?"),
+        tf("new-sip-password-for", &[("name", arg(&name))]),
         html! {
-            p { "The phone's current password stops working at once: it cannot register or call until the new one is entered in it." }
+            p { (t("the-phones-current-password-stops-working")) }
             form.inline method="post" {
                 (csrf(&ctx.s.csrf))
-                button.danger type="submit" { "Issue a new password" }
+                button.danger type="submit" { (t("issue-a-new-password")) }
             }
             " "
-            a href=(back) { "Cancel" }
+            a href=(back) { (t("cancel")) }
         },
     )
 }
@@ -513,15 +513,15 @@ pub(super) async fn issue_sip_password(ctx: &Ctx, id: &str, back: &str) -> R<Vie
         .call(endpoints::issue_sip_password(MINE, id))
         .await?;
     page(
-        "New SIP password",
+        t("new-sip-password"),
         html! {
-            p { "Enter these in the phone's SIP account settings. The password is shown this once: it is not kept, only what the switch needs to check it." }
+            p { (t("enter-these-in-the-phones-sip")) }
             dl.sip-login {
-                dt { "Username" } dd { code id="sip-username" { (issued.username) } }
-                dt { "Domain (realm)" } dd { code { (issued.realm) } }
-                dt { "Password" } dd { code id="sip-password" { (issued.password) } }
+                dt { (t("username")) } dd { code id="sip-username" { (issued.username) } }
+                dt { (t("domain-realm")) } dd { code { (issued.realm) } }
+                dt { (t("password")) } dd { code id="sip-password" { (issued.password) } }
             }
-            p { a href=(back) { "Back" } }
+            p { a href=(back) { (t("back")) } }
         },
     )
 }
@@ -539,10 +539,10 @@ pub(super) async fn set_sip_enabled(ctx: &Ctx, id: &str, form: &Form<'_>) -> R<(
 
 /// What a new answering rule does, from its form.
 fn rule_action(form: &Form<'_>) -> R<RuleAction> {
-    let to = || form.required::<Destination>("action.to", "Forward to");
+    let to = || form.required::<Destination>("action.to", t("forward-to"));
     let ring = || -> R<u32> {
         Ok(form
-            .number("action.ring_timeout_seconds", "Ring time")?
+            .number("action.ring_timeout_seconds", t("ring-time"))?
             .unwrap_or(RING_SECONDS))
     };
     Ok(match form.text("action.kind") {
@@ -574,15 +574,18 @@ fn rule_action(form: &Form<'_>) -> R<RuleAction> {
                 .filter(|n| !n.is_empty())
                 .map(|n| {
                     Form(&[("n".to_owned(), n.to_owned())])
-                        .required::<Destination>("n", "Number")
-                        .map_err(|e| Failure::invalid("action.to", e.message))
+                        .required::<Destination>("n", t("number"))
+                        .map_err(|e| Failure {
+                            field: Some("action.to".into()),
+                            ..e
+                        })
                 })
                 .collect::<R<Vec<_>>>()?,
             ring_timeout_seconds: ring()?,
         },
         "send_to_voicemail" => RuleAction::SendToVoicemail,
         "do_not_disturb" => RuleAction::DoNotDisturb,
-        _ => return Err(Failure::invalid("action.kind", "choose what happens")),
+        _ => return Err(Failure::invalid("action.kind", t("choose-what-happens"))),
     })
 }
 
@@ -659,16 +662,16 @@ fn rule_fields(
         ),
     };
     html! {
-        (field(sub, "time_frame_id", "When", Input::Select(frame_options), &frame))
-        (field(sub, "action.kind", "What happens", Input::Select(&options(RULE_ACTIONS)), kind))
-        (field(sub, "action.to", "Forward to, or the numbers rung with my phones (extension or number; several separated by commas)", Input::Text, &to))
+        (field(sub, "time_frame_id", t("when"), Input::Select(frame_options), &frame))
+        (field(sub, "action.kind", t("what-happens"), Input::Select(&options(RULE_ACTIONS)), kind))
+        (field(sub, "action.to", t("forward-to-or-the-numbers-rung"), Input::Text, &to))
         fieldset {
-            legend { "Ring me first, then (extension or number; each optional)" }
-            (field(sub, "action.no_answer", "If I do not answer, forward to", Input::Text, &no_answer))
-            (field(sub, "action.busy", "If I am busy, forward to", Input::Text, &busy))
-            (field(sub, "action.unreachable", "If my phones are offline, forward to", Input::Text, &unreachable))
+            legend { (t("ring-me-first-then-extension-or")) }
+            (field(sub, "action.no_answer", t("if-i-do-not-answer-forward"), Input::Text, &no_answer))
+            (field(sub, "action.busy", t("if-i-am-busy-forward-to"), Input::Text, &busy))
+            (field(sub, "action.unreachable", t("if-my-phones-are-offline-forward"), Input::Text, &unreachable))
         }
-        (field(sub, "action.ring_timeout_seconds", "Ring my phones for (seconds)", Input::Number, &ring.to_string()))
+        (field(sub, "action.ring_timeout_seconds", t("ring-my-phones-for-seconds"), Input::Number, &ring.to_string()))
     }
 }
 
@@ -695,16 +698,16 @@ pub(super) async fn rule_edit(ctx: &Ctx, id: &str, sub: Option<&Submitted>) -> R
     let frames = frames(ctx, MINE).await?;
     let frame_options = frame_options(&frames);
     page(
-        "Change answering rule",
+        t("change-answering-rule"),
         html! {
-            p { "Now: " strong { (frame_name(&frames, rule.body.time_frame_id)) } " — " (describe_action(&rule.body.action)) "." }
+            p { (t("now")) strong { (frame_name(&frames, rule.body.time_frame_id)) } " — " (describe_action(&rule.body.action)) "." }
             form.card method="post" action={ (ctx.base()) "/" (id) } {
                 (csrf(&ctx.s.csrf))
                 (form_error(sub))
                 (rule_fields(sub, Some(&rule.body), &frame_options))
-                button.primary type="submit" { "Save" }
+                button.primary type="submit" { (t("save")) }
                 " "
-                a href=(ctx.base()) { "Cancel" }
+                a href=(ctx.base()) { (t("cancel")) }
             }
         },
     )
@@ -716,8 +719,8 @@ fn schedule(form: &Form<'_>) -> R<Schedule> {
         "always" => Schedule::Always,
         "dates" => Schedule::Dates {
             ranges: vec![DateRange {
-                from: form.required("schedule.from", "First day")?,
-                to: form.required("schedule.to", "Last day")?,
+                from: form.required("schedule.from", t("first-day"))?,
+                to: form.required("schedule.to", t("last-day"))?,
                 start: None,
                 end: None,
             }],
@@ -727,15 +730,19 @@ fn schedule(form: &Form<'_>) -> R<Schedule> {
                 .all("schedule.days")
                 .iter()
                 .map(|d| {
-                    Form(&[("day".to_owned(), (*d).to_owned())]).required::<Weekday>("day", "Day")
+                    Form(&[("day".to_owned(), (*d).to_owned())])
+                        .required::<Weekday>("day", t("day"))
                 })
                 .collect::<R<Vec<_>>>()
-                .map_err(|e| Failure::invalid("schedule.days", e.message))?;
+                .map_err(|e| Failure {
+                    field: Some("schedule.days".into()),
+                    ..e
+                })?;
             Schedule::DaysOfWeek {
                 spans: vec![WeeklySpan {
                     days,
-                    start: form.required("schedule.start", "From")?,
-                    end: form.required("schedule.end", "To")?,
+                    start: form.required("schedule.start", t("from"))?,
+                    end: form.required("schedule.end", t("to-2"))?,
                 }],
             }
         }
@@ -768,7 +775,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         (Tab::Messages, [id, "move"]) => {
             let folder: Folder = form
                 .value("folder")?
-                .ok_or_else(|| Failure::invalid("folder", "choose a folder"))?;
+                .ok_or_else(|| Failure::invalid("folder", t("choose-a-folder")))?;
             let patch = serde_json::json!({ "folder": folder });
             api.call(settings::patch::<VoicemailMessage>(MINE, id, &patch))
                 .await?;
@@ -776,8 +783,8 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         }
         (Tab::AnsweringRules, []) => {
             let rule = AnswerRule {
-                time_frame_id: form.number("time_frame_id", "When")?.map(Id::new),
-                position: form.number("position", "Order")?.unwrap_or(0),
+                time_frame_id: form.number("time_frame_id", t("when"))?.map(Id::new),
+                position: form.number("position", t("order"))?.unwrap_or(0),
                 enabled: true,
                 action: rule_action(form)?,
             };
@@ -788,7 +795,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         (Tab::AnsweringRules, [id]) => {
             let before = api.call(settings::get::<AnswerRule>(MINE, id)).await?;
             let action = rule_action(form)?;
-            let frame = form.number::<i64>("time_frame_id", "When")?;
+            let frame = form.number::<i64>("time_frame_id", t("when"))?;
             let patch = serde_json::json!({
                 "time_frame_id": frame,
                 "action": action_patch(&before.body.action, &action),
@@ -822,7 +829,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         }
         (Tab::TimeFrames, []) => {
             let frame = TimeFrame {
-                name: form.required("name", "Name")?,
+                name: form.required("name", t("name"))?,
                 schedule: schedule(form)?,
             };
             let call = if ctx.layout == Layout::MyAccount {

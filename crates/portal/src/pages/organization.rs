@@ -20,20 +20,20 @@ pub(super) async fn conferences(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         td { (delete_link(ctx, &c.id.get().to_string())) }
     } }).collect();
     page(
-        "Conferences",
+        t("conferences"),
         html! {
-            (search_form(ctx, "Search conferences"))
-            (table(&["Extension", "Name", "PIN", "Participants", ""], rows, "No conference bridges."))
+            (search_form(ctx, t("search-conferences")))
+            (table(&[t("extension"), t("name"), t("pin"), t("participants"), ""], rows, t("no-conference-bridges")))
             (pager(&ctx.url, list.next_cursor.as_deref()))
             form.card method="post" action=(ctx.base()) {
-                h2 { "New conference bridge" }
+                h2 { (t("new-conference-bridge")) }
                 (csrf(&ctx.s.csrf)) (form_error(sub))
-                (field_with(sub, "name", "Name", Input::Text, "", true))
-                (field_with(sub, "extension", "Extension", Input::Text, "", true))
-                (field(sub, "pin", "PIN (optional)", Input::Text, ""))
-                (field(sub, "max_participants", "Maximum participants", Input::Number, "25"))
-                (field(sub, "site_id", "Site", Input::Select(&sites), ""))
-                button.primary type="submit" { "Create bridge" }
+                (field_with(sub, "name", t("name"), Input::Text, "", true))
+                (field_with(sub, "extension", t("extension"), Input::Text, "", true))
+                (field(sub, "pin", t("pin-optional"), Input::Text, ""))
+                (field(sub, "max_participants", t("maximum-participants"), Input::Number, "25"))
+                (field(sub, "site_id", t("site"), Input::Select(&sites), ""))
+                button.primary type="submit" { (t("create-bridge")) }
             }
         },
     )
@@ -42,13 +42,13 @@ pub(super) async fn conferences(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
 /// What pressing a key does, in words.
 fn describe_target(target: &MenuTarget) -> String {
     match target {
-        MenuTarget::User(e) => format!("user {e}"),
-        MenuTarget::CallQueue(e) => format!("call queue {e}"),
-        MenuTarget::Conference(e) => format!("conference {e}"),
-        MenuTarget::AutoAttendant(e) => format!("auto attendant {e}"),
-        MenuTarget::Voicemail(e) => format!("voicemail {e}"),
-        MenuTarget::External(n) => format!("external {n}"),
-        MenuTarget::Repeat => "repeat the menu".into(),
+        MenuTarget::User(e) => tf("menu-user", &[("target", arg(e))]),
+        MenuTarget::CallQueue(e) => tf("menu-call-queue", &[("target", arg(e))]),
+        MenuTarget::Conference(e) => tf("menu-conference", &[("target", arg(e))]),
+        MenuTarget::AutoAttendant(e) => tf("menu-auto-attendant", &[("target", arg(e))]),
+        MenuTarget::Voicemail(e) => tf("menu-voicemail", &[("target", arg(e))]),
+        MenuTarget::External(n) => tf("menu-external", &[("target", arg(n))]),
+        MenuTarget::Repeat => t("repeat-the-menu-2").into(),
     }
 }
 
@@ -83,28 +83,28 @@ pub(super) async fn auto_attendants(ctx: &Ctx, sub: Option<&Submitted>) -> R<Vie
         })
         .collect();
     page(
-        "Auto Attendants",
+        t("auto-attendants"),
         html! {
-            (search_form(ctx, "Search auto attendants"))
-            (table(&["Extension", "Name", "Keys", ""], rows, "No auto attendants."))
+            (search_form(ctx, t("search-auto-attendants")))
+            (table(&[t("extension"), t("name"), t("keys"), ""], rows, t("no-auto-attendants")))
             (pager(&ctx.url, list.next_cursor.as_deref()))
             @if may_write {
                 form.card method="post" action=(ctx.base()) {
-                    h2 { "New auto attendant" }
+                    h2 { (t("new-auto-attendant")) }
                     (csrf(&ctx.s.csrf)) (form_error(sub))
-                    (field_with(sub, "name", "Name", Input::Text, "", true))
-                    (field_with(sub, "extension", "Extension", Input::Text, "", true))
-                    (field(sub, "site_id", "Site", Input::Select(&sites), ""))
+                    (field_with(sub, "name", t("name"), Input::Text, "", true))
+                    (field_with(sub, "extension", t("extension"), Input::Text, "", true))
+                    (field(sub, "site_id", t("site"), Input::Select(&sites), ""))
                     fieldset {
-                        legend { "What the caller's keys do" }
+                        legend { (t("what-the-callers-keys-do")) }
                         @for k in ["0", "1", "2", "3"] {
                             div.key-choice {
-                                (field(sub, &format!("key{k}_kind"), &format!("Key {k}"), Input::Select(&key_kinds), ""))
-                                (field(sub, &format!("key{k}"), &format!("Key {k}: extension or number"), Input::Text, ""))
+                                (field(sub, &format!("key{k}_kind"), &tf("key-n", &[("key", arg(k))]), Input::Select(&key_kinds), ""))
+                                (field(sub, &format!("key{k}"), &tf("key-n-target", &[("key", arg(k))]), Input::Text, ""))
                             }
                         }
                     }
-                    button.primary type="submit" { "Create auto attendant" }
+                    button.primary type="submit" { (t("create-auto-attendant")) }
                 }
             }
         },
@@ -126,19 +126,19 @@ pub(super) async fn music_on_hold(ctx: &Ctx, rest: &[&str], sub: Option<&Submitt
             td { (at + 1) } td { (m.body.name) } td { (seconds(Some(m.body.audio.duration_ms as f64 / 1000.0))) }
             td { audio controls preload="none" src={ (ctx.base()) "/" (id) "/audio" } {} }
             td { @if may_write { div.row-actions {
-                @if at > 0 { (button_form(&order, csrf_token, "Move up", "secondary", &[("to", "up")])) }
-                @if at < last { (button_form(&order, csrf_token, "Move down", "secondary", &[("to", "down")])) }
+                @if at > 0 { (button_form(&order, csrf_token, t("move-up"), "secondary", &[("to", "up")])) }
+                @if at < last { (button_form(&order, csrf_token, t("move-down"), "secondary", &[("to", "down")])) }
                 (delete_link(ctx, &id))
             } } }
         } }
     }).collect();
     page(
-        "Music On Hold",
+        t("music-on-hold"),
         html! {
-            p { "Callers waiting in a queue hear these in this order." }
-            (table(&["Order", "Name", "Length", "Listen", ""], rows, "No hold music uploaded."))
+            p { (t("callers-waiting-in-a-queue-hear")) }
+            (table(&[t("order"), t("name"), t("length"), t("listen"), ""], rows, t("no-hold-music-uploaded")))
             @if may_write {
-                (upload_form(ctx, sub, html! { h2 { "Add hold music" } }))
+                (upload_form(ctx, sub, html! { h2 { (t("add-hold-music")) } }))
             }
         },
     )
@@ -156,12 +156,12 @@ async fn hold_music_in_order(ctx: &Ctx) -> R<Vec<Setting<MusicOnHold>>> {
 }
 
 const ROUTE_KINDS: &[(&str, &str)] = &[
-    ("none", "Not routed"),
-    ("user", "User"),
-    ("call_queue", "Call queue"),
-    ("auto_attendant", "Auto attendant"),
-    ("conference", "Conference"),
-    ("external", "External number"),
+    ("none", "not-routed"),
+    ("user", "user"),
+    ("call_queue", "call-queue"),
+    ("auto_attendant", "auto-attendant"),
+    ("conference", "conference"),
+    ("external", "external-number"),
 ];
 
 /// A route's kind and target, as the form shows them.
@@ -192,26 +192,26 @@ pub(super) async fn inventory(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         let this = sub.filter(|_| ctx.rest.first() == Some(&id));
         html! { tr {
             td { (number) }
-            td { (ROUTE_KINDS.iter().find(|(k, _)| *k == kind).map_or("", |(_, l)| *l)) " " (target) }
+            td { (label_of(ROUTE_KINDS, kind)) " " (target) }
             td { @if may_route {
                 form.inline method="post" action=(with_query(&format!("{}/{}/route", ctx.base(), id), &[("domain", &domain)])) {
                     (csrf(&ctx.s.csrf))
                     (form_error(this))
-                    label.sr-only for={ "kind-" (id) } { "Route " (number) " to" }
-                    select id={ "kind-" (id) } name="kind" { @for (v, l) in ROUTE_KINDS { option value=(v) selected[*v == kind] { (l) } } }
-                    label.sr-only for={ "target-" (id) } { "Target of " (number) }
-                    input id={ "target-" (id) } name="target" size="8" value=(target) placeholder="extension";
-                    button.secondary type="submit" { "Route" }
+                    label.sr-only for={ "kind-" (id) } { (t("route-2")) (number) (t("to")) }
+                    select id={ "kind-" (id) } name="kind" { @for (v, l) in ROUTE_KINDS { option value=(v) selected[*v == kind] { (t(l)) } } }
+                    label.sr-only for={ "target-" (id) } { (t("target-of")) (number) }
+                    input id={ "target-" (id) } name="target" size="8" value=(target) placeholder=(t("extension-placeholder"));
+                    button.secondary type="submit" { (t("route")) }
                 }
             } }
         } }
     }).collect();
     page(
-        "Inventory",
+        t("inventory"),
         html! {
             (picker)
-            (search_form(ctx, "Search numbers"))
-            (table(&["Number", "Routes to", ""], rows, "No numbers in this inventory."))
+            (search_form(ctx, t("search-numbers")))
+            (table(&[t("number"), t("routes-to"), ""], rows, t("no-numbers-in-this-inventory")))
             (pager(&ctx.url, list.next_cursor.as_deref()))
         },
     )
@@ -219,14 +219,14 @@ pub(super) async fn inventory(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
 
 /// What a key of an attendant may do, as the API names it and as a person reads it.
 const KEY_KINDS: [(&str, &str); 8] = [
-    ("", "Nothing"),
-    ("user", "Ring a user"),
-    ("call_queue", "A call queue"),
-    ("voicemail", "A user's voicemail"),
-    ("conference", "A conference"),
-    ("auto_attendant", "Another auto attendant"),
-    ("external", "An outside number"),
-    ("repeat", "Repeat the menu"),
+    ("", "nothing"),
+    ("user", "ring-a-user"),
+    ("call_queue", "a-call-queue"),
+    ("voicemail", "a-users-voicemail"),
+    ("conference", "a-conference"),
+    ("auto_attendant", "another-auto-attendant"),
+    ("external", "an-outside-number"),
+    ("repeat", "repeat-the-menu"),
 ];
 
 /// An attendant's keys 0–3 from its form: what each does, and the extension or number.
@@ -241,7 +241,7 @@ fn menu_options(form: &Form<'_>) -> R<BTreeMap<String, MenuTarget>> {
             ("", _) => {
                 return Err(Failure::invalid(
                     &format!("{field}_kind"),
-                    "choose what this key does",
+                    t("choose-what-this-key-does"),
                 ));
             }
             (kind, target) => {
@@ -254,7 +254,7 @@ fn menu_options(form: &Form<'_>) -> R<BTreeMap<String, MenuTarget>> {
 
 pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> {
     let api = ctx.api();
-    let site_id = || form.number("site_id", "Site").map(|s| s.map(SiteId));
+    let site_id = || form.number("site_id", t("site")).map(|s| s.map(SiteId));
     match (ctx.tab, rest) {
         (Tab::MusicOnHold, ["upload"]) => {
             let (name, wav) = uploaded(ctx, form)?;
@@ -286,11 +286,11 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         }
         (Tab::Conferences, []) => {
             let bridge = Conference {
-                name: form.required("name", "Name")?,
-                extension: form.required("extension", "Extension")?,
+                name: form.required("name", t("name"))?,
+                extension: form.required("extension", t("extension"))?,
                 pin: form.value("pin")?,
                 max_participants: form
-                    .number("max_participants", "Maximum participants")?
+                    .number("max_participants", t("maximum-participants"))?
                     .unwrap_or(10),
                 site_id: site_id()?,
             };
@@ -299,8 +299,8 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         }
         (Tab::AutoAttendants, []) => {
             let attendant = AutoAttendant {
-                name: form.required("name", "Name")?,
-                extension: form.required("extension", "Extension")?,
+                name: form.required("name", t("name"))?,
+                extension: form.required("extension", t("extension"))?,
                 site_id: site_id()?,
                 menus: vec![Menu {
                     time_frame_id: None,

@@ -21,7 +21,7 @@ pub(super) async fn domains(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         let name = d.name.to_string();
         html! { tr {
             td { (name) } td { (d.description) } td { (d.timezone) }
-            td { a href=(with_query(&tab_href(Layout::Global, Tab::CallHistory), &[("domain", &name)])) { "Calls" } " · " a href=(with_query(&tab_href(Layout::Global, Tab::Inventory), &[("domain", &name)])) { "Numbers" } }
+            td { a href=(with_query(&tab_href(Layout::Global, Tab::CallHistory), &[("domain", &name)])) { (t("calls")) } " · " a href=(with_query(&tab_href(Layout::Global, Tab::Inventory), &[("domain", &name)])) { (t("numbers")) } }
             @if may_act_as {
                 td {
                     // Acting as one of the domain's users: the API decides who may be acted as.
@@ -29,51 +29,57 @@ pub(super) async fn domains(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
                         (csrf(&ctx.s.csrf))
                         input type="hidden" name="domain" value=(name);
                         input type="hidden" name="back" value=(ctx.url);
-                        input name="user" size="5" placeholder="101" aria-label={ "Act as user of " (name) } title="The user's extension";
+                        input name="user" size="5" placeholder="101" aria-label={ (t("act-as-user-of")) (name) } title=(t("the-users-extension"));
                         " "
-                        button.secondary type="submit" { "Act as" }
+                        button.secondary type="submit" { (t("act-as")) }
                     }
                 }
             }
         } }
     }).collect();
     let headers: &[&str] = if may_act_as {
-        &["Domain", "Description", "Time zone", "", "Act as a user"]
+        &[
+            t("domain"),
+            t("description"),
+            t("time-zone"),
+            "",
+            t("act-as-a-user"),
+        ]
     } else {
-        &["Domain", "Description", "Time zone", ""]
+        &[t("domain"), t("description"), t("time-zone"), ""]
     };
     page(
-        "Domains",
+        t("domains"),
         html! {
-            (search_form(ctx, "Search domains"))
-            (table(headers, rows, "No domains yet."))
+            (search_form(ctx, t("search-domains")))
+            (table(headers, rows, t("no-domains-yet")))
             (pager(&ctx.url, list.next_cursor.as_deref()))
             @if may_create {
                 form.card method="post" action=(ctx.base()) {
-                    h2 { "New domain" }
+                    h2 { (t("new-domain")) }
                     (csrf(&ctx.s.csrf)) (form_error(sub))
-                    (field_with(sub, "name", "Domain name", Input::Text, "", true))
-                    (field_with(sub, "description", "Description", Input::Text, "", true))
-                    (field_with(sub, "timezone", "Time zone", Input::Text, "America/New_York", true))
+                    (field_with(sub, "name", t("domain-name"), Input::Text, "", true))
+                    (field_with(sub, "description", t("description"), Input::Text, "", true))
+                    (field_with(sub, "timezone", t("time-zone"), Input::Text, "America/New_York", true))
                     fieldset {
-                        legend { "Policy" }
-                        (checkbox(sub, "office_managers_manage_users", "on", "Office Managers may create and delete users", false))
-                        (checkbox(sub, "two_factor_for_managers", "on", "Managers (Office and Site Managers, supervisors) must log in with two-factor login", false))
+                        legend { (t("policy")) }
+                        (checkbox(sub, "office_managers_manage_users", "on", t("office-managers-may-create-and-delete"), false))
+                        (checkbox(sub, "two_factor_for_managers", "on", t("managers-office-and-site-managers-supervisors"), false))
                     }
                     fieldset {
-                        legend { "Switch (optional: empty uses the reseller's, else the installation's)" }
-                        (field(sub, "gateway", "Outside calls leave through (SIP URI with {number})", Input::Text, ""))
-                        (field(sub, "media_server", "Voicemail, attendants and conferences at (SIP URI with {service})", Input::Text, ""))
+                        legend { (t("switch-optional-empty-uses-the-resellers")) }
+                        (field(sub, "gateway", t("gateway-field"), Input::Text, ""))
+                        (field(sub, "media_server", t("media-server-field"), Input::Text, ""))
                     }
                     fieldset {
-                        legend { "First Office Manager (optional)" }
-                        (field(sub, "om_extension", "Extension", Input::Text, ""))
-                        (field(sub, "om_first_name", "First name", Input::Text, ""))
-                        (field(sub, "om_last_name", "Last name", Input::Text, ""))
-                        (field(sub, "om_email", "Email", Input::Email, ""))
-                        (field(sub, "om_password", "Password", Input::Password, ""))
+                        legend { (t("first-office-manager-optional")) }
+                        (field(sub, "om_extension", t("extension"), Input::Text, ""))
+                        (field(sub, "om_first_name", t("first-name"), Input::Text, ""))
+                        (field(sub, "om_last_name", t("last-name"), Input::Text, ""))
+                        (field(sub, "om_email", t("email"), Input::Email, ""))
+                        (field(sub, "om_password", t("password"), Input::Password, ""))
                     }
-                    button.primary type="submit" { "Create domain" }
+                    button.primary type="submit" { (t("create-domain")) }
                 }
             }
         },
@@ -86,7 +92,7 @@ pub(super) fn audit_table(ctx: &Ctx, items: &[AuditEntry]) -> Markup {
         .map(|a| {
             html! { tr {
                 td { (when(ctx, a.at)) }
-                td { (a.actor_login) @if let Some(who) = &a.on_behalf_of_login { " as " (who) } }
+                td { (a.actor_login) @if let Some(who) = &a.on_behalf_of_login { (t("as")) (who) } }
                 td { (action_label(&a.action)) br; small { code { (a.action) } } }
                 td { (a.object) }
                 td { (changes(a.before.as_ref(), a.after.as_ref())) }
@@ -95,32 +101,32 @@ pub(super) fn audit_table(ctx: &Ctx, items: &[AuditEntry]) -> Markup {
         })
         .collect();
     table(
-        &["When", "Who", "What", "Object", "Changes", "From"],
+        &[
+            t("when"),
+            t("who"),
+            t("what"),
+            t("object"),
+            t("changes"),
+            t("from"),
+        ],
         rows,
-        "Nothing recorded.",
+        t("nothing-recorded"),
     )
 }
 
-/// An action code as a person says it: `user.update` → "User updated".
+/// An action code as a person says it: `user.update` → "User: updated". What the catalogue
+/// does not name (a code added later) is shown as its words.
 fn action_label(action: &str) -> String {
     let (thing, verb) = action.split_once('.').unwrap_or((action, ""));
-    let thing = thing.replace('_', " ");
-    let verb = match verb {
-        "create" => "created",
-        "update" => "updated",
-        "delete" => "deleted",
-        "login" => "logged in",
-        "logout" => "logged out",
-        "impersonate" => "acted as another user",
-        "reauth" => "password asked again",
-        "ingest" => "imported",
-        other => other,
-    };
-    let mut label: Vec<char> = format!("{thing} {verb}").trim().chars().collect();
-    if let Some(first) = label.first_mut() {
-        *first = first.to_ascii_uppercase();
-    }
-    label.into_iter().collect()
+    let words = |code: &str| code.replace('_', " ");
+    let thing = crate::i18n::lookup(&format!("audit-thing-{thing}"))
+        .map_or_else(|| words(thing), str::to_owned);
+    let verb = crate::i18n::lookup(&format!("audit-verb-{verb}"))
+        .map_or_else(|| words(verb), str::to_owned);
+    tf(
+        "audit-action",
+        &[("thing", arg(thing)), ("verb", arg(verb))],
+    )
 }
 
 /// What a change changed: each field whose value differs, before → after.
@@ -150,9 +156,9 @@ fn changes(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>
     html! {
         @if changed.is_empty() { "—" } @else {
             details {
-                summary { (changed.len()) " field" @if changed.len() > 1 { "s" } }
+                summary { (tf("n-fields", &[("count", changed.len().into())])) }
                 dl.changes { @for (k, was, is) in &changed {
-                    dt { (k.replace('_', " ")) }
+                    dt { (crate::i18n::lookup(&format!("field-{k}")).map_or_else(|| k.replace('_', " "), str::to_owned)) }
                     dd { del { (was) } " → " ins { (is) } }
                 } }
             }
@@ -166,7 +172,7 @@ pub(super) async fn audit_log(ctx: &Ctx) -> R<View> {
             "" => Ok(None),
             v => day_start(ctx, v, plus)
                 .map(Some)
-                .map_err(|_| Failure::invalid(key, "a date like 2026-11-24")),
+                .map_err(|_| Failure::invalid(key, t("a-date-like-2026-11-24"))),
         }
     };
     let query = AuditQuery {
@@ -180,40 +186,40 @@ pub(super) async fn audit_log(ctx: &Ctx) -> R<View> {
     };
     let list = ctx.api().call(endpoints::audit_log(&query)).await?;
     const ACTIONS: [(&str, &str); 19] = [
-        ("", "Any change"),
-        ("user.", "Users"),
-        ("site.", "Sites"),
-        ("domain.", "Domains"),
-        ("reseller.", "Resellers"),
-        ("call_queue.", "Call queues"),
-        ("queue_agent.", "Queue agents"),
-        ("agent.", "Agent availability and queue log-in"),
-        ("session.", "Logins and sessions"),
-        ("two_factor.", "Two-factor login"),
-        ("api_key.", "API keys"),
-        ("device.", "Phones"),
-        ("phone_number.", "Phone numbers"),
-        ("answer_rule.", "Answering rules"),
-        ("time_frame.", "Time frames"),
-        ("conference.", "Conferences"),
-        ("auto_attendant.", "Auto attendants"),
-        ("calls.", "Call records"),
-        ("portal_tabs.", "Portal tabs"),
+        ("", "any-change"),
+        ("user.", "users"),
+        ("site.", "sites"),
+        ("domain.", "domains"),
+        ("reseller.", "resellers"),
+        ("call_queue.", "call-queues-2"),
+        ("queue_agent.", "queue-agents"),
+        ("agent.", "agent-availability-and-queue-log-in"),
+        ("session.", "logins-and-sessions"),
+        ("two_factor.", "two-factor-login"),
+        ("api_key.", "api-keys"),
+        ("device.", "phones"),
+        ("phone_number.", "phone-numbers"),
+        ("answer_rule.", "answering-rules-2"),
+        ("time_frame.", "time-frames-2"),
+        ("conference.", "conferences"),
+        ("auto_attendant.", "auto-attendants-2"),
+        ("calls.", "call-records"),
+        ("portal_tabs.", "portal-tabs"),
     ];
     page(
-        "Audit Log",
+        t("audit-log"),
         html! {
             form.filters method="get" action=(ctx.base()) {
-                div.field { label for="action" { "Change" } select id="action" name="action" {
-                    @for (v, l) in ACTIONS { option value=(v) selected[v == ctx.q("action")] { (l) } }
+                div.field { label for="action" { (t("change")) } select id="action" name="action" {
+                    @for (v, l) in ACTIONS { option value=(v) selected[v == ctx.q("action")] { (t(l)) } }
                 } }
-                div.field { label for="user" { "By (extension@domain)" } input id="user" name="user" value=(ctx.q("user")); }
-                div.field { label for="domain" { "Domain" } input id="domain" name="domain" value=(ctx.q("domain")); }
-                div.field { label for="since" { "From day" } input id="since" name="since" type="date" value=(ctx.q("since")); }
-                div.field { label for="until" { "To day" } input id="until" name="until" type="date" value=(ctx.q("until")); }
-                button.secondary type="submit" { "Filter" }
+                div.field { label for="user" { (t("by-extension-domain")) } input id="user" name="user" value=(ctx.q("user")); }
+                div.field { label for="domain" { (t("domain")) } input id="domain" name="domain" value=(ctx.q("domain")); }
+                div.field { label for="since" { (t("from-day")) } input id="since" name="since" type="date" value=(ctx.q("since")); }
+                div.field { label for="until" { (t("to-day")) } input id="until" name="until" type="date" value=(ctx.q("until")); }
+                button.secondary type="submit" { (t("filter")) }
             }
-            p { "Newest first; days and times on the " (ctx.s.me.timezone) " clock." }
+            p { (t("newest-first-days-and-times-on")) (ctx.s.me.timezone) (t("clock-2")) }
             (audit_table(ctx, &list.items))
             (pager(&ctx.url, list.next_cursor.as_deref()))
         },

@@ -7,16 +7,14 @@ use switchboard_api::api::queues::{LoginBody, NewAgentBody, NewQueueBody, QueueP
 use switchboard_policy::{Action, Resource};
 
 const RING: &[(&str, &str)] = &[
-    ("ring_all", "Ring all"),
-    ("round_robin", "Round robin"),
-    ("longest_idle", "Longest idle"),
-    ("linear", "Linear"),
+    ("ring_all", "ring-all"),
+    ("round_robin", "round-robin"),
+    ("longest_idle", "longest-idle"),
+    ("linear", "linear"),
 ];
 
 fn ring_label(strategy: RingStrategy) -> &'static str {
-    RING.iter()
-        .find(|(k, _)| *k == strategy.as_str())
-        .map_or("", |(_, l)| *l)
+    label_of(RING, strategy.as_str())
 }
 
 pub(super) async fn queues(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
@@ -47,21 +45,21 @@ pub(super) async fn queues(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         })
         .collect();
     page(
-        "Call Queues",
+        t("call-queues"),
         html! {
-            (search_form(ctx, "Search queues"))
-            (table(&["Extension", "Name", "Ring strategy", "Maximum wait", ""], rows, "No call queues."))
+            (search_form(ctx, t("search-queues")))
+            (table(&[t("extension"), t("name"), t("ring-strategy"), t("maximum-wait"), ""], rows, t("no-call-queues")))
             (pager(&ctx.url, list.next_cursor.as_deref()))
             @if can_create {
                 form.card method="post" action=(ctx.base()) {
-                    h2 { "New call queue" }
+                    h2 { (t("new-call-queue")) }
                     (csrf(&ctx.s.csrf))
                     (form_error(sub))
-                    (field_with(sub, "name", "Name", Input::Text, "", true))
-                    (field_with(sub, "extension", "Extension", Input::Text, "", true))
-                    (field(sub, "site_id", "Site", Input::Select(&sites), ""))
-                    (field(sub, "ring_strategy", "Ring strategy", Input::Select(&options(RING)), "ring_all"))
-                    button.primary type="submit" { "Create queue" }
+                    (field_with(sub, "name", t("name"), Input::Text, "", true))
+                    (field_with(sub, "extension", t("extension"), Input::Text, "", true))
+                    (field(sub, "site_id", t("site"), Input::Select(&sites), ""))
+                    (field(sub, "ring_strategy", t("ring-strategy"), Input::Select(&options(RING)), "ring_all"))
+                    button.primary type="submit" { (t("create-queue")) }
                 }
             }
         },
@@ -82,44 +80,47 @@ pub(super) async fn queue_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) 
                 td { (a.extension) " " (a.first_name) " " (a.last_name) }
                 td { (a.priority) }
                 td { (status_label(a.status)) }
-                td { (button_form(&format!("{base}/agents/{user}/login"), &ctx.s.csrf, if a.logged_in { "Sign out" } else { "Sign in" }, "secondary", &[("logged_in", if a.logged_in { "false" } else { "true" })])) }
-                td { (button_form(&format!("{base}/agents/{user}/remove"), &ctx.s.csrf, "Remove", "danger", &[])) }
+                td { (button_form(&format!("{base}/agents/{user}/login"), &ctx.s.csrf, if a.logged_in { t("sign-out") } else { t("sign-in") }, "secondary", &[("logged_in", if a.logged_in { "false" } else { "true" })])) }
+                td { (button_form(&format!("{base}/agents/{user}/remove"), &ctx.s.csrf, t("remove"), "danger", &[])) }
             } }
         })
         .collect();
     let adding = sub.filter(|s| s.value("user").is_some());
     let editing = sub.filter(|s| s.value("user").is_none());
     page(
-        format!("Queue {} {}", q.extension, q.name),
+        tf(
+            "queue-title",
+            &[("extension", arg(q.extension)), ("name", arg(&q.name))],
+        ),
         html! {
-            h2 { "Agents" }
-            (table(&["Agent", "Priority", "Availability", "Queue sign-in", ""], rows, "No agents yet."))
+            h2 { (t("agents")) }
+            (table(&[t("agent"), t("priority"), t("availability"), t("queue-sign-in"), ""], rows, t("no-agents-yet")))
             form.card method="post" action={ (base) "/agents" } {
-                h3 { "Add an agent" }
+                h3 { (t("add-an-agent")) }
                 (csrf(&ctx.s.csrf))
                 (form_error(adding))
-                (field_with(adding, "user", "Agent's extension", Input::Text, "", true))
-                (field(adding, "priority", "Priority tier", Input::Number, "1"))
-                button.primary type="submit" { "Add agent" }
+                (field_with(adding, "user", t("agents-extension"), Input::Text, "", true))
+                (field(adding, "priority", t("priority-tier"), Input::Number, "1"))
+                button.primary type="submit" { (t("add-agent")) }
             }
-            h2 { "Settings" }
+            h2 { (t("settings")) }
             @if may_edit {
                 form.card method="post" action=(base) {
                     (csrf(&ctx.s.csrf))
                     (form_error(editing))
-                    (field(editing, "name", "Name", Input::Text, q.name.as_str()))
-                    (field(editing, "ring_strategy", "Ring strategy", Input::Select(&options(RING)), q.ring_strategy.as_str()))
-                    (field(editing, "max_wait_seconds", "Maximum wait (seconds)", Input::Number, &q.max_wait_seconds.to_string()))
-                    (field(editing, "max_callers", "Maximum callers waiting", Input::Number, &q.max_callers.to_string()))
-                    (field(editing, "wrap_up_seconds", "Wrap-up (seconds)", Input::Number, &q.wrap_up_seconds.to_string()))
-                    button.primary type="submit" { "Save settings" }
+                    (field(editing, "name", t("name"), Input::Text, q.name.as_str()))
+                    (field(editing, "ring_strategy", t("ring-strategy"), Input::Select(&options(RING)), q.ring_strategy.as_str()))
+                    (field(editing, "max_wait_seconds", t("maximum-wait-seconds"), Input::Number, &q.max_wait_seconds.to_string()))
+                    (field(editing, "max_callers", t("maximum-callers-waiting"), Input::Number, &q.max_callers.to_string()))
+                    (field(editing, "wrap_up_seconds", t("wrap-up-seconds"), Input::Number, &q.wrap_up_seconds.to_string()))
+                    button.primary type="submit" { (t("save-settings")) }
                 }
             } @else {
                 dl {
-                    dt { "Ring strategy" } dd { (ring_label(q.ring_strategy)) }
-                    dt { "Maximum wait" } dd { (seconds(Some(f64::from(q.max_wait_seconds)))) }
-                    dt { "Maximum callers" } dd { (q.max_callers) }
-                    dt { "Wrap-up" } dd { (seconds(Some(f64::from(q.wrap_up_seconds)))) }
+                    dt { (t("ring-strategy")) } dd { (ring_label(q.ring_strategy)) }
+                    dt { (t("maximum-wait")) } dd { (seconds(Some(f64::from(q.max_wait_seconds)))) }
+                    dt { (t("maximum-callers")) } dd { (q.max_callers) }
+                    dt { (t("wrap-up")) } dd { (seconds(Some(f64::from(q.wrap_up_seconds)))) }
                 }
             }
         },
@@ -134,7 +135,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
             let body = NewQueueBody {
                 name: form.text("name").to_owned(),
                 extension: form.text("extension").to_owned(),
-                site_id: form.number("site_id", "Site")?,
+                site_id: form.number("site_id", t("site"))?,
                 ring_strategy: form.value("ring_strategy")?,
                 ..NewQueueBody::default()
             };
@@ -145,9 +146,9 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
             let patch = QueuePatch {
                 name: form.opt("name"),
                 ring_strategy: form.value("ring_strategy")?,
-                max_wait_seconds: form.number("max_wait_seconds", "Maximum wait")?,
-                max_callers: form.number("max_callers", "Maximum callers")?,
-                wrap_up_seconds: form.number("wrap_up_seconds", "Wrap-up")?,
+                max_wait_seconds: form.number("max_wait_seconds", t("maximum-wait"))?,
+                max_callers: form.number("max_callers", t("maximum-callers"))?,
+                wrap_up_seconds: form.number("wrap_up_seconds", t("wrap-up"))?,
                 ..QueuePatch::default()
             };
             api.call(endpoints::update_queue(MINE, queue, &patch))
@@ -157,7 +158,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
         [queue, "agents"] => {
             let body = NewAgentBody {
                 user: form.text("user").to_owned(),
-                priority: form.number("priority", "Priority")?,
+                priority: form.number("priority", t("priority"))?,
                 ..NewAgentBody::default()
             };
             api.call(endpoints::add_agent(MINE, queue, &body)).await?;

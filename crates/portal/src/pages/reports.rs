@@ -17,7 +17,7 @@ struct Slot {
 }
 
 fn percent(p: Option<f64>) -> String {
-    p.map(|p| format!("{p:.1}%")).unwrap_or("—".into())
+    p.map(crate::i18n::percent).unwrap_or("—".into())
 }
 
 pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
@@ -32,10 +32,10 @@ pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
         "" => today.to_string(),
         v => v.to_owned(),
     };
-    let since =
-        day_start(ctx, &from, 0).map_err(|_| Failure::invalid("from", "a date like 2026-11-24"))?;
+    let since = day_start(ctx, &from, 0)
+        .map_err(|_| Failure::invalid("from", t("a-date-like-2026-11-24")))?;
     let until =
-        day_start(ctx, &to, 1).map_err(|_| Failure::invalid("to", "a date like 2026-11-24"))?;
+        day_start(ctx, &to, 1).map_err(|_| Failure::invalid("to", t("a-date-like-2026-11-24")))?;
     let filters = Form(&ctx.query);
     // One day reads best by the hour.
     let interval: Interval = filters.value("interval")?.unwrap_or(if from == to {
@@ -44,7 +44,7 @@ pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
         Interval::Day
     });
     let sl: u32 = filters
-        .number("service_level_seconds", "Answered within")?
+        .number("service_level_seconds", t("answered-within"))?
         .unwrap_or(20);
     let queue_query = ReportQuery {
         since: Some(since.clone()),
@@ -132,37 +132,37 @@ pub(super) async fn reports(ctx: &Ctx, rest: &[&str]) -> R<View> {
         td { (text(&r.extension)) " " (text(&r.name)) } td { (r.calls_answered) } td { (seconds(Some(r.talk_seconds as f64))) } td { (seconds(r.average_handling_seconds)) }
     } }).collect();
     page(
-        "Reports",
+        t("reports"),
         html! {
             form.filters method="get" action=(ctx.base()) {
-                div.field { label for="from" { "From day" } input id="from" name="from" type="date" value=(from); }
-                div.field { label for="to" { "To day" } input id="to" name="to" type="date" value=(to); }
-                div.field { label for="interval" { "Interval" } select id="interval" name="interval" {
-                    @for (v, l) in [("hour", "Hour"), ("day", "Day"), ("month", "Month")] { option value=(v) selected[v == interval_name] { (l) } }
+                div.field { label for="from" { (t("from-day")) } input id="from" name="from" type="date" value=(from); }
+                div.field { label for="to" { (t("to-day")) } input id="to" name="to" type="date" value=(to); }
+                div.field { label for="interval" { (t("interval")) } select id="interval" name="interval" {
+                    @for (v, l) in [("hour", t("hour")), ("day", t("day")), ("month", t("month"))] { option value=(v) selected[v == interval_name] { (l) } }
                 } }
-                div.field { label for="queue" { "Queue (extension)" } input id="queue" name="queue" size="6" value=(ctx.q("queue")); }
-                div.field { label for="service_level_seconds" { "Answered within (s)" } input id="service_level_seconds" name="service_level_seconds" type="number" min="0" list="kept_service_levels" value=(sl);
+                div.field { label for="queue" { (t("queue-extension")) } input id="queue" name="queue" size="6" value=(ctx.q("queue")); }
+                div.field { label for="service_level_seconds" { (t("answered-within-s")) } input id="service_level_seconds" name="service_level_seconds" type="number" min="0" list="kept_service_levels" value=(sl);
                     // The thresholds the per-slot sums keep answer at once; any other is corrected from the calls.
                     datalist id="kept_service_levels" { @for level in KEPT_SERVICE_LEVELS { option value=(level) {} } } }
-                button.secondary type="submit" { "Show" }
+                button.secondary type="submit" { (t("show")) }
             }
-            p { "On the " (tz) " clock. " a href=(with_query(&format!("{}/queues.csv", ctx.base()), &csv_q)) download { "Queue report (CSV)" } " · " a href=(with_query(&format!("{}/agents.csv", ctx.base()), &csv_q)) download { "Agent report (CSV)" } }
+            p { (t("on-the")) (tz) (t("clock-3")) a href=(with_query(&format!("{}/queues.csv", ctx.base()), &csv_q)) download { (t("queue-report-csv")) } " · " a href=(with_query(&format!("{}/agents.csv", ctx.base()), &csv_q)) download { (t("agent-report-csv")) } }
             div.stats {
-                (stat("offered", total.offered, None))
-                (stat("answered", total.answered, None))
-                (stat("abandoned", total.abandoned, None))
-                (stat("service level", percent(total.service_level_percent), None))
-                (stat("average wait", seconds(total.average_wait_seconds), None))
+                (stat(t("offered-2"), total.offered, None))
+                (stat(t("answered-2"), total.answered, None))
+                (stat(t("abandoned-2"), total.abandoned, None))
+                (stat(t("service-level-2"), percent(total.service_level_percent), None))
+                (stat(t("average-wait-2"), seconds(total.average_wait_seconds), None))
             }
             div.charts {
-                (bar_chart("Calls offered per interval", "", &offered, None))
-                (bar_chart(&format!("Service level (answered within {sl} s)"), "%", &level, Some(100.0)))
-                (bar_chart("Average wait of answered calls", "s", &waits, None))
+                (bar_chart(t("calls-offered-per-interval"), "", &offered, None))
+                (bar_chart(&tf("service-level-within", &[("seconds", arg(sl))]), "%", &level, Some(100.0)))
+                (bar_chart(t("average-wait-of-answered-calls"), "s", &waits, None))
             }
-            h2 { "Queues" }
-            (table(&["Queue", "Offered", "Answered", "Abandoned", "Timed out", "Service level", "Average wait", "Longest wait", "Average talk"], queue_rows, "No queue calls in this period."))
-            h2 { "Agents" }
-            (table(&["Agent", "Answered", "Talk time", "Average handling"], agent_rows, "No answered queue calls in this period."))
+            h2 { (t("queues")) }
+            (table(&[t("queue"), t("offered"), t("answered"), t("abandoned"), t("timed-out"), t("service-level"), t("average-wait"), t("longest-wait"), t("average-talk")], queue_rows, t("no-queue-calls-in-this-period")))
+            h2 { (t("agents")) }
+            (table(&[t("agent"), t("answered"), t("talk-time"), t("average-handling")], agent_rows, t("no-answered-queue-calls-in-this")))
         },
     )
 }

@@ -19,7 +19,7 @@ fn site_name(sites: &[(String, String)], id: Option<SiteId>) -> String {
 fn scope_options(scopes: &[Scope]) -> Vec<(String, String)> {
     scopes
         .iter()
-        .map(|sc| (sc.as_str().to_owned(), sc.label().to_owned()))
+        .map(|sc| (sc.as_str().to_owned(), scope_label(*sc).to_owned()))
         .collect()
 }
 
@@ -41,7 +41,7 @@ pub(super) async fn users(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
             html! { tr {
                 td { a href={ (ctx.base()) "/" (enc(&ext)) } { (ext) } }
                 td { (u.first_name) " " (u.last_name) }
-                td { (u.scope.label()) }
+                td { (scope_label(u.scope)) }
                 td { (site_name(&sites, u.site_id)) }
                 td { (text(&u.email)) }
             } }
@@ -52,7 +52,7 @@ pub(super) async fn users(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
     // management from its Office Managers.
     let can_create = me.may_now(Resource::Users, Action::Create) && me.scope != Scope::SiteManager;
     let scopes = scope_options(&me.assignable_scopes);
-    let mut scope_filter = vec![(String::new(), "Any scope".to_owned())];
+    let mut scope_filter = vec![(String::new(), t("any-scope").to_owned())];
     let below_reseller: Vec<Scope> = Scope::ALL
         .iter()
         .copied()
@@ -60,34 +60,34 @@ pub(super) async fn users(ctx: &Ctx, sub: Option<&Submitted>) -> R<View> {
         .collect();
     scope_filter.extend(scope_options(&below_reseller));
     let mut site_filter = sites.clone();
-    site_filter[0].1 = "Any site".into();
+    site_filter[0].1 = t("any-site").into();
     page(
-        "Users",
+        t("users"),
         html! {
             form.search method="get" action=(ctx.base()) role="search" {
-                label for="q" { "Search users" }
+                label for="q" { (t("search-users")) }
                 input id="q" name="q" type="search" value=(ctx.q("q"));
-                label for="site_id" { "Site" }
+                label for="site_id" { (t("site")) }
                 select id="site_id" name="site_id" { @for (v, l) in &site_filter { option value=(v) selected[v == ctx.q("site_id")] { (l) } } }
-                label for="scope" { "Scope" }
+                label for="scope" { (t("scope")) }
                 select id="scope" name="scope" { @for (v, l) in &scope_filter { option value=(v) selected[v == ctx.q("scope")] { (l) } } }
-                button.secondary type="submit" { "Filter" }
+                button.secondary type="submit" { (t("filter")) }
             }
-            (table(&["Extension", "Name", "Scope", "Site", "Email"], rows, "No users match."))
+            (table(&[t("extension"), t("name"), t("scope"), t("site"), t("email")], rows, t("no-users-match")))
             (pager(&ctx.url, list.next_cursor.as_deref()))
             @if can_create {
                 form.card method="post" action=(ctx.base()) {
-                    h2 { "New user" }
+                    h2 { (t("new-user")) }
                     (csrf(&ctx.s.csrf))
                     (form_error(sub))
-                    (field_with(sub, "extension", "Extension", Input::Text, "", true))
-                    (field_with(sub, "first_name", "First name", Input::Text, "", true))
-                    (field_with(sub, "last_name", "Last name", Input::Text, "", true))
-                    (field(sub, "email", "Email", Input::Email, ""))
-                    (field(sub, "scope", "Scope", Input::Select(&scopes), "basic_user"))
-                    (field(sub, "site_id", "Site", Input::Select(&sites), ""))
-                    (field(sub, "password", "Password (optional)", Input::Password, ""))
-                    button.primary type="submit" { "Create user" }
+                    (field_with(sub, "extension", t("extension"), Input::Text, "", true))
+                    (field_with(sub, "first_name", t("first-name"), Input::Text, "", true))
+                    (field_with(sub, "last_name", t("last-name"), Input::Text, "", true))
+                    (field(sub, "email", t("email"), Input::Email, ""))
+                    (field(sub, "scope", t("scope"), Input::Select(&scopes), "basic_user"))
+                    (field(sub, "site_id", t("site"), Input::Select(&sites), ""))
+                    (field(sub, "password", t("password-optional"), Input::Password, ""))
+                    button.primary type="submit" { (t("create-user")) }
                 }
             }
         },
@@ -124,46 +124,46 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
             form.card method="post" action={ (ctx.base()) "/" (enc(ext)) } {
                 (csrf(&ctx.s.csrf))
                 (form_error(sub))
-                (field_with(sub, "first_name", "First name", Input::Text, u.first_name.as_str(), true))
-                (field_with(sub, "last_name", "Last name", Input::Text, u.last_name.as_str(), true))
-                (field(sub, "email", "Email", Input::Email, &text(&u.email)))
-                (field(sub, "caller_id", "Caller ID", Input::Text, &text(&u.caller_id)))
+                (field_with(sub, "first_name", t("first-name"), Input::Text, u.first_name.as_str(), true))
+                (field_with(sub, "last_name", t("last-name"), Input::Text, u.last_name.as_str(), true))
+                (field(sub, "email", t("email"), Input::Email, &text(&u.email)))
+                (field(sub, "caller_id", t("caller-id"), Input::Text, &text(&u.caller_id)))
                 @if may_move {
-                    (field(sub, "site_id", "Site", Input::Select(&sites), &site))
+                    (field(sub, "site_id", t("site"), Input::Select(&sites), &site))
                 } @else {
-                    p { "Site: " (or_dash(&site_name(&sites, u.site_id))) }
+                    p { (t("site-2")) (or_dash(&site_name(&sites, u.site_id))) }
                 }
                 @if may_scope {
-                    (field(sub, "scope", "Scope", Input::Select(&scopes), u.scope.as_str()))
+                    (field(sub, "scope", t("scope"), Input::Select(&scopes), u.scope.as_str()))
                 } @else {
-                    p { "Scope: " (u.scope.label()) }
+                    p { (t("scope-2")) (scope_label(u.scope)) }
                 }
-                button.primary type="submit" { "Save" }
+                button.primary type="submit" { (t("save")) }
             }
             div.actions {
                 @if may_act_as {
-                    (button_form("/impersonate", &ctx.s.csrf, "Act as this user", "secondary", &[("user", &format!("{}@{}", ext, me.domain.name)), ("back", &ctx.url)]))
+                    (button_form("/impersonate", &ctx.s.csrf, t("act-as-this-user"), "secondary", &[("user", &format!("{}@{}", ext, me.domain.name)), ("back", &ctx.url)]))
                 }
                 @if may_recycle {
-                    a.button.secondary href={ (ctx.base()) "/" (enc(ext)) "/recycle" } { "Hand to a new person" }
+                    a.button.secondary href={ (ctx.base()) "/" (enc(ext)) "/recycle" } { (t("hand-to-a-new-person")) }
                 }
                 @if may_delete { (delete_link(ctx, ext)) }
             }
             @if let Some(st) = two_factor.filter(|st| st.enrolled && (u.scope < me.scope || me.scope == Scope::SuperUser)) {
-                h2 { "Two-factor login" }
-                p { "On" @if let Some(at) = st.enrolled_at { " since " (when(ctx, at)) } ". If this user lost its phone and its recovery codes, reset it: the next login asks only for the password, and the user can set it up again." }
+                h2 { (t("two-factor-login")) }
+                p { (t("on")) @if let Some(at) = st.enrolled_at { (t("since")) (when(ctx, at)) } ". " (t("reset-two-factor-hint")) }
                 form.card method="post" action={ (ctx.base()) "/" (enc(ext)) "/two-factor" } {
                     (csrf(&ctx.s.csrf))
                     @if !me.reauthenticated {
-                        p.hint { "Your own password first (and your code, if your login uses two-factor login):" }
-                        (field_with(None, "password", "Your password", Input::Password, "", true))
-                        (field(None, "code", "Your code (if two-factor login is on)", Input::Text, ""))
+                        p.hint { (t("your-own-password-first-and-your")) }
+                        (field_with(None, "password", t("your-password"), Input::Password, "", true))
+                        (field(None, "code", t("your-code-if-two-factor-login"), Input::Text, ""))
                     }
-                    button.danger type="submit" { "Reset two-factor login" }
+                    button.danger type="submit" { (t("reset-two-factor-login")) }
                 }
             }
             @if let Some(phones) = phones {
-                h2 { "Phones" }
+                h2 { (t("phones")) }
                 (phones)
             }
             @if let Some(settings) = settings { (settings) }
@@ -176,28 +176,28 @@ pub(super) async fn recycle_form(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) 
     let u = ctx.api().call(endpoints::get_user(MINE, ext)).await?;
     let back = format!("{}/{}", ctx.base(), enc(ext));
     page(
-        format!("Hand extension {ext} to a new person"),
+        tf("hand-over-title", &[("ext", arg(ext))]),
         html! {
-            p { "The extension stays, with its phones, its call queues and its call history. "
-                (u.first_name) " " (u.last_name) "'s sessions, API keys and two-factor login end at once. "
-                "Each phone gets a new SIP password, shown on the next page only: enter it in the phone." }
+            p { (t("the-extension-stays-with-its-phones"))
+                (tf("recycle-ends-sessions", &[("name", arg(format!("{} {}", u.first_name, u.last_name)))])) " "
+                (t("each-phone-gets-a-new-sip")) }
             form.card method="post" action={ (back) "/recycle" } {
                 (csrf(&ctx.s.csrf))
                 (form_error(sub))
-                (field_with(sub, "first_name", "New person's first name", Input::Text, "", true))
-                (field_with(sub, "last_name", "New person's last name", Input::Text, "", true))
-                (field(sub, "email", "Email", Input::Email, ""))
-                (field_with(sub, "password", "Their password (at least 10 characters)", Input::Password, "", true))
+                (field_with(sub, "first_name", t("new-persons-first-name"), Input::Text, "", true))
+                (field_with(sub, "last_name", t("new-persons-last-name"), Input::Text, "", true))
+                (field(sub, "email", t("email"), Input::Email, ""))
+                (field_with(sub, "password", t("their-password-at-least-10-characters"), Input::Password, "", true))
                 fieldset {
-                    legend { "Keep from " (u.first_name) " " (u.last_name) " (the rest is deleted)" }
-                    (checkbox(sub, "keep", "voicemail", "Voicemail messages", false))
-                    (checkbox(sub, "keep", "greetings", "Voicemail greetings", false))
-                    (checkbox(sub, "keep", "contacts", "Personal contacts", false))
-                    (checkbox(sub, "keep", "answering_rules", "Answering rules and their time frames", false))
+                    legend { (t("keep-from")) (u.first_name) " " (u.last_name) (t("the-rest-is-deleted")) }
+                    (checkbox(sub, "keep", "voicemail", t("voicemail-messages-2"), false))
+                    (checkbox(sub, "keep", "greetings", t("voicemail-greetings"), false))
+                    (checkbox(sub, "keep", "contacts", t("personal-contacts"), false))
+                    (checkbox(sub, "keep", "answering_rules", t("answering-rules-and-their-time-frames"), false))
                 }
-                button.danger type="submit" { "Hand over extension " (ext) }
+                button.danger type="submit" { (t("hand-over-extension")) (ext) }
                 " "
-                a href=(back) { "Cancel" }
+                a href=(back) { (t("cancel")) }
             }
         },
     )
@@ -223,27 +223,33 @@ pub(super) async fn recycle(ctx: &Ctx, ext: &str, form: &Form<'_>) -> R<View> {
     let c = &done.cleared;
     let back = format!("{}/{}", ctx.base(), enc(ext));
     page(
-        format!(
-            "Extension {ext} is {} {}'s",
-            done.user.first_name, done.user.last_name
+        tf(
+            "recycled-title",
+            &[
+                ("ext", arg(ext)),
+                (
+                    "name",
+                    arg(format!("{} {}", done.user.first_name, done.user.last_name)),
+                ),
+            ],
         ),
         html! {
-            p.notice { "Cleared: " (c.voicemail_messages) " voicemail messages, " (c.greetings) " greetings, "
-                (c.contacts) " contacts, " (c.answering_rules) " answering rules and " (c.time_frames) " time frames. Call history is kept." }
+            p.notice { (t("cleared")) (c.voicemail_messages) (t("voicemail-messages")) (c.greetings) (t("greetings"))
+                (c.contacts) (t("contacts")) (c.answering_rules) (t("answering-rules-and")) (c.time_frames) (t("time-frames-call-history-is-kept")) }
             @if done.sip_passwords.is_empty() {
-                p { "No phone of this extension has a SIP login yet." }
+                p { (t("no-phone-of-this-extension-has")) }
             } @else {
-                h2 { "The phones' new SIP passwords" }
-                p { "Enter each in its phone's SIP account settings. They are shown this once: only what the switch needs to check them is kept." }
+                h2 { (t("the-phones-new-sip-passwords")) }
+                p { (t("enter-each-in-its-phones-sip")) }
                 @for p in &done.sip_passwords {
                     dl.sip-login {
-                        dt { "Username" } dd { code.sip-username { (p.login.username) } }
-                        dt { "Domain (realm)" } dd { code { (p.login.realm) } }
-                        dt { "Password" } dd { code.sip-password { (p.login.password) } }
+                        dt { (t("username")) } dd { code.sip-username { (p.login.username) } }
+                        dt { (t("domain-realm")) } dd { code { (p.login.realm) } }
+                        dt { (t("password")) } dd { code.sip-password { (p.login.password) } }
                     }
                 }
             }
-            p { a href=(back) { "Back to the user" } }
+            p { a href=(back) { (t("back-to-the-user")) } }
         },
     )
 }
@@ -258,7 +264,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
                 last_name: form.text("last_name").to_owned(),
                 email: form.opt("email"),
                 scope: form.value("scope")?,
-                site_id: form.number("site_id", "Site")?,
+                site_id: form.number("site_id", t("site"))?,
                 password: form.opt("password"),
                 language: None,
                 timezone: None,
@@ -277,7 +283,7 @@ pub(super) async fn act(ctx: &Ctx, rest: &[&str], form: &Form<'_>) -> R<String> 
                 caller_id: cleared("caller_id"),
                 timezone: cleared("timezone"),
                 site_id: match form.has("site_id") {
-                    true => Some(form.number("site_id", "Site")?),
+                    true => Some(form.number("site_id", t("site"))?),
                     false => None,
                 },
                 ..UserPatch::default()
