@@ -966,3 +966,31 @@ test('every scope\'s pages in Canadian French: no English left, the language cho
   await om.page.locator('header form.languages').getByRole('button', { name: 'English' }).click();
   await om.context.close();
 });
+
+test('a voicemail PIN is set from My Account and by a manager from the user\'s page, never shown', async () => {
+  const { context, page } = await login('108@acme.example');
+  await tab(page, 'Messages').click();
+  const section = page.locator('#voicemail-pin');
+  assert.match(await section.innerText(), /No PIN is set/);
+  // Easy to guess: refused under the field, nothing set.
+  await section.getByLabel('New PIN (4 to 10 digits)').fill('1111');
+  await section.getByRole('button', { name: 'Set PIN' }).click();
+  assert.match(await page.locator('#f-pin-error').innerText(), /one digit repeated/);
+  assert.match(await page.locator('#voicemail-pin').innerText(), /No PIN is set/);
+  await page.locator('#voicemail-pin').getByLabel('New PIN (4 to 10 digits)').fill('2580');
+  await page.locator('#voicemail-pin').getByRole('button', { name: 'Set PIN' }).click();
+  await page.waitForSelector('.notice');
+  assert.match(await page.locator('#voicemail-pin').innerText(), /A PIN is set/);
+  assert.doesNotMatch(await page.content(), /2580/, 'the PIN is never sent back');
+  await context.close();
+
+  // The Office Manager sees it is set on the user's page, and clears it.
+  const om = await login('101@acme.example');
+  await om.page.goto(`${base}/manage-organization/users/108`);
+  const pin = om.page.locator('#voicemail-pin');
+  assert.match(await pin.innerText(), /A PIN is set/);
+  await pin.getByRole('button', { name: 'Clear PIN' }).click();
+  await om.page.waitForSelector('.notice');
+  assert.match(await om.page.locator('#voicemail-pin').innerText(), /No PIN is set/);
+  await om.context.close();
+});

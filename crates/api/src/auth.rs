@@ -47,9 +47,14 @@ impl Hasher {
     }
 
     pub async fn hash(&self, password: &Password) -> ApiResult<String> {
+        self.hash_secret(password.expose()).await
+    }
+
+    /// Any secret kept only as its hash (a password, a voicemail PIN).
+    pub async fn hash_secret(&self, secret: &str) -> ApiResult<String> {
         let _permit = self.permits.acquire().await.map_err(ApiError::internal)?;
         let params = self.params.clone();
-        let password = password.expose().to_owned();
+        let password = secret.to_owned();
         tokio::task::spawn_blocking(move || hash_blocking(&params, &password))
             .await
             .map_err(ApiError::internal)?

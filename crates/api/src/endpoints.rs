@@ -22,6 +22,7 @@ use crate::api::settings_extra::{ActiveRule, AtQuery, NamedUploadQuery, PaymentB
 use crate::api::sip::{SipLogin, SipLoginPatch, SipPassword};
 use crate::api::two_factor::{CodeBody, RecoveryCodes, TwoFactorEnrolment, TwoFactorStatus};
 use crate::api::users::{NewUserBody, PasswordBody, ScopeBody, UserPatch, UserQuery};
+use crate::api::voicemail_pin::VoicemailPinBody;
 use crate::api::{CountResponse, DeleteQuery, ListResponse};
 use crate::routes::SchemaFn;
 use axum::http::Method;
@@ -202,6 +203,8 @@ endpoints! {
     fn delete_user(domain, user) DELETE "/api/v1/domains/{domain}/users/{user}", query DeleteQuery => no_content;
     fn set_password(domain, user) POST "/api/v1/domains/{domain}/users/{user}/password", body PasswordBody => no_content;
     fn recycle_user(domain, user) POST "/api/v1/domains/{domain}/users/{user}/recycle", body RecycleBody => json(Recycled);
+    fn set_voicemail_pin(domain, user) PUT "/api/v1/domains/{domain}/users/{user}/voicemail-pin", body VoicemailPinBody => no_content;
+    fn clear_voicemail_pin(domain, user) DELETE "/api/v1/domains/{domain}/users/{user}/voicemail-pin" => no_content;
     fn set_scope(domain, user) PUT "/api/v1/domains/{domain}/users/{user}/scope", body ScopeBody => json(User);
     fn supervisor_settings(domain, user) GET "/api/v1/domains/{domain}/users/{user}/supervisor-settings" => json(SupervisorSettings);
     fn set_supervisor_settings(domain, user) PUT "/api/v1/domains/{domain}/users/{user}/supervisor-settings", body SupervisorSettings => json(SupervisorSettings);

@@ -137,6 +137,9 @@ pub struct User {
     pub timezone: Option<TimeZoneName>,
     /// The number shown to people this user calls.
     pub caller_id: Option<String>,
+    /// A voicemail PIN is set (the PIN itself is kept only as a hash, never shown).
+    #[serde(default)]
+    pub voicemail_pin_set: bool,
     pub created_at: Timestamp,
 }
 

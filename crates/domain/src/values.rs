@@ -267,6 +267,32 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// A voicemail PIN as typed: 4 to 10 digits, not one digit repeated. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VoicemailPin(String);
+impl VoicemailPin {
+    pub fn parse(raw: &str) -> Result<Self, InvalidValue> {
+        let raw = raw.trim();
+        if !(4..=10).contains(&raw.len()) || !raw.bytes().all(|b| b.is_ascii_digit()) {
+            return invalid("a voicemail PIN has 4 to 10 digits");
+        }
+        if raw.bytes().all(|b| Some(&b) == raw.as_bytes().first()) {
+            return invalid(
+                "a voicemail PIN is not one digit repeated: choose one harder to guess",
+            );
+        }
+        Ok(VoicemailPin(raw.to_owned()))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for VoicemailPin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VoicemailPin(***)")
+    }
+}
+
 /// A login name, `extension@domain`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Login {

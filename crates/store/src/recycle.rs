@@ -118,10 +118,11 @@ impl Store {
             .await?;
         }
         // The person: name, email, password; language, time zone and caller ID back to the
-        // domain's until the new person sets their own.
+        // domain's until the new person sets their own; no voicemail PIN (the old person's).
         let row = sqlx::query(
             "UPDATE users SET first_name = $1, last_name = $2, email = $3, password_hash = $4, \
-             language = NULL, timezone = NULL, caller_id = NULL WHERE id = $5 RETURNING *",
+             language = NULL, timezone = NULL, caller_id = NULL, voicemail_pin_hash = NULL \
+             WHERE id = $5 RETURNING *",
         )
         .bind(new.first_name.as_str())
         .bind(new.last_name.as_str())

@@ -91,6 +91,7 @@ pub(crate) fn user(row: &(impl Columns + ?Sized)) -> Result<User, sqlx::Error> {
         language: get_opt_text(row, "language")?,
         timezone: get_opt_text(row, "timezone")?.and_then(|t| TimeZoneName::parse(&t).ok()),
         caller_id: get_opt_text(row, "caller_id")?,
+        voicemail_pin_set: get_opt_text(row, "voicemail_pin_hash")?.is_some(),
         created_at: Timestamp(get_i64(row, "created_at")?),
     })
 }
@@ -490,6 +491,48 @@ impl Store {
         )
         .await?;
         w.commit().await
+    }
+
+    /// Set (or with `None`, clear) a user's voicemail PIN, kept as its hash.
+    pub async fn set_voicemail_pin(
+        &self,
+        permit: &Permit,
+        ctx: &AuditContext,
+        target: &UserRecord,
+        pin_hash: Option<&str>,
+    ) -> Result<()> {
+        expect_permit(permit, Resource::Users, Action::Update)?;
+        let mut w = self.begin_write().await?;
+        sqlx::query("UPDATE users SET voicemail_pin_hash = $1 WHERE id = $2")
+            .bind(pin_hash)
+            .bind(target.user.id.get())
+            .execute(&mut *w.tx)
+            .await?;
+        let set = serde_json::json!({ "voicemail_pin_set": pin_hash.is_some() });
+        let was = serde_json::json!({ "voicemail_pin_set": target.user.voicemail_pin_set });
+        record(
+            &mut w.tx,
+            ctx,
+            place_of(target),
+            "user.voicemail_pin",
+            &object(&target.user),
+            Some(&was),
+            Some(&set),
+        )
+        .await?;
+        w.commit().await
+    }
+
+    /// The hash of a user's voicemail PIN, for the media server's check (operator reach).
+    pub async fn voicemail_pin_hash(&self, id: UserId) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT voicemail_pin_hash FROM users WHERE id = $1")
+            .bind(id.get())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(row) => get_opt_text(&row, "voicemail_pin_hash")?,
+            None => None,
+        })
     }
 
     /// Delete a user and what is only its own (sessions, keys, memberships, its settings);

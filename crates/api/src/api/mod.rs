@@ -17,6 +17,7 @@ pub mod settings_extra;
 pub mod sip;
 pub mod two_factor;
 pub mod users;
+pub mod voicemail_pin;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -47,6 +48,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(directory::routes());
     all.extend(users::routes());
     all.extend(recycle::routes());
+    all.extend(voicemail_pin::routes());
     all.extend(queues::routes());
     all.extend(calls::routes());
     all.extend(reports::routes());

@@ -13,6 +13,7 @@ pub mod link;
 pub mod lookup;
 pub mod plan;
 pub mod resolved;
+pub mod voicemail;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -298,6 +299,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     let mut routes = kamailio::routes();
     routes.extend(freeswitch::routes());
     routes.extend(asterisk::routes());
+    routes.extend(voicemail::routes());
     routes
 }
 

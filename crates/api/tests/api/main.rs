@@ -31,3 +31,4 @@ mod switch_asterisk_realtime;
 mod switch_freeswitch;
 mod switch_freeswitch_esl;
 mod two_factor;
+mod voicemail_pin;

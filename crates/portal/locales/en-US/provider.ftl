@@ -97,3 +97,4 @@ n-fields =
         [one] { $count } field
        *[other] { $count } fields
     }
+audit-verb-voicemail_pin = voicemail PIN changed

@@ -97,3 +97,4 @@ n-fields =
         [one] { $count } champ
        *[other] { $count } champs
     }
+audit-verb-voicemail_pin = NIP de messagerie vocale modifié

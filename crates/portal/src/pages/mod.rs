@@ -13,6 +13,7 @@ mod provider;
 mod queues;
 mod reports;
 mod users;
+mod voicemail_pin;
 
 use super::Ctx;
 use super::client::{Failure, enc};
@@ -199,6 +200,21 @@ pub async fn act(ctx: &Ctx, pairs: &[(String, String)]) -> R<Next> {
         }
         (Tab::Users, [ext, "recycle"]) => {
             return Ok(Next::Show(users::recycle(ctx, ext, &Form(pairs)).await?));
+        }
+        (Tab::Messages, ["pin"]) => {
+            voicemail_pin::act(ctx, MINE, &Form(pairs)).await?;
+            return Ok(Next::Go(format!(
+                "{}?notice=saved#voicemail-pin",
+                ctx.base()
+            )));
+        }
+        (Tab::Users, [ext, "pin"]) => {
+            voicemail_pin::act(ctx, ext, &Form(pairs)).await?;
+            return Ok(Next::Go(format!(
+                "{}/{}?notice=saved#voicemail-pin",
+                ctx.base(),
+                enc(ext)
+            )));
         }
         (Tab::Phones, [id, "sip-enabled"]) => {
             my_settings::set_sip_enabled(ctx, id, &Form(pairs)).await?;

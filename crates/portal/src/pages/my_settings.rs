@@ -71,10 +71,13 @@ pub(super) async fn messages(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) 
         })
         .collect();
     let greetings = greetings(ctx, sub).await?;
+    let pin_set = ctx.s.me.user.voicemail_pin_set;
+    let pin_action = format!("{}/pin", ctx.base());
     page(
         t("messages"),
         html! {
             (table(&[t("received"), t("from"), t("folder"), t("listen"), t("actions")], rows, t("no-voicemail-messages")))
+            (super::voicemail_pin::section(ctx, sub, &pin_action, pin_set))
             (greetings)
         },
     )

@@ -106,6 +106,7 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
         && u.scope.can_log_in();
     let may_delete = me.may_now(Resource::Users, Action::Delete) && me.scope != Scope::SiteManager;
     let may_recycle = me.may_now(Resource::Users, Action::Update) && ext != me.extension();
+    let may_set_pin = me.may_now(Resource::Users, Action::Update);
     let site = text(&u.site_id);
     let phones_base = format!("{}/{}/phones", ctx.base(), enc(ext));
     // A scope that may not read the user's phones gets the page without them.
@@ -167,6 +168,9 @@ pub(super) async fn user_detail(ctx: &Ctx, ext: &str, sub: Option<&Submitted>) -
                 (phones)
             }
             @if let Some(settings) = settings { (settings) }
+            @if may_set_pin {
+                (super::voicemail_pin::section(ctx, sub, &format!("{}/{}/pin", ctx.base(), enc(ext)), u.voicemail_pin_set))
+            }
         },
     )
 }
