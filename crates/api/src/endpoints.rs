@@ -12,6 +12,7 @@ use crate::api::auth::{
 use crate::api::calls::{CallCountResponse, CallQuery};
 use crate::api::directory::{CreatedDomain, DomainQuery, NewDomainBody, SearchQuery};
 use crate::api::me::{MeResponse, PortalTabs};
+use crate::api::queue_waiting::QueueWaitingView;
 use crate::api::queues::{
     AvailabilityBody, LoginBody, NewAgentBody, NewQueueBody, QueuePatch, QueueQuery,
 };
@@ -212,6 +213,7 @@ endpoints! {
     // ---- the call center ----
     fn list_queues(domain) GET "/api/v1/domains/{domain}/call-queues", query QueueQuery => json(ListResponse<CallQueue>);
     fn count_queues(domain) GET "/api/v1/domains/{domain}/call-queues/count", query QueueQuery => json(CountResponse);
+    fn queues_waiting(domain) GET "/api/v1/domains/{domain}/call-queues/waiting" => json(Vec<QueueWaitingView>);
     fn create_queue(domain) POST "/api/v1/domains/{domain}/call-queues", body NewQueueBody => json(CallQueue);
     fn get_queue(domain, queue) GET "/api/v1/domains/{domain}/call-queues/{queue}" => json(CallQueue);
     fn update_queue(domain, queue) PATCH "/api/v1/domains/{domain}/call-queues/{queue}", body QueuePatch => json(CallQueue);

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod keys;
 pub mod me;
 pub mod ops;
+pub mod queue_waiting;
 pub mod queues;
 pub mod recycle;
 pub mod reports;
@@ -48,6 +49,7 @@ pub fn routes() -> Vec<crate::routes::Route> {
     all.extend(directory::routes());
     all.extend(users::routes());
     all.extend(recycle::routes());
+    all.extend(queue_waiting::routes());
     all.extend(voicemail_pin::routes());
     all.extend(queues::routes());
     all.extend(calls::routes());

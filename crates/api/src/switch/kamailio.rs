@@ -6,12 +6,15 @@
 //! - `GET  /switch/kamailio/route?call_id=&from_user=&from_domain=&to_user=&to_domain=&stage=&target=`
 //!   → `ring_ms|sip-uri` for one target of one stage of the call's plan (200), 204 past the last
 //!   target of a stage (or past the last stage), or the refusal's SIP code (486, 404, 403, 480);
+//! - `POST /switch/kamailio/answered` (JSON) ← `event_route[dialog:start]`: a caller who waited
+//!   in a queue (while a queue's stages rang its agents) no longer does;
 //! - `POST /switch/kamailio/cdr` (JSON) ← `event_route[dialog:end]` and `[dialog:failed]`.
 //!
 //! A plan is resolved once per call, when stage 0 is asked, and kept for its later stages.
 
 use super::plan::{CallRequest, Refusal, Target};
-use super::resolved::{Endpoints, keep_plan, kept_plan, plan_call, take_plan};
+use super::resolved::{Endpoints, Resolved, keep_plan, kept_plan, plan_call, take_plan};
+use super::waiting;
 use super::{FromSwitch, plain_text};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
@@ -42,6 +45,10 @@ pub fn routes() -> Vec<Route> {
             .query::<RouteQuery>()
             .file("text/plain")
             .to(route_call),
+        m(Method::POST, "/switch/kamailio/answered", "Kamailio: a call was answered (dialog:start): a caller waiting in a queue no longer is")
+            .body::<AnsweredReport>()
+            .no_content()
+            .to(answered),
         m(Method::POST, "/switch/kamailio/cdr", "Kamailio: a call ended (dialog:end) or failed (dialog:failed); idempotent by Call-ID")
             .body::<DialogRecord>()
             .returns::<IngestSummary>()
@@ -219,6 +226,9 @@ async fn route_call(
             plan
         }
     };
+    if q.target == 0 {
+        waiting_at_stage(&state, &q, &plan).await?;
+    }
     Ok(
         match plan
             .stage(q.stage)
@@ -228,6 +238,38 @@ async fn route_call(
             None => StatusCode::NO_CONTENT.into_response(),
         },
     )
+}
+
+/// A stage that rings a queue's agents: the caller waits in that queue while they ring; the
+/// stage after the queue's (its overflow) ends the wait, as answering or hanging up does.
+async fn waiting_at_stage(state: &AppState, q: &RouteQuery, plan: &Resolved) -> ApiResult<()> {
+    match plan.stage_queue(q.stage) {
+        Some(queue) => {
+            let domain = domain_named(state, &q.to_domain).await?;
+            waiting::joined(state, &q.call_id, &domain, queue, state.switch.now()).await
+        }
+        None if q.stage > 0 && plan.stage_queue(q.stage - 1).is_some() => {
+            waiting::left(state, &q.call_id).await
+        }
+        None => Ok(()),
+    }
+}
+
+/// What `event_route[dialog:start]` posts when a call is answered.
+#[derive(Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnsweredReport {
+    /// The Call-ID.
+    pub callid: String,
+}
+
+async fn answered(
+    _: FromSwitch,
+    State(state): State<AppState>,
+    JsonBody(report): JsonBody<AnsweredReport>,
+) -> ApiResult<StatusCode> {
+    waiting::left(&state, &report.callid).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 // ---------- call records ----------
@@ -298,6 +340,16 @@ pub async fn ingest_dialog(state: &AppState, record: &DialogRecord) -> ApiResult
     }
     let domain = domain_named(state, host_part(&record.to)).await?;
     let plan = take_plan(state, &record.callid).await?;
+    let queued = plan.as_ref().is_some_and(|p| {
+        p.stage_queues
+            .iter()
+            .chain(&p.busy_queues)
+            .any(Option::is_some)
+    });
+    if queued {
+        // A caller who hung up while waiting.
+        waiting::left(state, &record.callid).await?;
+    }
     let callee = plan.map(|p| p.callee).unwrap_or_default();
     let devices = operator_visibility(Resource::Devices);
     let dir = state.store.extension_directory(domain.id).await?;

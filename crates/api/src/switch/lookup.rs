@@ -39,6 +39,18 @@ where
     Ok(None)
 }
 
+/// A queue or an agent named as the switches name it (`extension@domain`), when the domain is
+/// here and the extension is one.
+pub async fn qualified(state: &AppState, name: &str) -> ApiResult<Option<(Extension, Domain)>> {
+    let Some((extension, domain)) = name.split_once('@') else {
+        return Ok(None);
+    };
+    let Ok(extension) = Extension::parse(extension) else {
+        return Ok(None);
+    };
+    Ok(domain_named(state, domain).await?.map(|d| (extension, d)))
+}
+
 /// A queue's or an agent's name in a switch that serves many domains: `extension@domain`.
 pub fn qualified_name(extension: &Extension, domain: &DomainName) -> String {
     format!("{extension}@{domain}")

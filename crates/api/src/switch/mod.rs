@@ -14,6 +14,7 @@ pub mod lookup;
 pub mod plan;
 pub mod resolved;
 pub mod voicemail;
+pub mod waiting;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -89,6 +90,9 @@ pub enum SwitchChange {
         extension: Extension,
         removed: bool,
     },
+    /// A caller began or stopped waiting in a queue (for the live views; the switches, which
+    /// said so, need not hear it).
+    QueueCallers,
 }
 
 /// A switch's plain-text answer (an HA1, a route, realtime rows).
@@ -426,13 +430,7 @@ pub async fn agent_reported(
     switch: &str,
 ) -> ApiResult<()> {
     use switchboard_policy::{Action, operator_permit};
-    let Some((extension, domain)) = agent.split_once('@') else {
-        return Ok(());
-    };
-    let (Ok(extension), Some(domain)) = (
-        Extension::parse(extension),
-        lookup::domain_named(state, domain).await?,
-    ) else {
+    let Some((extension, domain)) = lookup::qualified(state, agent).await? else {
         return Ok(());
     };
     let user = match state

@@ -33,6 +33,12 @@ pub struct Resolved {
     /// The first stage ended busy and the busy stages were taken.
     pub took_busy: bool,
     pub callee: Callee,
+    /// The queue each stage rings the agents of, for a switch that rings them itself (the
+    /// caller waits in the queue while they ring); absent in plans kept before it was.
+    #[serde(default)]
+    pub stage_queues: Vec<Option<Extension>>,
+    #[serde(default)]
+    pub busy_queues: Vec<Option<Extension>>,
 }
 
 impl Resolved {
@@ -43,22 +49,40 @@ impl Resolved {
             _ => self.stages.get(n),
         }
     }
-}
 
-pub fn resolve(endpoints: &impl Endpoints, decided: plan::Plan) -> Resolved {
-    Resolved {
-        stages: resolve_stages(endpoints, decided.stages),
-        busy: decided.busy.map(|busy| resolve_stages(endpoints, busy)),
-        took_busy: false,
-        callee: decided.callee,
+    /// The queue a stage of the call as it went rings the agents of, if it does.
+    pub fn stage_queue(&self, n: usize) -> Option<&Extension> {
+        let queues = match (&self.busy, self.took_busy, n) {
+            (Some(_), true, n) if n > 0 => self.busy_queues.get(n - 1),
+            _ => self.stage_queues.get(n),
+        };
+        queues.and_then(Option::as_ref)
     }
 }
 
-fn resolve_stages(
-    endpoints: &impl Endpoints,
-    planned: Vec<plan::Stage>,
-) -> Vec<(u32, Vec<String>)> {
+pub fn resolve(endpoints: &impl Endpoints, decided: plan::Plan) -> Resolved {
+    let (stages, stage_queues) = resolve_stages(endpoints, decided.stages);
+    let (busy, busy_queues) = match decided.busy.map(|busy| resolve_stages(endpoints, busy)) {
+        Some((busy, queues)) => (Some(busy), queues),
+        None => (None, Vec::new()),
+    };
+    Resolved {
+        stages,
+        busy,
+        took_busy: false,
+        callee: decided.callee,
+        stage_queues,
+        busy_queues,
+    }
+}
+
+/// Each stage as the switch dials it, and beside it the queue whose agents it rings (`None`
+/// for a queue the switch runs itself: it says who waits).
+type Stages = (Vec<(u32, Vec<String>)>, Vec<Option<Extension>>);
+
+fn resolve_stages(endpoints: &impl Endpoints, planned: Vec<plan::Stage>) -> Stages {
     let mut stages: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut queues: Vec<Option<Extension>> = Vec::new();
     let mut in_queue: Option<Extension> = None;
     for stage in planned {
         let ms = stage.ring_seconds.saturating_mul(1000);
@@ -68,7 +92,10 @@ fn resolve_stages(
             // The queue's stages become one, as long as all of them.
             match (&in_queue, stages.last_mut()) {
                 (Some(q), Some(last)) if q == queue => last.0 = last.0.saturating_add(ms),
-                _ => stages.push((ms, vec![endpoint])),
+                _ => {
+                    stages.push((ms, vec![endpoint]));
+                    queues.push(None);
+                }
             }
             in_queue = Some(queue.clone());
             continue;
@@ -82,9 +109,10 @@ fn resolve_stages(
         }
         if !dialled.is_empty() {
             stages.push((ms, dialled));
+            queues.push(stage.queue.clone());
         }
     }
-    stages
+    (stages, queues)
 }
 
 /// Decide a call at its first question and resolve it into what one switch dials (`endpoints`

@@ -19,6 +19,7 @@ mod ops;
 mod portal_tabs;
 mod properties;
 mod proxies;
+mod queue_waiting;
 mod recycle;
 mod reports;
 mod search;

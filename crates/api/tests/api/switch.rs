@@ -191,7 +191,7 @@ async fn bad_routing_requests_and_call_records_change_nothing() {
 }
 
 /// Ask the routing endpoint one question; answers the status and the text.
-async fn route(s: &TestServer, query: &str) -> (StatusCode, String) {
+pub async fn route(s: &TestServer, query: &str) -> (StatusCode, String) {
     let r = s
         .client
         .get(s.url(&format!("/switch/kamailio/route?{query}")))
@@ -399,10 +399,51 @@ pub async fn registered_phone(s: &TestServer, ext: &str, contact: &str) {
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
 }
 
-fn queue_call(call_id: &str, stage: usize) -> String {
+pub fn queue_call(call_id: &str, stage: usize) -> String {
     format!(
         "call_id={call_id}&from_user=107-1&from_domain=acme.example&to_user=660&to_domain=acme.example&stage={stage}"
     )
+}
+
+/// Queue 660 of acme ("Turns", round robin, 30 s then hang up), with 105 and 106 registered,
+/// logged in and available.
+pub async fn queue_660(s: &TestServer) {
+    let om = "101@acme.example";
+    let (st, body) = s
+        .send(
+            om,
+            reqwest::Method::POST,
+            "/api/v1/domains/~/call-queues",
+            Some(
+                json!({"extension": "660", "name": "Turns", "ring_strategy": "round_robin",
+                    "max_wait_seconds": 30, "overflow": {"kind": "hang_up"}}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    for ext in ["105", "106"] {
+        registered_phone(s, ext, &format!("sip:{ext}@127.0.0.1:5{ext}")).await;
+        for (method, path, body) in [
+            (
+                reqwest::Method::POST,
+                "/api/v1/domains/~/call-queues/660/agents".to_owned(),
+                json!({"user": ext}),
+            ),
+            (
+                reqwest::Method::PUT,
+                format!("/api/v1/domains/~/call-queues/660/agents/{ext}/login"),
+                json!({"logged_in": true}),
+            ),
+            (
+                reqwest::Method::PUT,
+                format!("/api/v1/domains/~/users/{ext}/availability"),
+                json!({"status": "available"}),
+            ),
+        ] {
+            let (st, body) = s.send(om, method, &path, Some(body)).await;
+            assert!(st.is_success(), "{path}: {body}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -410,41 +451,7 @@ async fn two_instances_answer_the_switch_alike() {
     for s in with_switch().await {
         let other = s.another_instance().await;
         let om = "101@acme.example";
-        let (st, body) = s
-            .send(
-                om,
-                reqwest::Method::POST,
-                "/api/v1/domains/~/call-queues",
-                Some(
-                    json!({"extension": "660", "name": "Turns", "ring_strategy": "round_robin",
-                    "max_wait_seconds": 30, "overflow": {"kind": "hang_up"}}),
-                ),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED, "{body}");
-        for ext in ["105", "106"] {
-            registered_phone(&s, ext, &format!("sip:{ext}@127.0.0.1:5{ext}")).await;
-            for (method, path, body) in [
-                (
-                    reqwest::Method::POST,
-                    "/api/v1/domains/~/call-queues/660/agents".to_owned(),
-                    json!({"user": ext}),
-                ),
-                (
-                    reqwest::Method::PUT,
-                    format!("/api/v1/domains/~/call-queues/660/agents/{ext}/login"),
-                    json!({"logged_in": true}),
-                ),
-                (
-                    reqwest::Method::PUT,
-                    format!("/api/v1/domains/~/users/{ext}/availability"),
-                    json!({"status": "available"}),
-                ),
-            ] {
-                let (st, body) = s.send(om, method, &path, Some(body)).await;
-                assert!(st.is_success(), "{path}: {body}");
-            }
-        }
+        queue_660(&s).await;
         // Calls alternate between the instances; the queue's turn goes round all the same.
         let mut first_rung = Vec::new();
         for (n, instance) in [&s, &other, &s, &other].into_iter().enumerate() {

@@ -591,3 +591,36 @@ async fn a_wrong_secret_sends_nothing_and_is_tried_again() {
     assert_eq!(st, StatusCode::OK);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn callers_waiting_in_app_queue_reach_the_wallboard() {
+    use crate::queue_waiting::waiting_becomes;
+    for s in with_switch().await {
+        let ast = FakeAsterisk::start().await;
+        let connection =
+            switchboard_api::switch::asterisk::ami::spawn(s.state.clone(), ast.config(SECRET));
+        ast.until("logged in and synced", |h| {
+            h.actions.iter().any(|(a, _)| a == "QueueStatus")
+        })
+        .await;
+        let caller = |event: &'static str, id: &'static str| {
+            [
+                ("Event", event),
+                ("Queue", "600@acme.example"),
+                ("Uniqueid", id),
+                ("Position", "1"),
+                ("Count", "1"),
+            ]
+        };
+        ast.event(&caller("QueueCallerJoin", "1796000000.11"));
+        ast.event(&caller("QueueCallerJoin", "1796000000.12"));
+        waiting_becomes(&s, OM, "600", 2).await;
+        // Connected to an agent (app_queue says the caller left the queue), and abandoned.
+        ast.event(&caller("QueueCallerLeave", "1796000000.11"));
+        waiting_becomes(&s, OM, "600", 1).await;
+        ast.event(&caller("QueueCallerAbandon", "1796000000.12"));
+        waiting_becomes(&s, OM, "600", 0).await;
+        connection.abort();
+        s.stop().await;
+    }
+}

@@ -379,3 +379,64 @@ async fn a_wrong_password_sends_nothing_and_is_tried_again() {
     connections.abort();
     s.stop().await;
 }
+
+#[tokio::test]
+async fn callers_waiting_in_mod_callcenter_reach_the_wallboard() {
+    use crate::queue_waiting::{waiting_becomes, waiting_in};
+    for s in with_switch().await {
+        let fs = FakeFreeswitch::start(PASSWORD).await;
+        let connections =
+            switchboard_api::switch::freeswitch::esl::spawn(s.state.clone(), fs.config(PASSWORD));
+        fs.until("the first sync", |h| {
+            h.api.iter().any(|a| a == "callcenter_config tier list")
+        })
+        .await;
+        // A caller joined 600 half a minute ago (mod_callcenter's own clock).
+        let joined = (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            - 30)
+            .to_string();
+        let member = |action: &'static str, call: &'static str, queue: &'static str| {
+            [
+                ("Event-Name", "CUSTOM"),
+                ("Event-Subclass", "callcenter::info"),
+                ("CC-Action", action),
+                ("CC-Queue", queue),
+                ("CC-Member-UUID", "member-uuid"),
+                ("CC-Member-Session-UUID", call),
+            ]
+        };
+        let mut start = member("member-queue-start", "fs-call-1", "600@acme.example").to_vec();
+        start.push(("CC-Member-Joined-Time", joined.as_str()));
+        fs.event(&start);
+        waiting_becomes(&s, OM, "600", 1).await;
+        let longest = waiting_in(&s, OM, "600").await.unwrap().1.unwrap();
+        assert!((30..40).contains(&longest), "{longest}");
+        // A queue Switchboard does not have is nobody's wallboard's.
+        fs.event(&member(
+            "member-queue-start",
+            "fs-call-2",
+            "999@acme.example",
+        ));
+        // An agent took the call: it no longer waits.
+        fs.event(&member(
+            "bridge-agent-start",
+            "fs-call-1",
+            "600@acme.example",
+        ));
+        waiting_becomes(&s, OM, "600", 0).await;
+        // Another joins, then hangs up before anyone answers.
+        fs.event(&member(
+            "member-queue-start",
+            "fs-call-3",
+            "601@acme.example",
+        ));
+        waiting_becomes(&s, OM, "601", 1).await;
+        fs.event(&member("member-queue-end", "fs-call-3", "601@acme.example"));
+        waiting_becomes(&s, OM, "601", 0).await;
+        connections.abort();
+        s.stop().await;
+    }
+}

@@ -62,3 +62,5 @@ you-are-not-an-agent-in = You are not an agent in any queue.
 your-queues-have-no-agents-yet = Your queues have no agents yet.
 your-queues-today-on-the = Your queues today, on the{" "}
 queue-title = Queue { $extension } { $name }
+calls-waiting = calls waiting
+longest-wait-now = longest wait now

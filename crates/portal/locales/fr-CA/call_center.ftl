@@ -62,3 +62,5 @@ you-are-not-an-agent-in = Vous n'êtes agent d'aucune file.
 your-queues-have-no-agents-yet = Vos files n'ont encore aucun agent.
 your-queues-today-on-the = Vos files aujourd'hui, dans le fuseau{" "}
 queue-title = File { $extension } { $name }
+calls-waiting = appels en attente
+longest-wait-now = attente la plus longue

@@ -130,9 +130,17 @@ pub(crate) async fn wallboard(ctx: &Ctx) -> R<Markup> {
         .items;
     let range = today(ctx, Some(switchboard_api::api::reports::Interval::Day))?;
     let report = api.call(endpoints::queue_report(MINE, &range)).await?;
+    let waiting = api.call(endpoints::queues_waiting(MINE)).await?;
     let mut boards = Vec::new();
     for q in &queues {
         let ext = q.extension.to_string();
+        let now_waiting = waiting.iter().find(|w| w.queue_id == q.id);
+        let callers = now_waiting.map_or(0, |w| w.waiting);
+        let longest = seconds(
+            now_waiting
+                .and_then(|w| w.longest_wait_seconds)
+                .map(|s| s as f64),
+        );
         let agents = api.call(endpoints::queue_agents(MINE, &ext)).await?;
         let available = agents
             .iter()
@@ -162,6 +170,8 @@ pub(crate) async fn wallboard(ctx: &Ctx) -> R<Markup> {
             section.card.queue-board data-queue=(ext) {
                 h2 { a href={ (tab_href(Layout::ManageCallCenter, Tab::CallQueues)) "/" (enc(&ext)) } { (ext) " " (q.name) } }
                 div.stats {
+                    (stat(t("calls-waiting"), callers, None))
+                    (stat(t("longest-wait-now"), longest, None))
                     (stat(t("agents-available"), tf("n-of-m", &[("n", arg(available)), ("m", arg(agents.len()))]), None))
                     (stat(t("offered-2"), totals.offered, None))
                     (stat(t("answered-2"), totals.answered, None))

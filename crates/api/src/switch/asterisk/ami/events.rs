@@ -9,6 +9,9 @@
 //!   `send_contact_status_on_update_registration` is on (as printed), so a registration is kept
 //!   for the longest an AOR lets a contact live without renewing it (`MAX_CONTACT_SECONDS`).
 //!   `Removed` and `Unreachable` end it.
+//! - `QueueCallerJoin` (`Queue`, `Uniqueid`): a caller began waiting in a queue;
+//!   `QueueCallerLeave` (it left: connected to an agent, timed out) and `QueueCallerAbandon`
+//!   (it hung up) end its wait.
 //! - `Cdr` (`cdr_manager.conf`, `enabled = yes`): a finished call, its fields those of a
 //!   `Master.csv` row, read by the very same importer (local times in Asterisk's zone, the
 //!   duration columns the truth, queue calls nobody took told apart by the queue's timeout),
@@ -22,6 +25,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::import::{Format, decoder_for};
 use crate::switch::lookup::{domain_named, first_domain_named};
 use crate::switch::resolved::take_plan;
+use crate::switch::waiting;
 use crate::switch::{agent_reported, store_call};
 use switchboard_domain::Timestamp;
 use switchboard_policy::{Action, Resource, operator_permit};
@@ -32,6 +36,16 @@ pub async fn handle(state: &AppState, config: &AmiConfig, event: &Message) -> Ap
         "QueueMemberPause" | "QueueMemberStatus" => member_paused(state, event).await,
         "Cdr" => cdr(state, config, event).await,
         "ContactStatus" => contact_status(state, event).await,
+        "QueueCallerJoin" => match (event.get("Queue"), event.get("Uniqueid")) {
+            (Some(queue), Some(call)) => {
+                waiting::joined_named(state, call, queue, Timestamp::now()).await
+            }
+            _ => Ok(()),
+        },
+        "QueueCallerLeave" | "QueueCallerAbandon" => match event.get("Uniqueid") {
+            Some(call) => waiting::left(state, call).await,
+            None => Ok(()),
+        },
         _ => Ok(()),
     }
 }

@@ -269,6 +269,8 @@ impl Conversation for Connection {
                 self.reconcile(&members, &[], |held| held.queue.ends_with(&suffix))
                     .await
             }
+            // Asterisk said so itself.
+            SwitchChange::QueueCallers => Ok(()),
         }
     }
 }

@@ -4,6 +4,9 @@
 //!   status changed in `mod_callcenter` (a feature code, an API call, too many unanswered
 //!   offers). It becomes the agent's availability; a status that is already Switchboard's (the
 //!   echo of what Switchboard sent) changes nothing.
+//! - `callcenter::info` / `member-queue-start` (`CC-Queue`, `CC-Member-Session-UUID`,
+//!   `CC-Member-Joined-Time`): a caller began waiting in a queue; `bridge-agent-start` (an
+//!   agent took it) and `member-queue-end` (it left: answered, gave up, timed out) end its wait.
 //! - `sofia::register` / `sofia::unregister` / `sofia::expire`: where a login registered, or
 //!   that it no longer is, as Kamailio's reports are kept.
 
@@ -13,6 +16,7 @@ use crate::AppState;
 use crate::error::ApiResult;
 use crate::switch::agent_reported;
 use crate::switch::lookup::domain_named;
+use crate::switch::waiting;
 use switchboard_domain::Timestamp;
 use switchboard_policy::{Action, Resource, operator_permit};
 use switchboard_store::SipRegistration;
@@ -21,6 +25,11 @@ pub async fn handle(state: &AppState, event: &Frame) -> ApiResult<()> {
     match event.header("Event-Subclass").unwrap_or("") {
         "callcenter::info" => match event.header("CC-Action") {
             Some("agent-status-change") => agent_status(state, event).await,
+            Some("member-queue-start") => member_waiting(state, event).await,
+            Some("bridge-agent-start" | "member-queue-end") => match member(event) {
+                Some(call) => waiting::left(state, call).await,
+                None => Ok(()),
+            },
             _ => Ok(()),
         },
         "sofia::register" => registration(state, event, true).await,
@@ -38,6 +47,25 @@ async fn agent_status(state: &AppState, event: &Frame) -> ApiResult<()> {
         Some(status) => agent_reported(state, agent, status, "freeswitch").await,
         None => Ok(()),
     }
+}
+
+/// The caller's channel a queue event is about.
+fn member(event: &Frame) -> Option<&str> {
+    event
+        .header("CC-Member-Session-UUID")
+        .or(event.header("CC-Member-UUID"))
+}
+
+async fn member_waiting(state: &AppState, event: &Frame) -> ApiResult<()> {
+    let (Some(queue), Some(call)) = (event.header("CC-Queue"), member(event)) else {
+        return Ok(());
+    };
+    let joined = event
+        .header("CC-Member-Joined-Time")
+        .and_then(|t| t.parse::<i64>().ok())
+        .filter(|t| *t > 0)
+        .map_or_else(Timestamp::now, Timestamp);
+    waiting::joined_named(state, call, queue, joined).await
 }
 
 /// `"105" <sip:105-1@192.0.2.10:5060;ob>` → `sip:105-1@192.0.2.10:5060;ob`.

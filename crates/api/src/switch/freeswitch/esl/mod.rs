@@ -157,6 +157,8 @@ impl Conversation for Connection {
                 }
                 Ok(())
             }
+            // FreeSWITCH said so itself.
+            SwitchChange::QueueCallers => Ok(()),
         }
     }
 }
