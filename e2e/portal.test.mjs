@@ -559,7 +559,8 @@ test('my profile: a user picks its own time zone and language and changes its pa
   await page.getByRole('button', { name: 'Changer le mot de passe' }).click();
   // Every session of the user ends with its old password, this one too.
   await page.waitForURL(/\/login\?password=changed/);
-  assert.match(await page.locator('.notice').innerText(), /log in with the new one/);
+  // The login page that follows speaks the user's language too.
+  assert.match(await page.locator('.notice').innerText(), /connectez-vous avec le nouveau/);
   await context.close();
   const again = await login('103@globex.example', { password: 'a-new-password-103' });
   assert.doesNotMatch(again.page.url(), /login/);

@@ -55,16 +55,22 @@ fn lang_cookie(lang: Lang, secure: bool) -> HeaderValue {
     super::session::set_cookie(LANG_COOKIE, lang.tag(), 365 * 24 * 3600, secure)
 }
 
+/// Let this browser keep `language` (a tag; nothing for none or an unknown one) for the pages
+/// it sees without a session.
+pub fn remember(response: &mut Response, language: Option<&str>, headers: &HeaderMap) {
+    if let Some(lang) = language.and_then(Lang::parse) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, lang_cookie(lang, is_https(headers)));
+    }
+}
+
 /// `GET /language?set=fr-CA&next=/login`: the login page's switcher (no session to save it in).
 pub async fn choose(headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let pairs = super::query_pairs(&q);
     let next = safe_next(first(&pairs, "next").unwrap_or("/login")).to_owned();
     let mut response = Redirect::to(&next).into_response();
-    if let Some(lang) = first(&pairs, "set").and_then(Lang::parse) {
-        response
-            .headers_mut()
-            .append(header::SET_COOKIE, lang_cookie(lang, is_https(&headers)));
-    }
+    remember(&mut response, first(&pairs, "set"), &headers);
     response
 }
 
@@ -82,9 +88,7 @@ pub async fn save(Posted { s, form, headers }: Posted) -> Response {
     // gets the language for this browser.
     let _ = s.api.call(endpoints::update_user("~", "~", &patch)).await;
     let mut response = Redirect::to(&next).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, lang_cookie(lang, is_https(&headers)));
+    remember(&mut response, Some(lang.tag()), &headers);
     for c in &s.cookies {
         response.headers_mut().append(header::SET_COOKIE, c.clone());
     }

@@ -116,7 +116,7 @@ fn time_zones() -> Vec<String> {
 }
 
 /// `POST /profile`: the details, or the password.
-pub async fn act(Posted { s, form, .. }: Posted) -> Response {
+pub async fn act(Posted { s, form, headers }: Posted) -> Response {
     let value = |k: &str| first(&form, k).unwrap_or("").trim().to_owned();
     let optional = |k: &str| Some(Some(value(k)).filter(|v| !v.is_empty()));
     let outcome = match first(&form, "action").unwrap_or("") {
@@ -161,12 +161,21 @@ pub async fn act(Posted { s, form, .. }: Posted) -> Response {
             true,
         )),
     };
+    // This browser keeps the user's language for pages without a session (the login page).
+    let language = match outcome {
+        Ok("saved") => first(&form, "language"),
+        _ => s.me.user.language.as_deref(),
+    };
+    let remember = |mut response: Response| {
+        super::language::remember(&mut response, language, &headers);
+        response
+    };
     match outcome {
         // A changed password has ended every session of the user, this one too.
         Ok("password") => {
-            Redirect::to(&format!("/login?password=changed&next={PAGE}")).into_response()
+            remember(Redirect::to(&format!("/login?password=changed&next={PAGE}")).into_response())
         }
-        Ok(notice) => Redirect::to(&format!("{PAGE}?notice={notice}")).into_response(),
+        Ok(notice) => remember(Redirect::to(&format!("{PAGE}?notice={notice}")).into_response()),
         Err((f, _)) if f.status == StatusCode::UNAUTHORIZED => to_login(PAGE),
         Err((f, details)) => {
             let sub = Submitted::new(form.clone(), f);
