@@ -241,16 +241,17 @@ async fn route_call(
 }
 
 /// A stage that rings a queue's agents: the caller waits in that queue while they ring; the
-/// stage after the queue's (its overflow) ends the wait, as answering or hanging up does.
+/// stage after the queue's (its overflow) ends the wait, as answering or hanging up does. The
+/// queue's later stages (the next agent's turn) find the caller already waiting there.
 async fn waiting_at_stage(state: &AppState, q: &RouteQuery, plan: &Resolved) -> ApiResult<()> {
+    let before = q.stage.checked_sub(1).and_then(|n| plan.stage_queue(n));
     match plan.stage_queue(q.stage) {
+        Some(queue) if before == Some(queue) => Ok(()),
         Some(queue) => {
             let domain = domain_named(state, &q.to_domain).await?;
             waiting::joined(state, &q.call_id, &domain, queue, state.switch.now()).await
         }
-        None if q.stage > 0 && plan.stage_queue(q.stage - 1).is_some() => {
-            waiting::left(state, &q.call_id).await
-        }
+        None if before.is_some() => waiting::left(state, &q.call_id).await,
         None => Ok(()),
     }
 }
