@@ -62,11 +62,7 @@ fn sigterm_finishes_the_request_in_flight_and_closes_the_database() {
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    sigterm(&server);
     std::thread::sleep(Duration::from_millis(300));
     // New connections are no longer taken...
     assert!(
@@ -79,15 +75,7 @@ fn sigterm_finishes_the_request_in_flight_and_closes_the_database() {
     let _ = conn.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
 
-    let status = server.wait().unwrap();
-    let mut stderr = String::new();
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert!(status.success(), "{status}: {stderr}");
+    let stderr = exit_log(&mut server);
     // Every log line is one JSON object, and the last says the database is closed.
     let lines: Vec<serde_json::Value> = stderr
         .lines()
@@ -110,6 +98,29 @@ fn sigterm_finishes_the_request_in_flight_and_closes_the_database() {
 }
 
 /// Read one HTTP/1.1 answer's head from `conn`: the status line and headers.
+/// Ask the server to stop, as an operator's `kill` does.
+fn sigterm(server: &std::process::Child) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+}
+
+/// Wait for the server to end, which it must do cleanly; answers what it logged.
+fn exit_log(server: &mut std::process::Child) -> String {
+    let status = server.wait().unwrap();
+    let mut stderr = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+    stderr
+}
+
 fn read_head(conn: &mut BufReader<TcpStream>) -> Vec<String> {
     let mut lines = Vec::new();
     loop {
@@ -164,22 +175,10 @@ fn sigterm_ends_a_live_view_at_once() {
         live.read_line(&mut first).unwrap();
     }
     // Stopping ends the stream itself, rather than waiting out the grace period for it.
-    let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    sigterm(&server);
     let mut rest = Vec::new();
     live.read_to_end(&mut rest).expect("the stream ends");
-    let status = server.wait().unwrap();
-    let mut stderr = String::new();
-    server
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert!(status.success(), "{status}: {stderr}");
+    let stderr = exit_log(&mut server);
     assert!(
         !stderr.contains("connections still open"),
         "the live view was cut by the grace period, not ended: {stderr}"

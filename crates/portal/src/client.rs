@@ -112,22 +112,8 @@ impl Failure {
 
 /// "Label: " for a field the API named, in the viewer's language (its name if not catalogued).
 fn field_prefix(field: &str) -> String {
-    // `action.to`, `keys[1]`: the catalogue names the field the form shows.
-    let key = field
-        .split(['.', '['])
-        .collect::<Vec<_>>()
-        .join("-")
-        .replace(']', "");
-    let label = crate::i18n::lookup(&format!("field-{key}")).or_else(|| {
-        crate::i18n::lookup(&format!(
-            "field-{}",
-            field.split(['.', '[']).next().unwrap_or(field)
-        ))
-    });
-    match label {
-        Some(label) => crate::i18n::tf("field-prefix", &[("field", crate::i18n::arg(label))]),
-        None => crate::i18n::tf("field-prefix", &[("field", crate::i18n::arg(field))]),
-    }
+    let label = crate::i18n::field_label(field).unwrap_or(field);
+    crate::i18n::tf("field-prefix", &[("field", crate::i18n::arg(label))])
 }
 
 #[derive(Clone)]

@@ -184,16 +184,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
 /// A message without variables in the current language; US English if the language lacks it
 /// (the catalogue test keeps that from happening), the id itself if no language has it.
 pub fn t(id: &'static str) -> &'static str {
-    t_in(current(), id)
-}
-
-pub fn t_in(lang: Lang, id: &'static str) -> &'static str {
-    let c = &*CATALOGUE;
-    c.plain[lang.index()]
-        .get(id)
-        .or_else(|| c.plain[Lang::EnUs.index()].get(id))
-        .copied()
-        .unwrap_or(id)
+    lookup(id).unwrap_or(id)
 }
 
 /// A message whose id is made at run time (a code's label); `None` when no language has it.
@@ -203,6 +194,20 @@ pub fn lookup(id: &str) -> Option<&'static str> {
         .get(id)
         .or_else(|| c.plain[Lang::EnUs.index()].get(id))
         .copied()
+}
+
+/// The label of a field the API names (`caller_id`, `action.to`, `keys[1]`): the catalogue's
+/// `field-action-to`, else that of the field it is part of (`field-action`).
+pub fn field_label(field: &str) -> Option<&'static str> {
+    let key = field
+        .split(['.', '['])
+        .collect::<Vec<_>>()
+        .join("-")
+        .replace(']', "");
+    lookup(&format!("field-{key}")).or_else(|| {
+        let whole = field.split(['.', '[']).next().unwrap_or(field);
+        lookup(&format!("field-{whole}"))
+    })
 }
 
 /// A scope's name in the current language.

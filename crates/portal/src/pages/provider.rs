@@ -158,7 +158,7 @@ fn changes(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>
             details {
                 summary { (tf("n-fields", &[("count", changed.len().into())])) }
                 dl.changes { @for (k, was, is) in &changed {
-                    dt { (crate::i18n::lookup(&format!("field-{k}")).map_or_else(|| k.replace('_', " "), str::to_owned)) }
+                    dt { (crate::i18n::field_label(k).map_or_else(|| k.replace('_', " "), str::to_owned)) }
                     dd { del { (was) } " → " ins { (is) } }
                 } }
             }
