@@ -923,6 +923,8 @@ test('every scope\'s pages in Canadian French: no English left, axe clean, the l
   let pages = 0;
   for (const [user, scope] of logins) {
     const { context, page } = await login(user, { bypassCSP: true });
+    // The landing page in both languages (the super user's English one is taken only here).
+    await page.screenshot({ path: path.join(ARTIFACTS, `landing-${scope}.png`), fullPage: true });
     // The header's switcher saves the choice as the user's own language.
     await page.locator('header form.languages').getByRole('button', { name: 'Français' }).click();
     await page.waitForFunction(() => document.documentElement.lang === 'fr-CA');
