@@ -8,15 +8,6 @@ fn money(cents: i64, currency: &Currency) -> String {
     crate::i18n::money(cents, &currency.to_string())
 }
 
-/// What an invoice asks for: every line's quantity times its unit price.
-fn invoice_total(invoice: &Invoice) -> i64 {
-    invoice
-        .lines
-        .iter()
-        .map(|l| i64::from(l.quantity) * l.unit_price_cents)
-        .sum()
-}
-
 fn status_label(status: InvoiceStatus) -> &'static str {
     match status {
         InvoiceStatus::Open => t("open"),
@@ -44,7 +35,7 @@ pub(super) async fn invoices(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) 
     let rows = items.iter().map(|i| {
         let id = i.id.get().to_string();
         let invoice = &i.body;
-        let total = invoice_total(invoice);
+        let total = invoice.total_cents();
         let open = invoice.status == InvoiceStatus::Open;
         let this = sub.filter(|_| ctx.rest.first() == Some(&id));
         html! { tr {
