@@ -283,6 +283,22 @@ test('account preferences ask for the password again', async () => {
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.waitForSelector('main table');
   assert.equal(await page.locator('main h1').innerText(), 'Invoices');
+  // The printable invoice is the portal's own page, in the viewer's language.
+  const printable = await page.locator('main table tbody tr').first().getByRole('link', { name: 'Printable' }).getAttribute('href');
+  await page.goto(`${base}${printable}`);
+  assert.match(await page.locator('main h1').innerText(), /^Invoice /);
+  assert.match(await page.locator('main table tfoot').innerText(), /Total\s+\$[0-9,]+\.\d\d/);
+  await page.goto(`${base}/account-preferences/invoices`);
+  await page.locator('header form.languages').getByRole('button', { name: 'Français' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'fr-CA');
+  await page.goto(`${base}${printable}`);
+  assert.match(await page.locator('main h1').innerText(), /^Facture /);
+  assert.match(await page.locator('main table tfoot').innerText(), /Total\s+[0-9\u00a0]+,\d\d\u00a0\$/);
+  assert.match(await page.locator('main p:not(.brand)').first().innerText(), /Émise le .* échéance le .*\nPériode du .* au .*\nStatut : /);
+  // Back to English for the other tests.
+  await page.goto(`${base}/account-preferences/invoices`);
+  await page.locator('header form.languages').getByRole('button', { name: 'English' }).click();
+  await page.waitForFunction(() => document.documentElement.lang === 'en-US');
   await context.close();
 });
 

@@ -25,7 +25,7 @@ const PAYMENT_METHODS: &[(&str, &str)] = &[
 
 pub(super) async fn invoices(ctx: &Ctx, rest: &[&str], sub: Option<&Submitted>) -> R<View> {
     if let [id, "printable"] = rest {
-        return file(ctx, endpoints::printable_invoice(MINE, id)).await;
+        return printable(ctx, id).await;
     }
     let items = ctx
         .api()
@@ -142,6 +142,50 @@ pub(super) async fn authorized_contacts(ctx: &Ctx, sub: Option<&Submitted>) -> R
             }
         },
     )
+}
+
+/// An invoice to print, in the viewer's language: a page of its own, without the portal's
+/// navigation (the API's `…/printable` is the same invoice in English, for other clients).
+async fn printable(ctx: &Ctx, id: &str) -> R<View> {
+    let i = ctx
+        .api()
+        .call(settings::get::<Invoice>(MINE, id))
+        .await?
+        .body;
+    let rows = i.lines.iter().map(|l| {
+        let amount = i64::from(l.quantity).saturating_mul(l.unit_price_cents);
+        html! { tr {
+            td { (l.description) }
+            td.n { (crate::i18n::number(i64::from(l.quantity))) }
+            td.n { (money(l.unit_price_cents, &i.currency)) }
+            td.n { (money(amount, &i.currency)) }
+        } }
+    });
+    let title = tf("invoice-number", &[("number", arg(&i.number))]);
+    let body = html! {
+        p {
+            (ctx.s.me.domain.name) br;
+            (tf("invoice-issued-due", &[("issued", arg(&i.issued_on)), ("due", arg(&i.due_on))])) br;
+            (tf("date-range-period", &[("from", arg(&i.period_start)), ("to", arg(&i.period_end))])) br;
+            (tf("invoice-status", &[("status", arg(status_label(i.status)))]))
+        }
+        table.invoice {
+            thead { tr {
+                th scope="col" { (t("description")) }
+                th.n scope="col" { (t("quantity")) }
+                th.n scope="col" { (t("unit-price")) }
+                th.n scope="col" { (t("amount")) }
+            } }
+            tbody { @for row in rows { (row) } }
+            tfoot { tr { td colspan="3" { (t("total")) } td.n { (money(i.total_cents(), &i.currency)) } } }
+        }
+    };
+    let markup = crate::html::bare(&title, body);
+    Ok(View::File(crate::html_response(
+        axum::http::StatusCode::OK,
+        markup,
+        &ctx.s.cookies,
+    )))
 }
 
 /// An amount as the form shows it to be typed over: 255.00, or 255,00 in French.
