@@ -6,6 +6,7 @@
 
 use crate::api::calls::parse_call;
 use crate::error::ApiError;
+use std::collections::VecDeque;
 use std::io::BufRead;
 use switchboard_domain::*;
 use switchboard_policy::{Action, Resource, operator_permit};
@@ -240,18 +241,20 @@ pub async fn import_calls<R: BufRead>(
     Ok(report)
 }
 
-/// Stores batches one at a time, in the background: the next batch is parsed while the last one
-/// is written: parsing (2.5 s a million lines) hides behind the storing.
+/// Stores batches in the background: the next batch is parsed while the last ones are written
+/// (parsing, 2.5 s a million lines, hides behind the storing), as many at once as the store
+/// takes (`Store::ingest_batches_at_once`).
 struct BatchWriter {
     store: Store,
     reseller: ResellerId,
     domain: DomainId,
     dry_run: bool,
     ctx: AuditContext,
-    in_flight: Option<(
+    in_flight: VecDeque<(
         u64,
         tokio::task::JoinHandle<switchboard_store::Result<IngestSummary>>,
     )>,
+    at_once: usize,
 }
 
 impl BatchWriter {
@@ -262,17 +265,20 @@ impl BatchWriter {
             domain: domain.id,
             dry_run,
             ctx: AuditContext::operator("calls import"),
-            in_flight: None,
+            in_flight: VecDeque::new(),
+            at_once: store.ingest_batches_at_once().max(1),
         }
     }
 
-    /// Wait for the batch being stored, then start storing this one.
+    /// Wait until the store takes another batch, then start storing this one.
     async fn submit(
         &mut self,
         calls: Vec<NewCall>,
         report: &mut ImportReport,
     ) -> Result<(), ImportError> {
-        self.finish(report).await?;
+        while self.in_flight.len() >= self.at_once {
+            self.finish_oldest(report).await?;
+        }
         if calls.is_empty() {
             return Ok(());
         }
@@ -293,13 +299,31 @@ impl BatchWriter {
                 .ingest_calls(&permit, &ctx, reseller, domain, &calls)
                 .await
         });
-        self.in_flight = Some((count, task));
+        self.in_flight.push_back((count, task));
         Ok(())
     }
 
-    /// Wait for the batch being stored, and count it in the report.
+    /// Wait for every batch being stored, counting each in the report; a failed one is reported
+    /// after the others have finished, so the report says exactly what was stored.
     async fn finish(&mut self, report: &mut ImportReport) -> Result<(), ImportError> {
-        let Some((count, task)) = self.in_flight.take() else {
+        let mut first_failure = None;
+        while !self.in_flight.is_empty() {
+            if let Err(e) = self.finish_oldest(report).await {
+                first_failure.get_or_insert(e);
+            }
+        }
+        match first_failure {
+            Some(mut e) => {
+                e.report = report.clone();
+                Err(e)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Wait for the oldest batch being stored, and count it in the report.
+    async fn finish_oldest(&mut self, report: &mut ImportReport) -> Result<(), ImportError> {
+        let Some((count, task)) = self.in_flight.pop_front() else {
             return Ok(());
         };
         let failed = |message: String, report: ImportReport| ImportError {

@@ -11,6 +11,11 @@ use switchboard_store::Store;
 
 mod switch;
 
+// Imports allocate a few small values per field of every line: glibc's allocator took a third
+// of an import's own time, mimalloc a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEFAULT_DATABASE_URL: &str = "sqlite://switchboard.db";
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
@@ -171,9 +176,9 @@ enum CallsCommand {
         /// Check every line and report, storing nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Calls per transaction.
-        #[arg(long, default_value_t = 5000)]
-        batch_size: usize,
+        /// Calls per transaction (default: 5000 on SQLite, 20000 on PostgreSQL).
+        #[arg(long)]
+        batch_size: Option<usize>,
         /// The switch's time zone for CSV times (default: the domain's).
         #[arg(long)]
         timezone: Option<String>,
@@ -692,7 +697,7 @@ async fn import_calls(
     domain: String,
     format: Option<String>,
     dry_run: bool,
-    batch_size: usize,
+    batch_size: Option<usize>,
     timezone: Option<String>,
 ) -> Result<()> {
     use switchboard_api::import::{Format, ImportOptions};
@@ -710,11 +715,12 @@ async fn import_calls(
                 .map_err(|e| anyhow::anyhow!("--timezone: {e}"))
         })
         .transpose()?;
-    if batch_size == 0 {
+    if batch_size == Some(0) {
         anyhow::bail!("--batch-size: at least 1");
     }
     let config = read_file_config(db.config.as_ref())?;
     let store = open_store(&db, &config).await?;
+    let batch_size = batch_size.unwrap_or_else(|| store.ingest_batch_size());
     let domain = domain_by_flag(&store, &domain).await?;
     let handle =
         std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;

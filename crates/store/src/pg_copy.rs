@@ -1,10 +1,8 @@
 //! Bulk call ingestion on PostgreSQL through `COPY`. Multi-row `INSERT`s through sqlx's `Any`
 //! driver bind sixteen values per call, each converted twice and parsed by the server as one
-//! long statement; `COPY … FROM STDIN` streams the rows as text instead. A batch goes into a
-//! temporary table of its transaction, then one statement moves the new calls into `calls` and
-//! their parties into `call_users` and `call_sites` (each call once: `ON CONFLICT DO NOTHING`),
-//! and answers which calls were new. The report sums and the audit record follow in the same
-//! transaction, as on every other path.
+//! long statement; `COPY … FROM STDIN` streams the rows as text instead, straight into `calls`,
+//! `call_users` and `call_sites` (through a temporary table when the domain has some of them).
+//! The report sums and the audit record follow in the same transaction, as on every other path.
 //!
 //! This keeps its own small pool of PostgreSQL connections (opened on first use): `COPY` is a
 //! PostgreSQL statement the `Any` driver does not offer.
@@ -39,12 +37,107 @@ impl PgCopy {
 
     /// Store `calls` (distinct call ids, parties sorted and distinct) in one transaction with
     /// what `finish` adds for the new ones; answers which of `calls` were new.
+    ///
+    /// The calls go straight into their tables by `COPY`, keys drawn from the sequence first,
+    /// as if all were new. A call the domain has (a file imported again, a record another writer
+    /// stores meanwhile, a deadlock with one) breaks that, on its unique key: then the batch goes
+    /// in again through a temporary table that skips what is there (`ON CONFLICT DO NOTHING`).
+    /// Asking first which calls are there cost more than the whole `COPY`: PostgreSQL kept a
+    /// plan made when `calls` was empty and read the table for each batch.
     pub(crate) async fn ingest(
         &self,
         domain: DomainId,
         calls: &[NewCall],
-        finish: impl FnOnce(&[&NewCall]) -> Vec<Sql>,
+        finish: impl Fn(&[&NewCall]) -> Vec<Sql>,
     ) -> Result<Vec<bool>> {
+        match self.copy_straight(domain, calls, &finish).await {
+            Err(e) if is_write_conflict(&e) => {}
+            other => return Ok(other?),
+        }
+        let mut tries = 0;
+        loop {
+            match self.copy_through_temporary(domain, calls, &finish).await {
+                Err(e) if is_write_conflict(&e) && tries < 3 => tries += 1,
+                other => return Ok(other?),
+            }
+        }
+    }
+
+    /// Every call as new, by `COPY` into `calls`, `call_users` and `call_sites`, in time
+    /// order; each index then grows at its end.
+    async fn copy_straight(
+        &self,
+        domain: DomainId,
+        calls: &[NewCall],
+        finish: &impl Fn(&[&NewCall]) -> Vec<Sql>,
+    ) -> std::result::Result<Vec<bool>, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let mut fresh: Vec<&NewCall> = calls.iter().collect();
+        fresh.sort_unstable_by(|a, b| {
+            (a.started_at.0, &a.call_id).cmp(&(b.started_at.0, &b.call_id))
+        });
+        if !fresh.is_empty() {
+            // The sequence is looked up once: per row, the lookup cost eight times the draw.
+            let mut keys: Vec<i64> = sqlx::query_scalar(
+                "WITH seq AS MATERIALIZED \
+                 (SELECT pg_get_serial_sequence('calls', 'id')::regclass AS s) \
+                 SELECT nextval(s) FROM seq, generate_series(1, $1)",
+            )
+            .bind(fresh.len() as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+            keys.sort_unstable();
+            let keyed: Vec<(i64, &NewCall)> = keys.into_iter().zip(fresh.iter().copied()).collect();
+            let rows: Vec<(Option<i64>, &NewCall)> =
+                keyed.iter().map(|&(key, call)| (Some(key), call)).collect();
+            let columns = CALL_COLUMNS.join(", ");
+            let tables = [
+                (format!("calls (id, {columns})"), call_lines(domain, &rows)),
+                (
+                    PARTY_COLUMNS
+                        .replace("{table}", "call_users")
+                        .replace("{party}", "user_id"),
+                    party_lines(domain, &keyed, |c| {
+                        c.user_ids.iter().map(|u| u.get()).collect()
+                    }),
+                ),
+                (
+                    PARTY_COLUMNS
+                        .replace("{table}", "call_sites")
+                        .replace("{party}", "site_id"),
+                    party_lines(domain, &keyed, |c| {
+                        c.site_ids.iter().map(|s| s.get()).collect()
+                    }),
+                ),
+            ];
+            for (into, lines) in tables {
+                if lines.is_empty() {
+                    continue;
+                }
+                let mut copy = tx
+                    .copy_in_raw(&format!("COPY {into} FROM STDIN (FORMAT text)"))
+                    .await?;
+                copy.send(lines).await?;
+                copy.finish().await?;
+            }
+        }
+        for sql in finish(&fresh) {
+            sql.query_for::<Postgres>().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(vec![true; calls.len()])
+    }
+
+    /// The batch through a temporary table of its transaction: one statement moves the new
+    /// calls into `calls` and their parties into `call_users` and `call_sites`, each call once
+    /// (`ON CONFLICT DO NOTHING`, which waits for a writer storing the same call), and answers
+    /// which calls were new.
+    async fn copy_through_temporary(
+        &self,
+        domain: DomainId,
+        calls: &[NewCall],
+        finish: &impl Fn(&[&NewCall]) -> Vec<Sql>,
+    ) -> std::result::Result<Vec<bool>, sqlx::Error> {
         let columns = CALL_COLUMNS.join(", ");
         let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
@@ -58,7 +151,8 @@ impl PgCopy {
                 "COPY calls_incoming ({columns}) FROM STDIN (FORMAT text)"
             ))
             .await?;
-        copy.send(copy_text(domain, calls)).await?;
+        let rows: Vec<(Option<i64>, &NewCall)> = calls.iter().map(|c| (None, c)).collect();
+        copy.send(call_lines(domain, &rows)).await?;
         copy.finish().await?;
         // Data-modifying CTEs all run, each once; the parties come from the new rows' keys.
         let parties = |table: &str, column: &str, list: &str| {
@@ -93,10 +187,25 @@ impl PgCopy {
     }
 }
 
-/// The calls as `COPY`'s text format: a line per call, tab between columns, `\N` for none.
-fn copy_text(domain: DomainId, calls: &[NewCall]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(calls.len() * 160);
-    for call in calls {
+/// A unique key taken by another writer since the batch looked (23505), or a deadlock with one
+/// (40P01): the batch is worth another try the careful way.
+fn is_write_conflict(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("23505" | "40P01")))
+}
+
+/// A party table's `COPY` target; `{table}` and `{party}` filled in.
+const PARTY_COLUMNS: &str =
+    "{table} (call_pk, domain_id, {party}, started_at, direction, disposition)";
+
+/// The calls as `COPY`'s text format: a line per call, tab between columns, `\N` for none;
+/// led by the call's key where it has one (the temporary table has no key column).
+fn call_lines(domain: DomainId, rows: &[(Option<i64>, &NewCall)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * 160);
+    for (key, call) in rows {
+        if let Some(key) = key {
+            push_copy_value(&mut out, &Value::I64(*key));
+            out.push(b'\t');
+        }
         for (n, value) in call_values(domain, call).iter().enumerate() {
             if n > 0 {
                 out.push(b'\t');
@@ -104,6 +213,35 @@ fn copy_text(domain: DomainId, calls: &[NewCall]) -> Vec<u8> {
             push_copy_value(&mut out, value);
         }
         out.push(b'\n');
+    }
+    out
+}
+
+/// A party table's lines: one per call and party, in `PARTY_COLUMNS`' order.
+fn party_lines(
+    domain: DomainId,
+    rows: &[(i64, &NewCall)],
+    parties: impl Fn(&NewCall) -> Vec<i64>,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * 48);
+    for (key, call) in rows {
+        for party in parties(call) {
+            let values = [
+                Value::I64(*key),
+                Value::I64(domain.get()),
+                Value::I64(party),
+                Value::I64(call.started_at.0),
+                Value::from(call.direction.as_str()),
+                Value::from(call.disposition.as_str()),
+            ];
+            for (n, value) in values.iter().enumerate() {
+                if n > 0 {
+                    out.push(b'\t');
+                }
+                push_copy_value(&mut out, value);
+            }
+            out.push(b'\n');
+        }
     }
     out
 }

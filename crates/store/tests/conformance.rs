@@ -733,6 +733,41 @@ async fn a_permit_for_something_else_is_refused() {
 /// (`pg_copy.rs`), and on SQLite in memory through sqlx. All must store the same calls and
 /// parties and count the same: a call twice in one batch, a batch sent again, a batch half new,
 /// a call id holding every character `COPY`'s text format escapes.
+/// An unanswered outside call to extension 201, the `n`th minute of the test's day.
+fn missed_call(call_id: String, n: i64, site_ids: Vec<SiteId>) -> NewCall {
+    NewCall {
+        call_id,
+        direction: Direction::Inbound,
+        from: "+14155550100".into(),
+        to: "201".into(),
+        queue_id: None,
+        agent_user_id: None,
+        agent_name: None,
+        started_at: Timestamp(1_767_600_000 + n * 60),
+        answered_at: None,
+        ended_at: Timestamp(1_767_600_000 + n * 60 + 30),
+        disposition: Disposition::Missed,
+        user_ids: vec![],
+        site_ids,
+    }
+}
+
+/// The domain's newest calls, as an operator sees them.
+async fn all_calls(store: &Store, domain: DomainId, limit: u32) -> CallPage {
+    store
+        .list_calls(
+            &operator_visibility(Resource::CallHistory),
+            domain,
+            &CallFilter::default(),
+            CallPageRequest {
+                before: None,
+                limit,
+            },
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn both_ingestion_paths_store_the_same_calls() {
     let mut results = vec![];
@@ -820,18 +855,7 @@ async fn both_ingestion_paths_store_the_same_calls() {
                 .unwrap();
             summaries.push((s.inserted, s.duplicates));
         }
-        let page = store
-            .list_calls(
-                &operator_visibility(Resource::CallHistory),
-                w.domain.id,
-                &CallFilter::default(),
-                CallPageRequest {
-                    before: None,
-                    limit: 100,
-                },
-            )
-            .await
-            .unwrap();
+        let page = all_calls(&store, w.domain.id, 100).await;
         // Keys are the database's own (PostgreSQL's sequence moves on past a conflict).
         let calls: Vec<CallRecord> = page
             .items
@@ -976,21 +1000,7 @@ async fn call_statistics_are_current_after_a_bulk_load() {
         let store = db.store().await;
         let w = world(&store).await;
         let calls: Vec<NewCall> = (0..50)
-            .map(|n| NewCall {
-                call_id: format!("bulk-{n}"),
-                direction: Direction::Inbound,
-                from: "+14155550100".into(),
-                to: "201".into(),
-                queue_id: None,
-                agent_user_id: None,
-                agent_name: None,
-                started_at: Timestamp(1_767_600_000 + n * 60),
-                answered_at: None,
-                ended_at: Timestamp(1_767_600_000 + n * 60 + 30),
-                disposition: Disposition::Missed,
-                user_ids: vec![],
-                site_ids: vec![],
-            })
+            .map(|n| missed_call(format!("bulk-{n}"), n, vec![]))
             .collect();
         let permit = operator_permit(Resource::CallHistory, Action::Create);
         store
@@ -1023,4 +1033,41 @@ async fn call_statistics_are_current_after_a_bulk_load() {
         store.close().await;
         db.drop_database().await;
     }
+}
+
+/// Two writers storing overlapping batches at the same moment (two imports of neighbouring
+/// files, an import beside the switch's own records): every call is stored once, each writer
+/// is told which of its calls were new, and the two answers add up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simultaneous_overlapping_batches_store_each_call_once() {
+    each_database(|store| async move {
+        let w = world(&store).await;
+        let call = |n: i64| missed_call(format!("overlap-{n}"), n, vec![w.site_a.id]);
+        let permit = operator_permit(Resource::CallHistory, Action::Create);
+        for round in 0..3i64 {
+            let base = round * 1000;
+            // The second writer's batch starts inside the first's, and also runs backwards.
+            let first: Vec<NewCall> = (base..base + 400).map(call).collect();
+            let second: Vec<NewCall> = (base + 200..base + 600).rev().map(call).collect();
+            let ctx = ctx();
+            let (a, b) = tokio::join!(
+                store.ingest_calls(&permit, &ctx, w.reseller.id, w.domain.id, &first),
+                store.ingest_calls(&permit, &ctx, w.reseller.id, w.domain.id, &second),
+            );
+            let (a, b) = (a.unwrap(), b.unwrap());
+            assert_eq!(a.inserted + b.inserted, 600, "round {round}: {a:?} {b:?}");
+            assert_eq!(
+                a.duplicates + b.duplicates,
+                200,
+                "round {round}: {a:?} {b:?}"
+            );
+        }
+        let page = all_calls(&store, w.domain.id, 2000).await;
+        let mut ids: Vec<&str> = page.items.iter().map(|c| c.call_id.as_str()).collect();
+        assert_eq!(ids.len(), 1800);
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 1800);
+    })
+    .await;
 }
