@@ -1,5 +1,6 @@
-//! DESIGN §7: a call-history page (50 calls) for every scope, first and later page, and a
-//! 30-day queue report, on a database filled with `switchboard demo --calls N`.
+//! DESIGN §7: a call-history page (50 calls) for every scope, first and later page, counts with
+//! and without filters (and the page of a filter naming another party), and a 30-day queue
+//! report, on a database filled with `switchboard demo --calls N`.
 //!
 //!   ./target/release/switchboard demo --calls 10000000 --database-url sqlite:///tmp/calls.db
 //!   SWITCHBOARD_BENCH_DATABASE_URL=sqlite:///tmp/calls.db cargo bench -p switchboard-api --bench call_history
@@ -190,6 +191,17 @@ fn bench(c: &mut Criterion) {
                 b.to_async(&rt)
                     .iter(|| store.count_calls(&vis, acme.id, filter, CALL_COUNT_LIMIT))
             });
+            // The page such a filter shows, read the same way as its count.
+            if filter.user.is_some() || filter.queue.is_some() {
+                let first = CallPageRequest {
+                    before: None,
+                    limit: 50,
+                };
+                counts.bench_function(format!("{name}: first page, {what}"), |b| {
+                    b.to_async(&rt)
+                        .iter(|| store.list_calls(&vis, acme.id, filter, first))
+                });
+            }
         }
     }
     counts.finish();

@@ -3,6 +3,7 @@
 //! idempotent, so the files in either order, or twice, give the same call and the same figures.
 
 use crate::audit::{AuditPlace, record};
+use crate::call_parties::{PARTY_TABLES, party_set_inserts};
 use crate::calls::{NewCall, call, insert_calls_in};
 use crate::reports::{SLOT_SECONDS, queue_slot_upserts};
 use crate::sql::{Sql, bulk_chunks};
@@ -12,6 +13,9 @@ use switchboard_domain::*;
 
 /// Ids per `IN (…)` list.
 const IDS_PER_STATEMENT: usize = 500;
+
+/// Party rows one statement deletes, by four values each.
+const PARTY_ROWS_PER_STATEMENT: usize = 1_000;
 
 /// How much a disposition says of a call: a later source that knows the call was answered (or
 /// that the queue timed out) wins over one that knows less.
@@ -179,20 +183,47 @@ impl Store {
         if after.is_empty() {
             return Ok(0);
         }
+        // Party rows are found by their whole key: the tables have no order by call.
+        for table in &PARTY_TABLES {
+            let rows: Vec<(i64, i64, i64)> = before
+                .iter()
+                .flat_map(|(pk, call)| {
+                    (table.parties)(call)
+                        .into_iter()
+                        .map(|party| (pk.get(), call.started_at.0, party))
+                })
+                .collect();
+            for chunk in bulk_chunks(&rows, PARTY_ROWS_PER_STATEMENT) {
+                let mut sql = Sql::new("DELETE FROM ");
+                sql.push(table.name)
+                    .push(" WHERE domain_id = ")
+                    .bind(domain.get())
+                    .push(" AND (");
+                for (n, (pk, started, party)) in chunk.iter().enumerate() {
+                    sql.push(if n > 0 { " OR (" } else { "(" });
+                    sql.push(table.column)
+                        .push(" = ")
+                        .bind(*party)
+                        .push(" AND started_at = ")
+                        .bind(*started)
+                        .push(" AND call_pk = ")
+                        .bind(*pk)
+                        .push(")");
+                }
+                sql.push(")").query().execute(&mut *w.tx).await?;
+            }
+        }
         let pks: Vec<i64> = before.iter().map(|(id, _)| id.get()).collect();
         for chunk in bulk_chunks(&pks, IDS_PER_STATEMENT) {
-            for table in ["call_users", "call_sites"] {
-                let mut sql = Sql::new("DELETE FROM ");
-                sql.push(table).push(" WHERE call_pk IN ");
-                sql.bind_list(chunk.iter().copied());
-                sql.query().execute(&mut *w.tx).await?;
-            }
             let mut sql = Sql::new("DELETE FROM calls WHERE id IN ");
             sql.bind_list(chunk.iter().copied());
             sql.query().execute(&mut *w.tx).await?;
         }
         let merged: Vec<&NewCall> = after.iter().collect();
         insert_calls_in(&mut w.tx, self.backend(), domain, &merged).await?;
+        for sql in party_set_inserts(self.backend(), domain, &merged) {
+            sql.query().execute(&mut *w.tx).await?;
+        }
         // The sums of every slot the calls counted in, before or after, from the calls again.
         let keys: BTreeSet<(i64, i64, i64)> = before
             .iter()

@@ -1,9 +1,11 @@
 //! The SQL of call history's pages and counts, cut to a reach. Every statement is driven by an
 //! index read newest first: the parties of the reach (a user, a site, a queue, a supervised
 //! queue's agent), each from its own time index; the one party a filter names (a user, a queue),
-//! when all its calls are in reach; or the domain's time index, the reach checked call by call. Direction and disposition are kept in those indexes too (migration 0017), so the
+//! when all its calls are in reach, or else the calls it shares with each party of the reach
+//! (`call_pairs`); or the domain's time index, the reach checked call by call. Direction and disposition are kept in those indexes too (migration 0017), so the
 //! common filters are decided without reading call rows.
 
+use crate::call_parties::{Party, PartySet};
 use crate::calls::{CallFilter, CallPageRequest};
 use crate::sql::{Scoping, Sql, contains_pattern, push_predicate};
 use switchboard_domain::{Disposition, DomainId};
@@ -31,7 +33,7 @@ pub(crate) const SCOPING: Scoping = Scoping {
 };
 
 /// One index-driven stream of calls, newest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Branch {
     /// The calls of one queue (`calls_by_queue_time`).
     Queue(i64),
@@ -39,16 +41,80 @@ enum Branch {
     User(i64),
     /// The calls touching one site (`call_sites`, kept by party and time).
     Site(i64),
+    /// The calls of one party set (`calls_by_party_set`).
+    Set(PartySet),
+}
+
+impl Branch {
+    fn party(&self) -> Option<Party> {
+        match self {
+            Branch::Queue(q) => Some(Party::Queue(*q)),
+            Branch::User(u) => Some(Party::User(*u)),
+            Branch::Site(s) => Some(Party::Site(*s)),
+            Branch::Set(_) => None,
+        }
+    }
+}
+
+/// What a page's or a count's statements are made of, read first: the reach within the
+/// domain, the current agents of its queues (a supervisor sees their calls), and, for a filter
+/// naming a party outside a narrow reach, the party sets it shares with the reach's parties.
+pub(crate) struct Walks {
+    pub reach: Predicate,
+    pub agents: Vec<i64>,
+    pub shared: Option<Vec<PartySet>>,
+}
+
+/// The statement that finds the party sets holding both the party a filter names and one of
+/// a narrow reach's parties, when that is how the filter is read (`drive`).
+pub(crate) fn shared_sets_sql(
+    reach: &Predicate,
+    domain: DomainId,
+    filter: &CallFilter,
+    agents: &[i64],
+) -> Option<Sql> {
+    let named = named_party(filter)?;
+    let parties = branches(reach, domain, agents)?;
+    if parties.contains(&named) {
+        return None;
+    }
+    let keys: Vec<i64> = parties
+        .iter()
+        .filter_map(|p| p.party())
+        .map(Party::key)
+        .collect();
+    let mut sql = Sql::new(
+        "SELECT DISTINCT r.user_ids AS user_ids, r.site_ids AS site_ids, r.queue_id AS queue_id \
+         FROM call_party_sets r JOIN call_party_sets n ON n.domain_id = r.domain_id \
+         AND n.user_ids = r.user_ids AND n.site_ids = r.site_ids AND n.queue_id = r.queue_id \
+         WHERE r.domain_id = ",
+    );
+    sql.bind(domain.get()).push(" AND r.party IN ");
+    sql.bind_list(keys);
+    sql.push(" AND n.party = ")
+        .bind(named.party().map_or(0, Party::key));
+    Some(sql)
+}
+
+/// The one party a filter names (a user, else a queue).
+fn named_party(filter: &CallFilter) -> Option<Branch> {
+    filter
+        .user
+        .map(|u| Branch::User(u.get()))
+        .or_else(|| filter.queue.map(|q| Branch::Queue(q.get())))
 }
 
 /// How a page or a count reads its calls.
 #[derive(Debug)]
 enum Drive {
-    /// The union of these parties' indexes, each call once: the reach's parties, or the one
-    /// party a filter names when all its calls are in reach.
+    /// The union of these parties' indexes, each call once: the reach's parties, the one
+    /// party a filter names when all its calls are in reach, or the calls the named party
+    /// shares with each of the reach's.
     Union(Vec<Branch>),
     /// The domain's time index, the reach checked on each call.
     Domain,
+    /// No call can match (the named party shares no party set with the reach).
+    Nothing,
 }
 
 /// More branches than this and one walk of the domain's calls is cheaper.
@@ -78,31 +144,34 @@ fn branches(reach: &Predicate, domain: DomainId, agents: &[i64]) -> Option<Vec<B
 }
 
 /// The drive, and the filter left to check once the drive's own party is taken out of it.
-fn drive(
-    reach: &Predicate,
-    domain: DomainId,
-    filter: &CallFilter,
-    agents: &[i64],
-) -> (Drive, CallFilter) {
-    let named = filter
-        .user
-        .map(|u| Branch::User(u.get()))
-        .or_else(|| filter.queue.map(|q| Branch::Queue(q.get())));
+fn drive(walks: &Walks, domain: DomainId, filter: &CallFilter) -> (Drive, CallFilter) {
+    let reach = &walks.reach;
+    let named = named_party(filter);
     let mut rest = filter.clone();
     match named {
         Some(Branch::User(_)) => rest.user = None,
         Some(Branch::Queue(_)) => rest.queue = None,
         _ => {}
     }
-    // Within a narrow reach its parties drive, the filter checked on each of their calls: the
-    // named party's history may be far longer (an agent's, for a basic user filtering by it).
-    match (branches(reach, domain, agents), named) {
+    match (branches(reach, domain, &walks.agents), named) {
         // One of the reach's own parties (a supervisor's agent, a user itself): every call of
         // it is in reach, so its own index is the answer.
         (Some(parties), Some(named)) if parties.contains(&named) => {
             (Drive::Union(vec![named]), rest)
         }
-        (Some(parties), _) => (Drive::Union(parties), filter.clone()),
+        // Another party within a narrow reach: the party sets it shares with the reach's
+        // parties, each read from its own index. (Either side's calls, checked for the other one
+        // by one, read a whole history when the two share few.) A party in more sets than a
+        // union takes is read the slow way: the reach's calls, the filter checked on each.
+        (Some(parties), Some(_)) => match &walks.shared {
+            Some(sets) if sets.is_empty() => (Drive::Nothing, rest),
+            Some(sets) if sets.len() <= MAX_BRANCHES => (
+                Drive::Union(sets.iter().cloned().map(Branch::Set).collect()),
+                rest,
+            ),
+            _ => (Drive::Union(parties), filter.clone()),
+        },
+        (Some(parties), None) => (Drive::Union(parties), filter.clone()),
         // Over the whole domain, a user's or a queue's calls come from its own index.
         (None, Some(named)) if covers_domain(reach, domain) => (Drive::Union(vec![named]), rest),
         (None, _) => (Drive::Domain, filter.clone()),
@@ -130,31 +199,36 @@ enum Output {
 /// Each branch reads no further than the page, so a page costs the same however large the
 /// history and however rare the parties' calls.
 pub(crate) fn page_sql(
-    reach: &Predicate,
+    walks: &Walks,
     domain: DomainId,
     filter: &CallFilter,
     page: CallPageRequest,
-    agents: &[i64],
 ) -> Sql {
-    let (drive, filter) = drive(reach, domain, filter, agents);
+    let (drive, filter) = drive(walks, domain, filter);
     match drive {
         Drive::Domain => {
-            let mut sql = domain_walk(reach, domain, &filter, "SELECT calls.*");
+            let mut sql = domain_walk(&walks.reach, domain, &filter, "SELECT calls.*");
             push_keyset(&mut sql, page, "calls.started_at", "calls.id");
             sql
         }
+        Drive::Nothing => Sql::new("SELECT calls.* FROM calls WHERE 1 = 0"),
         Drive::Union(branches) => match branches.as_slice() {
             [only] => {
                 let mut sql = Sql::default();
-                push_branch(&mut sql, *only, domain, &filter, Output::Rows);
-                push_branch_keyset(&mut sql, *only, page);
+                push_branch(&mut sql, only, domain, &filter, Output::Rows);
+                push_branch_keyset(&mut sql, only, page);
                 sql
             }
+            // The page is picked from the branches' keys and times before any call row is
+            // read: a union of many parties' pages read every one of their rows first.
             _ => {
-                let mut sql = Sql::new("SELECT calls.* FROM calls WHERE calls.id IN (");
+                let mut sql =
+                    Sql::new("SELECT calls.* FROM calls WHERE calls.id IN (SELECT pk FROM (");
                 push_union(&mut sql, &branches, domain, &filter, |sql, branch| {
                     push_branch_keyset(sql, branch, page)
                 });
+                sql.push(") page WHERE 1 = 1");
+                push_keyset(&mut sql, page, "t", "pk");
                 sql.push(")");
                 push_keyset(&mut sql, page, "calls.started_at", "calls.id");
                 sql
@@ -163,22 +237,22 @@ pub(crate) fn page_sql(
     }
 }
 
-/// `SELECT pk FROM (…) b0 UNION SELECT pk FROM (…) b1 …`: each branch's keys, cut by `cut` (its
-/// page, or the count's limit).
+/// `SELECT pk, t FROM (…) b0 UNION SELECT pk, t FROM (…) b1 …`: each branch's keys and times,
+/// cut by `cut` (its page, or the count's limit).
 fn push_union(
     sql: &mut Sql,
     branches: &[Branch],
     domain: DomainId,
     filter: &CallFilter,
-    cut: impl Fn(&mut Sql, Branch),
+    cut: impl Fn(&mut Sql, &Branch),
 ) {
     for (n, branch) in branches.iter().enumerate() {
         if n > 0 {
             sql.push(" UNION ");
         }
-        sql.push("SELECT pk FROM (");
-        push_branch(sql, *branch, domain, filter, Output::Keys);
-        cut(sql, *branch);
+        sql.push("SELECT pk, t FROM (");
+        push_branch(sql, branch, domain, filter, Output::Keys);
+        cut(sql, branch);
         sql.push(") b").push(&n.to_string());
     }
 }
@@ -190,14 +264,13 @@ fn push_union(
 /// every party's calls to take out those two parties share. (A branch cut short holds more than
 /// `up_to` calls by itself, so the union is short of exact only when it is past the limit.)
 pub(crate) fn count_steps(
-    reach: &Predicate,
+    walks: &Walks,
     domain: DomainId,
     filter: &CallFilter,
-    agents: &[i64],
     up_to: u32,
 ) -> Vec<Sql> {
     let walk = i64::from(up_to) + 1;
-    let (drive, filter) = drive(reach, domain, filter, agents);
+    let (drive, filter) = drive(walks, domain, filter);
     const COUNT_OF: &str = "SELECT COUNT(*) AS n FROM (";
     let union = |branches: &[Branch]| {
         let mut sql = Sql::new(COUNT_OF);
@@ -208,9 +281,10 @@ pub(crate) fn count_steps(
         sql
     };
     match drive {
+        Drive::Nothing => vec![Sql::new("SELECT CAST(0 AS BIGINT) AS n")],
         Drive::Domain => {
             let select = format!("{COUNT_OF}SELECT calls.id AS pk");
-            let mut sql = domain_walk(reach, domain, &filter, &select);
+            let mut sql = domain_walk(&walks.reach, domain, &filter, &select);
             sql.push(" LIMIT ").bind(walk).push(") reach");
             vec![sql]
         }
@@ -246,25 +320,41 @@ pub(crate) fn domain_walk(
 /// filtered by an agent took minutes at ten million calls that way).
 fn push_branch(
     sql: &mut Sql,
-    branch: Branch,
+    branch: &Branch,
     domain: DomainId,
     filter: &CallFilter,
     output: Output,
 ) {
+    let calls_walk = |sql: &mut Sql| {
+        sql.push(match output {
+            Output::Rows => "SELECT calls.*",
+            Output::Keys => "SELECT calls.id AS pk, calls.started_at AS t",
+        });
+        sql.push(" FROM calls WHERE calls.domain_id = ")
+            .bind(domain.get());
+    };
     let (table, column, party) = match branch {
         Branch::Queue(q) => {
-            sql.push(match output {
-                Output::Rows => "SELECT calls.*",
-                Output::Keys => "SELECT calls.id AS pk",
-            });
-            sql.push(" FROM calls WHERE calls.domain_id = ")
-                .bind(domain.get());
-            sql.push(" AND calls.queue_id = ").bind(q);
+            calls_walk(sql);
+            sql.push(" AND calls.queue_id = ").bind(*q);
             push_filters(sql, filter, "calls");
             return;
         }
-        Branch::User(u) => ("call_users", "user_id", u),
-        Branch::Site(s) => ("call_sites", "site_id", s),
+        Branch::Set(set) => {
+            calls_walk(sql);
+            sql.push(" AND calls.user_ids = ")
+                .bind(set.user_ids.as_str())
+                .push(" AND calls.site_ids = ")
+                .bind(set.site_ids.as_str());
+            match set.queue_id {
+                0 => sql.push(" AND calls.queue_id IS NULL"),
+                q => sql.push(" AND calls.queue_id = ").bind(q),
+            };
+            push_filters(sql, filter, "calls");
+            return;
+        }
+        Branch::User(u) => ("call_users", "user_id", *u),
+        Branch::Site(s) => ("call_sites", "site_id", *s),
     };
     let row_needed = output == Output::Rows
         || filter.user.is_some()
@@ -272,7 +362,7 @@ fn push_branch(
         || filter.number.as_deref().is_some_and(|n| !n.is_empty());
     sql.push(match output {
         Output::Rows => "SELECT calls.*",
-        Output::Keys => "SELECT drv.call_pk AS pk",
+        Output::Keys => "SELECT drv.call_pk AS pk, drv.started_at AS t",
     });
     sql.push(" FROM ").push(table).push(" drv");
     if row_needed {
@@ -284,9 +374,9 @@ fn push_branch(
 }
 
 /// A branch's keyset, on the columns of the index it walks.
-fn push_branch_keyset(sql: &mut Sql, branch: Branch, page: CallPageRequest) {
+fn push_branch_keyset(sql: &mut Sql, branch: &Branch, page: CallPageRequest) {
     match branch {
-        Branch::Queue(_) => push_keyset(sql, page, "calls.started_at", "calls.id"),
+        Branch::Queue(_) | Branch::Set(_) => push_keyset(sql, page, "calls.started_at", "calls.id"),
         Branch::User(_) | Branch::Site(_) => {
             push_keyset(sql, page, "drv.started_at", "drv.call_pk")
         }

@@ -1,7 +1,8 @@
 //! Call records: idempotent ingestion and the scoped call-history query.
 
 use crate::audit::{AuditPlace, audit_insert};
-use crate::call_query::{count_steps, domain_walk, page_sql};
+use crate::call_parties::{PARTY_TABLES, PartySet, PartyTable, party_row, party_set_inserts};
+use crate::call_query::{Walks, count_steps, domain_walk, page_sql, shared_sets_sql};
 use crate::reports::queue_slot_upserts;
 use crate::sql::{
     Columns, Sql, Value, bulk_chunks, get_i64, get_opt_i64, get_opt_text, get_text, parsed,
@@ -191,6 +192,7 @@ impl Store {
         // What follows the calls in their transaction: the report sums and the audit record.
         let finish = move |fresh: &[&NewCall]| {
             let mut statements = queue_slot_upserts(backend, domain, fresh);
+            statements.extend(party_set_inserts(backend, domain, fresh));
             let after = serde_json::json!({
                 "inserted": fresh.len(),
                 "duplicates": total - fresh.len(),
@@ -276,8 +278,8 @@ impl Store {
         page: CallPageRequest,
     ) -> Result<CallPage> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let (reach, agents) = self.parties_in(vis, domain).await?;
-        let sql = page_sql(&reach, domain, filter, page, &agents);
+        let walks = self.parties_in(vis, domain, filter).await?;
+        let sql = page_sql(&walks, domain, filter, page);
         let mut items = self.fetch_decoded(sql, |row| call(row)).await?;
         let more = items.len() > page.limit as usize;
         items.truncate(page.limit as usize);
@@ -297,9 +299,8 @@ impl Store {
         filter: &CallFilter,
         page: CallPageRequest,
     ) -> Result<Vec<String>> {
-        let (reach, agents) = self.parties_in(vis, domain).await?;
-        self.explain(page_sql(&reach, domain, filter, page, &agents))
-            .await
+        let walks = self.parties_in(vis, domain, filter).await?;
+        self.explain(page_sql(&walks, domain, filter, page)).await
     }
 
     /// The database's plan for a count of call history (`count_calls`).
@@ -310,9 +311,9 @@ impl Store {
         filter: &CallFilter,
         up_to: u32,
     ) -> Result<Vec<String>> {
-        let (reach, agents) = self.parties_in(vis, domain).await?;
+        let walks = self.parties_in(vis, domain, filter).await?;
         let mut plans = Vec::new();
-        for (n, step) in count_steps(&reach, domain, filter, &agents, up_to)
+        for (n, step) in count_steps(&walks, domain, filter, up_to)
             .into_iter()
             .enumerate()
         {
@@ -344,10 +345,10 @@ impl Store {
         up_to: u32,
     ) -> Result<CallCount> {
         expect_visibility(vis, Resource::CallHistory)?;
-        let (reach, agents) = self.parties_in(vis, domain).await?;
+        let walks = self.parties_in(vis, domain, filter).await?;
         let limit = i64::from(up_to);
         let mut n = 0;
-        for step in count_steps(&reach, domain, filter, &agents, up_to) {
+        for step in count_steps(&walks, domain, filter, up_to) {
             n = get_i64(&step.query().fetch_one(self.pool()).await?, "n")?;
             if n > limit {
                 break;
@@ -386,24 +387,44 @@ impl Store {
     /// and needs neither.
     pub async fn refresh_call_statistics(&self) -> Result<()> {
         if self.backend() == crate::Backend::Postgres {
-            sqlx::query("VACUUM (ANALYZE) calls, call_users, call_sites, queue_slot_stats")
-                .execute(self.pool())
-                .await?;
+            sqlx::query(
+                "VACUUM (ANALYZE) calls, call_users, call_sites, call_party_sets, queue_slot_stats",
+            )
+            .execute(self.pool())
+            .await?;
         }
         Ok(())
     }
 
-    /// The reach within one domain and the current agents of its queues (whose calls a
-    /// supervisor sees): what call history's walks are made of.
+    /// What call history's walks are made of (`call_query::Walks`): the reach within one
+    /// domain, the current agents of its queues (whose calls a supervisor sees), and the party
+    /// sets a filter's party shares with a narrow reach.
     async fn parties_in(
         &self,
         vis: &Visibility,
         domain: DomainId,
-    ) -> Result<(Predicate, Vec<i64>)> {
-        Ok((
-            self.reach_in(vis, domain).await?,
-            self.agents_in_reach(vis).await?,
-        ))
+        filter: &CallFilter,
+    ) -> Result<Walks> {
+        let reach = self.reach_in(vis, domain).await?;
+        let agents = self.agents_in_reach(vis).await?;
+        let shared = match shared_sets_sql(&reach, domain, filter, &agents) {
+            Some(sql) => Some(
+                self.fetch_decoded(sql, |r| {
+                    Ok(PartySet {
+                        user_ids: get_text(r, "user_ids")?,
+                        site_ids: get_text(r, "site_ids")?,
+                        queue_id: get_i64(r, "queue_id")?,
+                    })
+                })
+                .await?,
+            ),
+            None => None,
+        };
+        Ok(Walks {
+            reach,
+            agents,
+            shared,
+        })
     }
 
     /// The reach within one domain. A reseller's atom is decided here, once, for the domain's
@@ -473,41 +494,15 @@ pub(crate) async fn insert_calls_in<'c>(
         fresh.extend(chunk.iter().filter(|c| stored.contains_key(&c.call_id)));
         // The parties carry the new rows' keys: no join back to `calls` (the planner would
         // scan the domain's calls once per party).
-        for (table, col, parties) in [
-            (
-                "call_users",
-                "user_id",
-                party_rows(chunk, &stored, |c| {
-                    c.user_ids.iter().map(|u| u.get()).collect()
-                }),
-            ),
-            (
-                "call_sites",
-                "site_id",
-                party_rows(chunk, &stored, |c| {
-                    c.site_ids.iter().map(|s| s.get()).collect()
-                }),
-            ),
-        ] {
-            for part in bulk_chunks(&parties, PARTIES_PER_STATEMENT) {
+        for table in &PARTY_TABLES {
+            let rows = party_rows(table, domain, chunk, &stored);
+            for part in bulk_chunks(&rows, PARTIES_PER_STATEMENT) {
                 let mut sql = Sql::new("INSERT INTO ");
-                sql.push(table)
-                    .push(" (call_pk, domain_id, ")
-                    .push(col)
-                    .push(", started_at, direction, disposition)")
-                    .push_values(
-                        backend,
-                        part.iter().map(|&(pk, party, c)| {
-                            [
-                                Value::from(pk),
-                                Value::from(domain.get()),
-                                Value::from(party),
-                                Value::from(c.started_at.0),
-                                Value::from(c.direction.as_str()),
-                                Value::from(c.disposition.as_str()),
-                            ]
-                        }),
-                    );
+                sql.push(table.name)
+                    .push(" (")
+                    .push(&table.columns())
+                    .push(")")
+                    .push_values(backend, part.iter().cloned());
                 sql.query().execute(&mut **tx).await?;
             }
         }
@@ -520,17 +515,23 @@ pub(crate) async fn insert_calls_in<'c>(
 pub(crate) const CALLS_PER_STATEMENT: usize = 1_024;
 const PARTIES_PER_STATEMENT: usize = 4_096;
 
-/// `(call_pk, party, call)` for every party of every new call of the chunk.
-fn party_rows<'c>(
-    calls: &[&'c NewCall],
+/// A party table's rows for every new call of the chunk.
+fn party_rows(
+    table: &PartyTable,
+    domain: DomainId,
+    calls: &[&NewCall],
     keys: &HashMap<String, i64>,
-    parties: fn(&NewCall) -> Vec<i64>,
-) -> Vec<(i64, i64, &'c NewCall)> {
-    calls
-        .iter()
-        .filter_map(|&c| Some((c, *keys.get(&c.call_id)?)))
-        .flat_map(|(c, pk)| parties(c).into_iter().map(move |p| (pk, p, c)))
-        .collect()
+) -> Vec<[Value; 6]> {
+    let mut rows = Vec::new();
+    for call in calls {
+        let Some(&pk) = keys.get(&call.call_id) else {
+            continue;
+        };
+        for party in (table.parties)(call) {
+            rows.push(party_row(pk, domain, party, call));
+        }
+    }
+    rows
 }
 
 /// The columns a call is stored with, in the order of `call_values`.
@@ -575,7 +576,7 @@ pub(crate) fn call_values(domain: DomainId, c: &NewCall) -> [Value; 16] {
 }
 
 /// Ids joined by commas, as a call's row keeps its parties.
-fn id_text(ids: impl Iterator<Item = i64>) -> String {
+pub(crate) fn id_text(ids: impl Iterator<Item = i64>) -> String {
     let mut text = String::new();
     for (n, id) in ids.enumerate() {
         if n > 0 {

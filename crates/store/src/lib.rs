@@ -8,6 +8,7 @@
 mod audit;
 mod auth;
 mod call_merge;
+mod call_parties;
 mod call_query;
 mod calls;
 mod directory;

@@ -12,6 +12,7 @@
 //! own that only read: the whole result crosses to the async side once, where sqlx hands every
 //! row over on its own (under 64 connections that hand-off was most of a page's time).
 
+use crate::call_parties::PARTY_TABLES;
 use crate::sql::{Columns, Decoder, Sql};
 use crate::{NewCall, Result, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
@@ -89,14 +90,17 @@ impl NativeSqlite {
                 crate::calls::CALL_COLUMNS.join(", "),
                 vec!["?"; crate::calls::CALL_COLUMNS.len()].join(", ")
             ))?;
-            let mut users = tx.prepare_cached(
-                "INSERT INTO call_users (call_pk, domain_id, user_id, started_at, direction, disposition) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )?;
-            let mut sites = tx.prepare_cached(
-                "INSERT INTO call_sites (call_pk, domain_id, site_id, started_at, direction, disposition) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-            )?;
+            let mut parties = PARTY_TABLES
+                .iter()
+                .map(|t| {
+                    let sql = format!(
+                        "INSERT INTO {} ({}) VALUES (?, ?, ?, ?, ?, ?)",
+                        t.name,
+                        t.columns()
+                    );
+                    Ok((t, tx.prepare_cached(&sql)?))
+                })
+                .collect::<Result<Vec<_>>>()?;
             for (n, call) in calls.iter().enumerate() {
                 let values = crate::calls::call_values(domain, call);
                 for (i, value) in values.iter().enumerate() {
@@ -107,30 +111,18 @@ impl NativeSqlite {
                 }
                 fresh[n] = true;
                 let pk = tx.last_insert_rowid();
-                let (started, direction, disposition) = (
-                    call.started_at.0,
-                    call.direction.as_str(),
-                    call.disposition.as_str(),
-                );
-                for user in &call.user_ids {
-                    users.execute((
-                        pk,
-                        domain.get(),
-                        user.get(),
-                        started,
-                        direction,
-                        disposition,
-                    ))?;
-                }
-                for site in &call.site_ids {
-                    sites.execute((
-                        pk,
-                        domain.get(),
-                        site.get(),
-                        started,
-                        direction,
-                        disposition,
-                    ))?;
+                for (table, statement) in &mut parties {
+                    for party in (table.parties)(call) {
+                        // In `party_row`'s order, bound as they are: no values made per row.
+                        statement.execute((
+                            pk,
+                            domain.get(),
+                            party,
+                            call.started_at.0,
+                            call.direction.as_str(),
+                            call.disposition.as_str(),
+                        ))?;
+                    }
                 }
             }
         }

@@ -1,18 +1,19 @@
 //! Bulk call ingestion on PostgreSQL through `COPY`. Multi-row `INSERT`s through sqlx's `Any`
 //! driver bind sixteen values per call, each converted twice and parsed by the server as one
-//! long statement; `COPY … FROM STDIN` streams the rows as text instead, straight into `calls`,
-//! `call_users` and `call_sites` (through a temporary table when the domain has some of them).
+//! long statement; `COPY … FROM STDIN` streams the rows as text instead, straight into `calls`
+//! and its party tables (the calls through a temporary table when the domain has some of them).
 //! The report sums and the audit record follow in the same transaction, as on every other path.
 //!
 //! This keeps its own small pool of PostgreSQL connections (opened on first use): `COPY` is a
 //! PostgreSQL statement the `Any` driver does not offer.
 
+use crate::call_parties::{PARTY_TABLES, PartyTable, party_row};
 use crate::calls::{CALL_COLUMNS, call_values};
 use crate::sql::{Sql, Value};
 use crate::{NewCall, Result, StoreError};
 use sqlx::Postgres;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Duration;
 use switchboard_domain::DomainId;
 
@@ -63,8 +64,8 @@ impl PgCopy {
         }
     }
 
-    /// Every call as new, by `COPY` into `calls`, `call_users` and `call_sites`, in time
-    /// order; each index then grows at its end.
+    /// Every call as new, by `COPY` into `calls` and its party tables, in time order; each
+    /// index then grows at its end.
     async fn copy_straight(
         &self,
         domain: DomainId,
@@ -90,36 +91,9 @@ impl PgCopy {
             let keyed: Vec<(i64, &NewCall)> = keys.into_iter().zip(fresh.iter().copied()).collect();
             let rows: Vec<(Option<i64>, &NewCall)> =
                 keyed.iter().map(|&(key, call)| (Some(key), call)).collect();
-            let columns = CALL_COLUMNS.join(", ");
-            let tables = [
-                (format!("calls (id, {columns})"), call_lines(domain, &rows)),
-                (
-                    PARTY_COLUMNS
-                        .replace("{table}", "call_users")
-                        .replace("{party}", "user_id"),
-                    party_lines(domain, &keyed, |c| {
-                        c.user_ids.iter().map(|u| u.get()).collect()
-                    }),
-                ),
-                (
-                    PARTY_COLUMNS
-                        .replace("{table}", "call_sites")
-                        .replace("{party}", "site_id"),
-                    party_lines(domain, &keyed, |c| {
-                        c.site_ids.iter().map(|s| s.get()).collect()
-                    }),
-                ),
-            ];
-            for (into, lines) in tables {
-                if lines.is_empty() {
-                    continue;
-                }
-                let mut copy = tx
-                    .copy_in_raw(&format!("COPY {into} FROM STDIN (FORMAT text)"))
-                    .await?;
-                copy.send(lines).await?;
-                copy.finish().await?;
-            }
+            let into = format!("calls (id, {})", CALL_COLUMNS.join(", "));
+            copy_in(&mut tx, &into, call_lines(domain, &rows)).await?;
+            copy_parties(&mut tx, domain, &keyed).await?;
         }
         for sql in finish(&fresh) {
             sql.query_for::<Postgres>().execute(&mut *tx).await?;
@@ -129,9 +103,8 @@ impl PgCopy {
     }
 
     /// The batch through a temporary table of its transaction: one statement moves the new
-    /// calls into `calls` and their parties into `call_users` and `call_sites`, each call once
-    /// (`ON CONFLICT DO NOTHING`, which waits for a writer storing the same call), and answers
-    /// which calls were new.
+    /// calls into `calls`, each call once (`ON CONFLICT DO NOTHING`, which waits for a writer
+    /// storing the same call), and answers their keys; their parties follow by `COPY`.
     async fn copy_through_temporary(
         &self,
         domain: DomainId,
@@ -146,45 +119,67 @@ impl PgCopy {
         ))
         .execute(&mut *tx)
         .await?;
-        let mut copy = tx
-            .copy_in_raw(&format!(
-                "COPY calls_incoming ({columns}) FROM STDIN (FORMAT text)"
-            ))
-            .await?;
         let rows: Vec<(Option<i64>, &NewCall)> = calls.iter().map(|c| (None, c)).collect();
-        copy.send(call_lines(domain, &rows)).await?;
-        copy.finish().await?;
-        // Data-modifying CTEs all run, each once; the parties come from the new rows' keys.
-        let parties = |table: &str, column: &str, list: &str| {
-            format!(
-                "{table}_new AS (INSERT INTO {table} \
-                 (call_pk, domain_id, {column}, started_at, direction, disposition) \
-                 SELECT n.id, n.domain_id, CAST(p AS BIGINT), n.started_at, n.direction, n.disposition \
-                 FROM new_calls n, unnest(string_to_array(n.{list}, ',')) AS p WHERE p <> '')"
-            )
-        };
-        let moved: Vec<String> = sqlx::query_scalar(&format!(
-            "WITH new_calls AS (INSERT INTO calls ({columns}) \
+        copy_in(
+            &mut tx,
+            &format!("calls_incoming ({columns})"),
+            call_lines(domain, &rows),
+        )
+        .await?;
+        let moved: HashMap<String, i64> = sqlx::query_as(&format!(
+            "INSERT INTO calls ({columns}) \
              SELECT {columns} FROM calls_incoming ORDER BY started_at, call_id \
-             ON CONFLICT (domain_id, call_id) DO NOTHING \
-             RETURNING id, domain_id, call_id, started_at, direction, disposition, user_ids, site_ids), \
-             {}, {} SELECT call_id FROM new_calls",
-            parties("call_users", "user_id", "user_ids"),
-            parties("call_sites", "site_id", "site_ids"),
+             ON CONFLICT (domain_id, call_id) DO NOTHING RETURNING call_id, id"
         ))
         .fetch_all(&mut *tx)
-        .await?;
-        let moved: HashSet<String> = moved.into_iter().collect();
-        let fresh: Vec<&NewCall> = calls
+        .await?
+        .into_iter()
+        .collect();
+        let keyed: Vec<(i64, &NewCall)> = calls
             .iter()
-            .filter(|c| moved.contains(&c.call_id))
+            .filter_map(|c| Some((*moved.get(&c.call_id)?, c)))
             .collect();
+        copy_parties(&mut tx, domain, &keyed).await?;
+        let fresh: Vec<&NewCall> = keyed.iter().map(|&(_, c)| c).collect();
         for sql in finish(&fresh) {
             sql.query_for::<Postgres>().execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(calls.iter().map(|c| moved.contains(&c.call_id)).collect())
+        Ok(calls
+            .iter()
+            .map(|c| moved.contains_key(&c.call_id))
+            .collect())
     }
+}
+
+/// `COPY into FROM STDIN` of text-format lines, if there are any.
+async fn copy_in(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    into: &str,
+    lines: Vec<u8>,
+) -> std::result::Result<(), sqlx::Error> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let mut copy = tx
+        .copy_in_raw(&format!("COPY {into} FROM STDIN (FORMAT text)"))
+        .await?;
+    copy.send(lines).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+/// The party rows of calls stored under these keys, a `COPY` per party table.
+async fn copy_parties(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    domain: DomainId,
+    keyed: &[(i64, &NewCall)],
+) -> std::result::Result<(), sqlx::Error> {
+    for table in &PARTY_TABLES {
+        let into = format!("{} ({})", table.name, table.columns());
+        copy_in(tx, &into, party_lines(table, domain, keyed)).await?;
+    }
+    Ok(())
 }
 
 /// A unique key taken by another writer since the batch looked (23505), or a deadlock with one
@@ -192,10 +187,6 @@ impl PgCopy {
 fn is_write_conflict(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("23505" | "40P01")))
 }
-
-/// A party table's `COPY` target; `{table}` and `{party}` filled in.
-const PARTY_COLUMNS: &str =
-    "{table} (call_pk, domain_id, {party}, started_at, direction, disposition)";
 
 /// The calls as `COPY`'s text format: a line per call, tab between columns, `\N` for none;
 /// led by the call's key where it has one (the temporary table has no key column).
@@ -206,44 +197,31 @@ fn call_lines(domain: DomainId, rows: &[(Option<i64>, &NewCall)]) -> Vec<u8> {
             push_copy_value(&mut out, &Value::I64(*key));
             out.push(b'\t');
         }
-        for (n, value) in call_values(domain, call).iter().enumerate() {
-            if n > 0 {
-                out.push(b'\t');
-            }
-            push_copy_value(&mut out, value);
-        }
-        out.push(b'\n');
+        push_copy_line(&mut out, &call_values(domain, call));
     }
     out
 }
 
-/// A party table's lines: one per call and party, in `PARTY_COLUMNS`' order.
-fn party_lines(
-    domain: DomainId,
-    rows: &[(i64, &NewCall)],
-    parties: impl Fn(&NewCall) -> Vec<i64>,
-) -> Vec<u8> {
+/// A party table's lines: one per call and party, in `PartyTable::columns`' order.
+fn party_lines(table: &PartyTable, domain: DomainId, rows: &[(i64, &NewCall)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(rows.len() * 48);
     for (key, call) in rows {
-        for party in parties(call) {
-            let values = [
-                Value::I64(*key),
-                Value::I64(domain.get()),
-                Value::I64(party),
-                Value::I64(call.started_at.0),
-                Value::from(call.direction.as_str()),
-                Value::from(call.disposition.as_str()),
-            ];
-            for (n, value) in values.iter().enumerate() {
-                if n > 0 {
-                    out.push(b'\t');
-                }
-                push_copy_value(&mut out, value);
-            }
-            out.push(b'\n');
+        for party in (table.parties)(call) {
+            push_copy_line(&mut out, &party_row(*key, domain, party, call));
         }
     }
     out
+}
+
+/// One row as a `COPY` text line.
+fn push_copy_line(out: &mut Vec<u8>, values: &[Value]) {
+    for (n, value) in values.iter().enumerate() {
+        if n > 0 {
+            out.push(b'\t');
+        }
+        push_copy_value(out, value);
+    }
+    out.push(b'\n');
 }
 
 fn push_copy_value(out: &mut Vec<u8>, value: &Value) {

@@ -5,7 +5,7 @@ use crate::common::{TestServer, on_each_database};
 use serde_json::Value;
 use switchboard_api::auth::actor_for;
 use switchboard_demo::generate_calls;
-use switchboard_domain::{Direction, Disposition, Login, Timestamp};
+use switchboard_domain::{Direction, Disposition, Login, QueueId, Timestamp, UserId};
 use switchboard_policy::{Resource, Visibility, visibility};
 use switchboard_store::{CallCount, CallFilter};
 
@@ -38,9 +38,10 @@ async fn a_count_is_exact_up_to_its_limit_for_every_scope_and_filter() {
                     .unwrap()
             }
         };
-        let (agent, manager) = (
+        let (agent, manager, basic) = (
             id_of("/api/v1/domains/~/users/105").await,
             id_of("/api/v1/domains/~/users/101").await,
+            id_of("/api/v1/domains/~/users/107").await,
         );
         let sales = id_of("/api/v1/domains/~/call-queues/600").await;
         let has_user = |c: &Value, id: i64| {
@@ -52,11 +53,35 @@ async fn a_count_is_exact_up_to_its_limit_for_every_scope_and_filter() {
         };
         let since = "2026-03-02T00:00:00Z".to_owned();
         // Each filter with what it keeps of the unfiltered history, worked out here. A user or
-        // a queue named by the filter is read through its own index, the reach checked on each
-        // of its calls; the others through the reach's indexes.
+        // a queue named by the filter is read through its own index when all its calls are in
+        // reach, else through the calls it shares with each party of the reach (`call_pairs`);
+        // the other filters through the reach's indexes.
         type Keeps<'a> = Box<dyn Fn(&Value) -> bool + 'a>;
         let filters: Vec<(&str, Keeps, Option<CallFilter>)> = vec![
-            ("user=105", Box::new(|c| has_user(c, agent)), None),
+            (
+                "user=105",
+                Box::new(|c| has_user(c, agent)),
+                Some(CallFilter {
+                    user: Some(UserId(agent)),
+                    ..CallFilter::default()
+                }),
+            ),
+            (
+                "user=107",
+                Box::new(|c| has_user(c, basic)),
+                Some(CallFilter {
+                    user: Some(UserId(basic)),
+                    ..CallFilter::default()
+                }),
+            ),
+            (
+                "queue=600",
+                Box::new(|c| c["queue_id"] == sales),
+                Some(CallFilter {
+                    queue: Some(QueueId(sales)),
+                    ..CallFilter::default()
+                }),
+            ),
             (
                 "queue=600&disposition=answered",
                 Box::new(|c| c["queue_id"] == sales && c["disposition"] == "answered"),

@@ -542,3 +542,49 @@ async fn filters_pages_and_csv() {
     })
     .await;
 }
+
+/// A call told again with more parties (a later source names the agent and the queue) is
+/// merged, and a narrow reach filtered by a new party finds it: its new party set is recorded.
+#[tokio::test]
+async fn a_merged_call_is_found_by_the_parties_it_gained() {
+    on_each_database(|s| async move {
+        let first = call(
+            "m1",
+            "inbound",
+            "+15550000009",
+            "107",
+            "2026-03-02T11:00",
+            "answered",
+            json!({"users": ["107"]}),
+        );
+        let mut second = first.clone();
+        second["queue"] = json!("600");
+        second["agent"] = json!("105");
+        for calls in [vec![first], vec![second]] {
+            let (st, body) = ingest(&s, RESELLER, "acme.example", calls).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+        for query in ["user=105", "queue=600", "user=107"] {
+            let (_, n) = s
+                .get(
+                    "107@acme.example",
+                    &format!("/api/v1/domains/~/calls/count?{query}"),
+                )
+                .await;
+            let listed = s
+                .list_all(
+                    "107@acme.example",
+                    &format!("/api/v1/domains/~/calls?{query}"),
+                )
+                .await
+                .unwrap();
+            let ids: Vec<&str> = listed
+                .iter()
+                .filter_map(|c| c["call_id"].as_str())
+                .collect();
+            assert_eq!((n["count"].as_i64(), ids), (Some(1), vec!["m1"]), "{query}");
+        }
+        s
+    })
+    .await;
+}

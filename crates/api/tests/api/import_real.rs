@@ -314,6 +314,24 @@ async fn queue_log_and_master_csv_of_the_same_calls_merge_in_either_order() {
             (&x("x3")[9], &x("x3")[7]),
             (&Value::from("missed"), &Value::from(60))
         );
+        // The agent's own reach filtered by the queue reads the calls the two share
+        // (`call_pairs`): the merged calls' rows moved with them, none left behind.
+        for domain in ["acme.example", "globex.example"] {
+            let agent = format!("105@{domain}");
+            let path = format!("/api/v1/domains/{domain}/calls");
+            let listed = s
+                .list_all(&agent, &format!("{path}?queue=600"))
+                .await
+                .unwrap();
+            let (_, counted) = s.get(&agent, &format!("{path}/count?queue=600")).await;
+            let (_, everyone) = s.get(SU, &format!("{path}/count?queue=600&user=105")).await;
+            assert_eq!(
+                (counted["count"].as_i64(), everyone["count"].as_i64()),
+                (Some(listed.len() as i64), Some(listed.len() as i64)),
+                "{domain}"
+            );
+            assert!(!listed.is_empty(), "{domain}: 105 answered x1");
+        }
         // A third import of either file changes nothing.
         let again = import_into(&s, "acme.example", SAME_CALLS_QUEUE_LOG).await;
         assert_eq!((again.inserted, again.merged, again.duplicates), (0, 0, 3));
