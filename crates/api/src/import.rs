@@ -1,8 +1,9 @@
 //! `switchboard calls import`: call records from a switch's own files, streamed and batched.
 //!
 //! Every format becomes a neutral `CallInput` (the `switchboard-records` crate), checked
-//! exactly like ingested ones. Batches are stored whole; the first bad line stops the import and is named,
-//! with what was stored before it. Call ids make a second run of the same file store nothing new.
+//! exactly like ingested ones. Batches are stored whole; what the readers can read past is counted
+//! and reported, and the first line that is no call stops the import and is named, with what was
+//! stored before it. Call ids make a second run of the same file store nothing new.
 
 use crate::api::calls::parse_call;
 use crate::error::ApiError;

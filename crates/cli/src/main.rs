@@ -160,8 +160,10 @@ enum InvoicesCommand {
 #[derive(Subcommand)]
 enum CallsCommand {
     /// Import call records from a switch's files: Asterisk Master.csv or queue_log,
-    /// FreeSWITCH mod_cdr_csv, or JSON Lines. Streams the file, stores whole batches, and stops
-    /// at the first bad line, naming it; running the same file again stores nothing twice.
+    /// FreeSWITCH mod_cdr_csv, or JSON Lines. Streams the file and stores whole batches. What it
+    /// can read past (a wrong byte, an unknown event, a rotated log's partial call) is counted
+    /// and reported; a line that is no call at all stops it, named, with what was stored
+    /// before. Running the same file again stores nothing twice.
     Import {
         #[command(flatten)]
         db: DatabaseArgs,
@@ -176,7 +178,7 @@ enum CallsCommand {
         /// Check every line and report, storing nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Calls per transaction (default: 5000 on SQLite, 20000 on PostgreSQL).
+        /// Calls per transaction (default: 20000).
         #[arg(long)]
         batch_size: Option<usize>,
         /// The switch's time zone for CSV times (default: the domain's).
