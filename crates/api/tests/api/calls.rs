@@ -588,3 +588,67 @@ async fn a_merged_call_is_found_by_the_parties_it_gained() {
     })
     .await;
 }
+
+/// A party in more sets shared with the reach than a union takes (here 107 in 84: conference
+/// calls with two others in one of three queues) is read the slow way, and still exactly.
+#[tokio::test]
+async fn a_party_in_many_shared_sets_is_still_counted_exactly() {
+    on_each_database(|s| async move {
+        let others = ["101", "102", "103", "104", "105", "106", "108", "109"];
+        let mut calls = Vec::new();
+        for (n, a) in others.iter().enumerate() {
+            for b in &others[n + 1..] {
+                for queue in ["600", "601", "602"] {
+                    calls.push(call(
+                        &format!("many-{a}-{b}-{queue}"),
+                        "inbound",
+                        "+15550000010",
+                        queue,
+                        "2026-03-02T12:00",
+                        "answered",
+                        json!({"users": ["107", a, b], "queue": queue}),
+                    ));
+                }
+            }
+        }
+        assert_eq!(calls.len(), 84);
+        let (st, body) = ingest(&s, RESELLER, "acme.example", calls).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let everyone = s
+            .list_all("101@acme.example", "/api/v1/domains/~/calls?user=107")
+            .await
+            .unwrap();
+        assert_eq!(everyone.len(), 84);
+        // Every narrow reach: its count is what it lists.
+        for login in ["102@acme.example", "104@acme.example", "105@acme.example"] {
+            let listed = s
+                .list_all(login, "/api/v1/domains/~/calls?user=107")
+                .await
+                .unwrap();
+            let (_, n) = s.get(login, "/api/v1/domains/~/calls/count?user=107").await;
+            assert_eq!(n["count"].as_i64(), Some(listed.len() as i64), "{login}");
+        }
+        // The site manager's: the calls touching its site, worked out from the calls themselves.
+        let (_, manager) = s
+            .get("101@acme.example", "/api/v1/domains/~/users/102")
+            .await;
+        let site = &manager["site_id"];
+        assert!(site.is_i64(), "{manager}");
+        let expected = everyone
+            .iter()
+            .filter(|c| {
+                c["site_ids"]
+                    .as_array()
+                    .is_some_and(|ids| ids.contains(site))
+            })
+            .count();
+        let listed = s
+            .list_all("102@acme.example", "/api/v1/domains/~/calls?user=107")
+            .await
+            .unwrap();
+        assert!(expected > 0, "{expected}");
+        assert_eq!(listed.len(), expected);
+        s
+    })
+    .await;
+}
