@@ -1,8 +1,9 @@
 //! The SQL of call history's pages and counts, cut to a reach. Every statement is driven by an
 //! index read newest first: the parties of the reach (a user, a site, a queue, a supervised
 //! queue's agent), each from its own time index; the one party a filter names (a user, a queue),
-//! when all its calls are in reach, or else the calls it shares with each party of the reach
-//! (`call_pairs`); or the domain's time index, the reach checked call by call. Direction and disposition are kept in those indexes too (migration 0017), so the
+//! when all its calls are in reach, or else the party sets it shares with the reach's parties
+//! (`call_party_sets`, `calls_by_party_set`); or the domain's time index, the reach checked call
+//! by call. Direction and disposition are kept in those indexes too (migration 0017), so the
 //! common filters are decided without reading call rows.
 
 use crate::call_parties::{Party, PartySet};
@@ -74,6 +75,7 @@ pub(crate) fn shared_sets_sql(
     agents: &[i64],
 ) -> Option<Sql> {
     let named = named_party(filter)?;
+    let named_key = named.party()?.key();
     let parties = branches(reach, domain, agents)?;
     if parties.contains(&named) {
         return None;
@@ -91,8 +93,7 @@ pub(crate) fn shared_sets_sql(
     );
     sql.bind(domain.get()).push(" AND r.party IN ");
     sql.bind_list(keys);
-    sql.push(" AND n.party = ")
-        .bind(named.party().map_or(0, Party::key));
+    sql.push(" AND n.party = ").bind(named_key);
     Some(sql)
 }
 

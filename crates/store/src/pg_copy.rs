@@ -95,10 +95,7 @@ impl PgCopy {
             copy_in(&mut tx, &into, call_lines(domain, &rows)).await?;
             copy_parties(&mut tx, domain, &keyed).await?;
         }
-        for sql in finish(&fresh) {
-            sql.query_for::<Postgres>().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        finish_and_commit(tx, finish, &fresh).await?;
         Ok(vec![true; calls.len()])
     }
 
@@ -141,15 +138,24 @@ impl PgCopy {
             .collect();
         copy_parties(&mut tx, domain, &keyed).await?;
         let fresh: Vec<&NewCall> = keyed.iter().map(|&(_, c)| c).collect();
-        for sql in finish(&fresh) {
-            sql.query_for::<Postgres>().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        finish_and_commit(tx, finish, &fresh).await?;
         Ok(calls
             .iter()
             .map(|c| moved.contains_key(&c.call_id))
             .collect())
     }
+}
+
+/// What `finish` adds for the new calls (report sums, audit), then the commit: both ways end so.
+async fn finish_and_commit(
+    mut tx: sqlx::Transaction<'static, Postgres>,
+    finish: &impl Fn(&[&NewCall]) -> Vec<Sql>,
+    fresh: &[&NewCall],
+) -> std::result::Result<(), sqlx::Error> {
+    for sql in finish(fresh) {
+        sql.query_for::<Postgres>().execute(&mut *tx).await?;
+    }
+    tx.commit().await
 }
 
 /// `COPY into FROM STDIN` of text-format lines, if there are any.
