@@ -385,11 +385,16 @@ impl Store {
     /// and needs neither.
     pub async fn refresh_call_statistics(&self) -> Result<()> {
         if self.backend() == crate::Backend::Postgres {
-            sqlx::query(
-                "VACUUM (ANALYZE) calls, call_users, call_sites, call_party_sets, queue_slot_stats",
-            )
-            .execute(self.pool())
-            .await?;
+            // Two statements on two connections, so two server processes share the work: `calls`
+            // took as long as the other four together (0.7 s for both, one after the other, after
+            // a million calls).
+            let refresh = |statement: &'static str| sqlx::query(statement).execute(self.pool());
+            tokio::try_join!(
+                refresh("VACUUM (ANALYZE) calls"),
+                refresh(
+                    "VACUUM (ANALYZE) call_users, call_sites, call_party_sets, queue_slot_stats"
+                ),
+            )?;
         }
         Ok(())
     }

@@ -79,13 +79,14 @@ impl PgCopy {
         });
         if !fresh.is_empty() {
             // The sequence is looked up once: per row, the lookup cost eight times the draw.
+            // One array, not a row per key: decoding 20,000 rows cost more than drawing them.
             let mut keys: Vec<i64> = sqlx::query_scalar(
                 "WITH seq AS MATERIALIZED \
                  (SELECT pg_get_serial_sequence('calls', 'id')::regclass AS s) \
-                 SELECT nextval(s) FROM seq, generate_series(1, $1)",
+                 SELECT array_agg(nextval(s)) FROM seq, generate_series(1, $1)",
             )
             .bind(fresh.len() as i64)
-            .fetch_all(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
             keys.sort_unstable();
             let keyed: Vec<(i64, &NewCall)> = keys.into_iter().zip(fresh.iter().copied()).collect();
@@ -232,7 +233,7 @@ fn push_copy_line(out: &mut Vec<u8>, values: &[Value]) {
 
 fn push_copy_value(out: &mut Vec<u8>, value: &Value) {
     match value {
-        Value::I64(v) => out.extend_from_slice(v.to_string().as_bytes()),
+        Value::I64(v) => out.extend_from_slice(itoa::Buffer::new().format(*v).as_bytes()),
         Value::NullI64 | Value::NullText => out.extend_from_slice(b"\\N"),
         Value::Text(text) => {
             for byte in text.bytes() {
