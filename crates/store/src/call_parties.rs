@@ -36,6 +36,19 @@ impl PartyTable {
             self.column
         )
     }
+
+    /// This table's rows for calls stored under these keys: one per call and party.
+    pub fn rows<'a>(
+        &'a self,
+        domain: DomainId,
+        keyed: &'a [(i64, &'a NewCall)],
+    ) -> impl Iterator<Item = [Value; 6]> + 'a {
+        keyed.iter().flat_map(move |&(pk, call)| {
+            (self.parties)(call)
+                .into_iter()
+                .map(move |party| party_row(pk, domain, party, call))
+        })
+    }
 }
 
 pub(crate) const PARTY_TABLES: [PartyTable; 2] = [

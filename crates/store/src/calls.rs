@@ -1,7 +1,7 @@
 //! Call records: idempotent ingestion and the scoped call-history query.
 
 use crate::audit::{AuditPlace, audit_insert};
-use crate::call_parties::{PARTY_TABLES, PartySet, PartyTable, party_row, party_set_inserts};
+use crate::call_parties::{PARTY_TABLES, PartySet, PartyTable, party_set_inserts};
 use crate::call_query::{Walks, count_steps, domain_walk, page_sql, shared_sets_sql};
 use crate::reports::queue_slot_upserts;
 use crate::sql::{
@@ -525,16 +525,11 @@ fn party_rows(
     calls: &[&NewCall],
     keys: &HashMap<String, i64>,
 ) -> Vec<[Value; 6]> {
-    let mut rows = Vec::new();
-    for call in calls {
-        let Some(&pk) = keys.get(&call.call_id) else {
-            continue;
-        };
-        for party in (table.parties)(call) {
-            rows.push(party_row(pk, domain, party, call));
-        }
-    }
-    rows
+    let keyed: Vec<(i64, &NewCall)> = calls
+        .iter()
+        .filter_map(|&call| Some((*keys.get(&call.call_id)?, call)))
+        .collect();
+    table.rows(domain, &keyed).collect()
 }
 
 /// The columns a call is stored with, in the order of `call_values`.
