@@ -297,7 +297,7 @@ impl BatchWriter {
         let task = tokio::spawn(async move {
             let permit = operator_permit(Resource::CallHistory, Action::Create);
             store
-                .ingest_calls(&permit, &ctx, reseller, domain, &calls)
+                .ingest_calls(&permit, &ctx, reseller, domain, calls)
                 .await
         });
         self.in_flight.push_back((count, task));

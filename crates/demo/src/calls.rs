@@ -285,12 +285,17 @@ pub async fn generate_calls(
         if batch.len() == BATCH || i + 1 == count {
             batch.sort_by_key(|c| c.started_at.0);
             let s = store
-                .ingest_calls(&permit, &ctx, domain.reseller_id, domain.id, &batch)
+                .ingest_calls(
+                    &permit,
+                    &ctx,
+                    domain.reseller_id,
+                    domain.id,
+                    std::mem::take(&mut batch),
+                )
                 .await?;
             summary.inserted += s.inserted;
             summary.duplicates += s.duplicates;
             summary.merged += s.merged;
-            batch.clear();
             progress(i + 1);
         }
     }

@@ -146,8 +146,9 @@ impl Store {
         20_000
     }
 
-    /// Store a batch of calls in one transaction; calls whose id the domain has are skipped, and
-    /// so is a call id's second appearance in the batch.
+    /// Store a batch of calls in one transaction; calls whose id the domain has are merged into
+    /// the stored ones, and a call id's second appearance in the batch is skipped. The batch is
+    /// handed over: its calls are stored as they are, not copied.
     ///
     /// On a SQLite file the calls go in through `native` (one prepared statement per row, on a
     /// blocking thread); on PostgreSQL through `COPY` (`pg_copy`); a SQLite database in memory
@@ -159,23 +160,31 @@ impl Store {
         ctx: &AuditContext,
         reseller: ResellerId,
         domain: DomainId,
-        calls: &[NewCall],
+        calls: Vec<NewCall>,
     ) -> Result<IngestSummary> {
         expect_permit(permit, Resource::CallHistory, Action::Create)?;
         // A call sent twice in one batch counts once; one already stored is not stored again
         // (`DO NOTHING`), and only the new ones get parties and report sums. Each call's parties
         // are sorted and made distinct here, once: its row and its party rows take them as they are.
-        let mut seen = HashSet::with_capacity(calls.len());
+        let total = calls.len();
+        let first_of_its_id: Vec<bool> = {
+            let mut seen = HashSet::with_capacity(total);
+            calls
+                .iter()
+                .map(|c| seen.insert(c.call_id.as_str()))
+                .collect()
+        };
         let distinct: Vec<NewCall> = calls
-            .iter()
-            .filter(|c| seen.insert(c.call_id.as_str()))
-            .map(|c| {
-                let mut c = c.clone();
-                c.user_ids.sort_unstable();
-                c.user_ids.dedup();
-                c.site_ids.sort_unstable();
-                c.site_ids.dedup();
-                c
+            .into_iter()
+            .zip(first_of_its_id)
+            .filter_map(|(mut c, first)| {
+                first.then(|| {
+                    c.user_ids.sort_unstable();
+                    c.user_ids.dedup();
+                    c.site_ids.sort_unstable();
+                    c.site_ids.dedup();
+                    c
+                })
             })
             .collect();
         let backend = self.backend();
@@ -184,7 +193,6 @@ impl Store {
             domain: Some(domain),
             site: None,
         };
-        let total = calls.len();
         let ctx_for_merge = ctx.clone();
         let ctx = ctx.clone();
         // What follows the calls in their transaction: the report sums and the audit record.

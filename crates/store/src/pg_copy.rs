@@ -7,7 +7,7 @@
 //! This keeps its own small pool of PostgreSQL connections (opened on first use): `COPY` is a
 //! PostgreSQL statement the `Any` driver does not offer.
 
-use crate::call_parties::{PARTY_TABLES, PartyTable};
+use crate::call_parties::PARTY_TABLES;
 use crate::calls::{CALL_COLUMNS, call_values};
 use crate::sql::{Sql, Value};
 use crate::{NewCall, Result, StoreError};
@@ -90,10 +90,13 @@ impl PgCopy {
             .await?;
             keys.sort_unstable();
             let keyed: Vec<(i64, &NewCall)> = keys.into_iter().zip(fresh.iter().copied()).collect();
-            let rows: Vec<(Option<i64>, &NewCall)> =
-                keyed.iter().map(|&(key, call)| (Some(key), call)).collect();
             let into = format!("calls (id, {})", CALL_COLUMNS.join(", "));
-            copy_in(&mut tx, &into, call_lines(domain, &rows)).await?;
+            copy_in(&mut tx, &into, &keyed, |out, &(key, call)| {
+                push_copy_value(out, &Value::I64(key));
+                out.push(b'\t');
+                push_copy_line(out, &call_values(domain, call));
+            })
+            .await?;
             copy_parties(&mut tx, domain, &keyed).await?;
         }
         finish_and_commit(tx, finish, &fresh).await?;
@@ -117,11 +120,11 @@ impl PgCopy {
         ))
         .execute(&mut *tx)
         .await?;
-        let rows: Vec<(Option<i64>, &NewCall)> = calls.iter().map(|c| (None, c)).collect();
         copy_in(
             &mut tx,
             &format!("calls_incoming ({columns})"),
-            call_lines(domain, &rows),
+            calls,
+            |out, call| push_copy_line(out, &call_values(domain, call)),
         )
         .await?;
         let moved: HashMap<String, i64> = sqlx::query_as(&format!(
@@ -159,19 +162,36 @@ async fn finish_and_commit(
     tx.commit().await
 }
 
-/// `COPY into FROM STDIN` of text-format lines, if there are any.
-async fn copy_in(
+/// Bytes of `COPY` text sent at a time. The server reads one chunk while the next is written,
+/// and no buffer the size of a batch is made: a fresh one per batch cost a page fault per 4 KiB.
+const COPY_CHUNK: usize = 256 * 1024;
+
+/// `COPY into FROM STDIN` of the rows, each written as a text-format line by `line`, if there
+/// are any.
+async fn copy_in<R>(
     tx: &mut sqlx::Transaction<'static, Postgres>,
     into: &str,
-    lines: Vec<u8>,
+    rows: impl IntoIterator<Item = R>,
+    mut line: impl FnMut(&mut Vec<u8>, R),
 ) -> std::result::Result<(), sqlx::Error> {
-    if lines.is_empty() {
+    let mut rows = rows.into_iter().peekable();
+    if rows.peek().is_none() {
         return Ok(());
     }
     let mut copy = tx
         .copy_in_raw(&format!("COPY {into} FROM STDIN (FORMAT text)"))
         .await?;
-    copy.send(lines).await?;
+    let mut chunk = Vec::with_capacity(COPY_CHUNK + 4096);
+    for row in rows {
+        line(&mut chunk, row);
+        if chunk.len() >= COPY_CHUNK {
+            copy.send(chunk.as_slice()).await?;
+            chunk.clear();
+        }
+    }
+    if !chunk.is_empty() {
+        copy.send(chunk.as_slice()).await?;
+    }
     copy.finish().await?;
     Ok(())
 }
@@ -184,7 +204,10 @@ async fn copy_parties(
 ) -> std::result::Result<(), sqlx::Error> {
     for table in &PARTY_TABLES {
         let into = format!("{} ({})", table.name, table.columns());
-        copy_in(tx, &into, party_lines(table, domain, keyed)).await?;
+        copy_in(tx, &into, table.rows(domain, keyed), |out, row| {
+            push_copy_line(out, &row)
+        })
+        .await?;
     }
     Ok(())
 }
@@ -195,30 +218,7 @@ fn is_write_conflict(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("23505" | "40P01")))
 }
 
-/// The calls as `COPY`'s text format: a line per call, tab between columns, `\N` for none;
-/// led by the call's key where it has one (the temporary table has no key column).
-fn call_lines(domain: DomainId, rows: &[(Option<i64>, &NewCall)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(rows.len() * 160);
-    for (key, call) in rows {
-        if let Some(key) = key {
-            push_copy_value(&mut out, &Value::I64(*key));
-            out.push(b'\t');
-        }
-        push_copy_line(&mut out, &call_values(domain, call));
-    }
-    out
-}
-
-/// A party table's lines: one per call and party, in `PartyTable::columns`' order.
-fn party_lines(table: &PartyTable, domain: DomainId, rows: &[(i64, &NewCall)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(rows.len() * 48);
-    for row in table.rows(domain, rows) {
-        push_copy_line(&mut out, &row);
-    }
-    out
-}
-
-/// One row as a `COPY` text line.
+/// One row as a `COPY` text line: tab between columns, `\N` for none.
 fn push_copy_line(out: &mut Vec<u8>, values: &[Value]) {
     for (n, value) in values.iter().enumerate() {
         if n > 0 {

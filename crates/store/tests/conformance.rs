@@ -850,7 +850,7 @@ async fn both_ingestion_paths_store_the_same_calls() {
         first.push(call(7));
         for batch in [first.clone(), first, (20..60).map(call).collect()] {
             let s = store
-                .ingest_calls(&permit, &ctx(), w.reseller.id, w.domain.id, &batch)
+                .ingest_calls(&permit, &ctx(), w.reseller.id, w.domain.id, batch)
                 .await
                 .unwrap();
             summaries.push((s.inserted, s.duplicates));
@@ -1004,7 +1004,7 @@ async fn call_statistics_are_current_after_a_bulk_load() {
             .collect();
         let permit = operator_permit(Resource::CallHistory, Action::Create);
         store
-            .ingest_calls(&permit, &ctx(), w.reseller.id, w.domain.id, &calls)
+            .ingest_calls(&permit, &ctx(), w.reseller.id, w.domain.id, calls)
             .await
             .unwrap();
         let raw = sqlx::AnyPool::connect(&db.url).await.unwrap();
@@ -1051,8 +1051,8 @@ async fn simultaneous_overlapping_batches_store_each_call_once() {
             let second: Vec<NewCall> = (base + 200..base + 600).rev().map(call).collect();
             let ctx = ctx();
             let (a, b) = tokio::join!(
-                store.ingest_calls(&permit, &ctx, w.reseller.id, w.domain.id, &first),
-                store.ingest_calls(&permit, &ctx, w.reseller.id, w.domain.id, &second),
+                store.ingest_calls(&permit, &ctx, w.reseller.id, w.domain.id, first),
+                store.ingest_calls(&permit, &ctx, w.reseller.id, w.domain.id, second),
             );
             let (a, b) = (a.unwrap(), b.unwrap());
             assert_eq!(a.inserted + b.inserted, 600, "round {round}: {a:?} {b:?}");

@@ -117,11 +117,15 @@ pub fn routes() -> Vec<Route> {
 type S = State<AppState>;
 type C = Extension<Caller>;
 
-fn time(field: &str, raw: &str) -> ApiResult<Timestamp> {
-    Timestamp::parse_rfc3339(raw).map_err(|e| ApiError::invalid(field, format!("{field}: {e}")))
+// A field's name is made only for its error: an import checks millions of fields.
+fn time(raw: &str, field: impl FnOnce() -> String) -> ApiResult<Timestamp> {
+    Timestamp::parse_rfc3339(raw).map_err(|e| {
+        let field = field();
+        ApiError::invalid(&field, format!("{field}: {e}"))
+    })
 }
 
-fn number(field: &str, raw: &str) -> ApiResult<String> {
+fn number(raw: &str, field: impl FnOnce() -> String) -> ApiResult<String> {
     let ok = (1..=64).contains(&raw.len())
         && raw
             .chars()
@@ -129,8 +133,9 @@ fn number(field: &str, raw: &str) -> ApiResult<String> {
     if ok {
         Ok(raw.to_owned())
     } else {
+        let field = field();
         Err(ApiError::invalid(
-            field,
+            &field,
             format!("{field}: 1 to 64 characters: digits, letters, + * # - . @ _"),
         ))
     }
@@ -148,8 +153,8 @@ pub fn parse_call(i: usize, input: &CallInput, dir: &ExtensionDirectory) -> ApiR
             format!("{}: 1 to 128 characters", f("call_id")),
         ));
     }
-    let started_at = time(&f("started_at"), &input.started_at)?;
-    let ended_at = time(&f("ended_at"), &input.ended_at)?;
+    let started_at = time(&input.started_at, || f("started_at"))?;
+    let ended_at = time(&input.ended_at, || f("ended_at"))?;
     if ended_at < started_at {
         return Err(ApiError::invalid(
             &f("ended_at"),
@@ -159,7 +164,7 @@ pub fn parse_call(i: usize, input: &CallInput, dir: &ExtensionDirectory) -> ApiR
     let answered_at = input
         .answered_at
         .as_deref()
-        .map(|a| time(&f("answered_at"), a))
+        .map(|a| time(a, || f("answered_at")))
         .transpose()?;
     match (input.disposition, answered_at) {
         (Disposition::Answered, None) => {
@@ -241,8 +246,8 @@ pub fn parse_call(i: usize, input: &CallInput, dir: &ExtensionDirectory) -> ApiR
     Ok(NewCall {
         call_id: input.call_id.clone(),
         direction: input.direction,
-        from: number(&f("from"), &input.from)?,
-        to: number(&f("to"), &input.to)?,
+        from: number(&input.from, || f("from"))?,
+        to: number(&input.to, || f("to"))?,
         queue_id,
         agent_user_id,
         agent_name,
@@ -288,7 +293,7 @@ pub async fn ingest_calls(
             &caller.audit(),
             domain.reseller_id,
             domain.id,
-            &calls,
+            calls,
         )
         .await?;
     state
@@ -333,8 +338,16 @@ fn decode_cursor(raw: &str) -> ApiResult<(Timestamp, CallId)> {
 
 /// The filters of a query, with extensions resolved in the domain.
 async fn filter_of(state: &AppState, domain: &Domain, q: &CallQuery) -> ApiResult<CallFilter> {
-    let since = q.since.as_deref().map(|t| time("since", t)).transpose()?;
-    let until = q.until.as_deref().map(|t| time("until", t)).transpose()?;
+    let since = q
+        .since
+        .as_deref()
+        .map(|t| time(t, || "since".to_owned()))
+        .transpose()?;
+    let until = q
+        .until
+        .as_deref()
+        .map(|t| time(t, || "until".to_owned()))
+        .transpose()?;
     let dir = if q.user.is_some() || q.queue.is_some() {
         state.store.extension_directory(domain.id).await?
     } else {

@@ -398,7 +398,7 @@ pub async fn store_call(
             &ctx,
             domain.reseller_id,
             domain.id,
-            &[parsed],
+            vec![parsed],
         )
         .await?;
     state
