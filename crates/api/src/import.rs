@@ -203,9 +203,10 @@ pub async fn import_calls<R: BufRead>(
             })?;
             batch.push(call);
             if batch.len() >= options.batch_size {
-                writer
-                    .submit(std::mem::take(&mut batch), &mut report)
-                    .await?;
+                // The next batch gets its room at once: grown call by call, each doubling
+                // copied the calls so far into fresh pages.
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(options.batch_size));
+                writer.submit(full, &mut report).await?;
                 progress(bytes, &report);
             }
         }
