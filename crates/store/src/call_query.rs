@@ -74,12 +74,8 @@ pub(crate) fn shared_sets_sql(
     filter: &CallFilter,
     agents: &[i64],
 ) -> Option<Sql> {
-    let named = named_party(filter)?;
+    let (parties, named) = outside_narrow_reach(reach, domain, agents, filter)?;
     let named_key = named.party()?.key();
-    let parties = branches(reach, domain, agents)?;
-    if parties.contains(&named) {
-        return None;
-    }
     let keys: Vec<i64> = parties
         .iter()
         .filter_map(|p| p.party())
@@ -95,6 +91,19 @@ pub(crate) fn shared_sets_sql(
     sql.bind_list(keys);
     sql.push(" AND n.party = ").bind(named_key);
     Some(sql)
+}
+
+/// A filter naming a party outside a narrow reach: the reach's parties and the named one.
+/// Their calls are read through the party sets they share (`shared_sets_sql`, `drive`).
+fn outside_narrow_reach(
+    reach: &Predicate,
+    domain: DomainId,
+    agents: &[i64],
+    filter: &CallFilter,
+) -> Option<(Vec<Branch>, Branch)> {
+    let named = named_party(filter)?;
+    let parties = branches(reach, domain, agents)?;
+    (!parties.contains(&named)).then_some((parties, named))
 }
 
 /// The one party a filter names (a user, else a queue).
@@ -154,24 +163,25 @@ fn drive(walks: &Walks, domain: DomainId, filter: &CallFilter) -> (Drive, CallFi
         Some(Branch::Queue(_)) => rest.queue = None,
         _ => {}
     }
-    match (branches(reach, domain, &walks.agents), named) {
-        // One of the reach's own parties (a supervisor's agent, a user itself): every call of
-        // it is in reach, so its own index is the answer.
-        (Some(parties), Some(named)) if parties.contains(&named) => {
-            (Drive::Union(vec![named]), rest)
-        }
-        // Another party within a narrow reach: the party sets it shares with the reach's
-        // parties, each read from its own index. (Either side's calls, checked for the other one
-        // by one, read a whole history when the two share few.) A party in more sets than a
-        // union takes is read the slow way: the reach's calls, the filter checked on each.
-        (Some(parties), Some(_)) => match &walks.shared {
+    // Another party within a narrow reach: the party sets it shares with the reach's parties,
+    // each read from its own index. (Either side's calls, checked for the other one by one, read
+    // a whole history when the two share few.) A party in more sets than a union takes is read
+    // the slow way: the reach's calls, the filter checked on each.
+    if let Some((parties, _)) = outside_narrow_reach(reach, domain, &walks.agents, filter) {
+        return match &walks.shared {
             Some(sets) if sets.is_empty() => (Drive::Nothing, rest),
             Some(sets) if sets.len() <= MAX_BRANCHES => (
                 Drive::Union(sets.iter().cloned().map(Branch::Set).collect()),
                 rest,
             ),
             _ => (Drive::Union(parties), filter.clone()),
-        },
+        };
+    }
+    match (branches(reach, domain, &walks.agents), named) {
+        // One of the reach's own parties (a supervisor's agent, a user itself; any other was
+        // read through party sets above): every call of it is in reach, so its own index is
+        // the answer.
+        (Some(_), Some(named)) => (Drive::Union(vec![named]), rest),
         (Some(parties), None) => (Drive::Union(parties), filter.clone()),
         // Over the whole domain, a user's or a queue's calls come from its own index.
         (None, Some(named)) if covers_domain(reach, domain) => (Drive::Union(vec![named]), rest),
