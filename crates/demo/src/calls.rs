@@ -290,7 +290,7 @@ pub async fn generate_calls(
                     &ctx,
                     domain.reseller_id,
                     domain.id,
-                    std::mem::take(&mut batch),
+                    std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
                 )
                 .await?;
             summary.inserted += s.inserted;
