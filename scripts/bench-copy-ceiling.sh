@@ -10,9 +10,14 @@
 # 3. a second fresh database with the demo (sbceiling_target) loads them by `psql \copy` on two
 #    connections, one transaction per batch, as the importer does, and the rate is printed.
 #
+# Each argument is a variant of the schema to load the same rows into: SQL files joined by `+`,
+# run on the target before the load (scripts/ceiling/ has the ones BENCHMARKS.md reports):
+#   scripts/bench-copy-ceiling.sh scripts/ceiling/enum-codes.sql+scripts/ceiling/integer-set.sql
+# ROUNDS=n loads the schema as built and then each variant, in turn, n times (default 1): runs
+# on one machine vary by 10–25 %, so compare them alternating.
+#
 # ADMIN_URL: a PostgreSQL database to create the two from (default
 # postgres://postgres@127.0.0.1:5432/test); both are dropped at the end.
-# BEFORE=file.sql runs on the target before the load: try an index change without a build.
 # BIN=path/to/switchboard as in bench-import.sh. Needs: psql, python3, GNU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,14 +49,14 @@ fresh() {
 fresh sbceiling_source
 DATABASE_URL="$SOURCE" scripts/bench-import.sh
 
-# The generator's call ids all start so; the demo's own calls do not.
+# The generator's call ids are Asterisk uniqueids (digits, a dot, digits); the demo's are not.
 COLUMNS="$(psql -At "$SOURCE" -c "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position)
   FROM information_schema.columns WHERE table_name = 'calls'")"
 ORDER="ORDER BY c.started_at, c.call_id"
 psql -q "$SOURCE" \
-  -c "\\copy (SELECT $COLUMNS FROM calls c WHERE c.call_id LIKE '1767600000.%' $ORDER) TO '$DIR/calls'" \
-  -c "\\copy (SELECT p.* FROM call_users p JOIN calls c ON c.id = p.call_pk WHERE c.call_id LIKE '1767600000.%' $ORDER) TO '$DIR/call_users'" \
-  -c "\\copy (SELECT p.* FROM call_sites p JOIN calls c ON c.id = p.call_pk WHERE c.call_id LIKE '1767600000.%' $ORDER) TO '$DIR/call_sites'"
+  -c "\\copy (SELECT $COLUMNS FROM calls c WHERE c.call_id ~ '^[0-9]+[.][0-9]+\$' $ORDER) TO '$DIR/calls'" \
+  -c "\\copy (SELECT p.* FROM call_users p JOIN calls c ON c.id = p.call_pk WHERE c.call_id ~ '^[0-9]+[.][0-9]+\$' $ORDER) TO '$DIR/call_users'" \
+  -c "\\copy (SELECT p.* FROM call_sites p JOIN calls c ON c.id = p.call_pk WHERE c.call_id ~ '^[0-9]+[.][0-9]+\$' $ORDER) TO '$DIR/call_sites'"
 
 # Batches of 20,000 calls with their party rows; even batches on one connection, odd on the other.
 python3 - "$DIR" "$COLUMNS" <<'PY'
@@ -79,17 +84,29 @@ for connection in (0, 1):
             script.write("COMMIT;\n")
 PY
 
-fresh sbceiling_target
-"$BIN" demo --calls 2 --database-url "$TARGET" >/dev/null
-if [ -n "${BEFORE:-}" ]; then psql -q "$TARGET" -f "$BEFORE"; fi
-psql -q "$TARGET" -c CHECKPOINT
+# Loads the batches into a fresh demo database after the variant's SQL files (none: as built).
+load() {
+  local variant="$1"
+  fresh sbceiling_target
+  "$BIN" demo --calls 2 --database-url "$TARGET" >/dev/null
+  local files=()
+  IFS=+ read -ra files <<<"$variant"
+  for file in "${files[@]}"; do psql -q -v ON_ERROR_STOP=1 "$TARGET" -f "$file"; done
+  psql -q "$TARGET" -c CHECKPOINT
+  local start end
+  start="$(date +%s.%N)"
+  psql -q -v ON_ERROR_STOP=1 "$TARGET" -f "$DIR/load0.sql" &
+  local first=$!
+  psql -q -v ON_ERROR_STOP=1 "$TARGET" -f "$DIR/load1.sql"
+  wait "$first"
+  end="$(date +%s.%N)"
+  python3 -c "import sys; s = float(sys.argv[2]) - float(sys.argv[1]); print(f'{sys.argv[4]}: {s:.2f} s, {int(sys.argv[3]) / s:,.0f} calls/s')" \
+    "$start" "$end" "$CALLS" "${variant:-as built}"
+}
+
 CALLS="$(wc -l < "$DIR/calls")"
 echo "loading the same $CALLS calls by psql \\copy on two connections …"
-START="$(date +%s.%N)"
-psql -q -v ON_ERROR_STOP=1 "$TARGET" -f "$DIR/load0.sql" &
-FIRST=$!
-psql -q -v ON_ERROR_STOP=1 "$TARGET" -f "$DIR/load1.sql"
-wait "$FIRST"
-END="$(date +%s.%N)"
-python3 -c "import sys; s = float(sys.argv[2]) - float(sys.argv[1]); print(f'{s:.2f} s, {int(sys.argv[3]) / s:,.0f} calls/s')" \
-  "$START" "$END" "$CALLS"
+for _ in $(seq 1 "${ROUNDS:-1}"); do
+  load ""
+  for variant in "$@"; do load "$variant"; done
+done

@@ -54,9 +54,10 @@ with open(path, "w") as out:
         s = t.strftime("%Y-%m-%d %H:%M:%S")
         a = (t + datetime.timedelta(seconds=ring)).strftime("%Y-%m-%d %H:%M:%S") if disp == "ANSWERED" else ""
         e = (t + datetime.timedelta(seconds=ring + talk)).strftime("%Y-%m-%d %H:%M:%S")
+        # Asterisk's uniqueid: the channel's creation time (epoch seconds), a dot, a counter.
         out.write(f'"","{src}","{dst}","from-internal","""Caller"" <{src}>","PJSIP/{src}-0000{i % 9999:04x}",'
                   f'"{dstchannel}","{lastapp}","{dst}","{s}","{a}","{e}",{ring + talk},{talk},"{disp}","DOCUMENTATION",'
-                  f'"1767600000.{i}",""\n')
+                  f'"{int(t.replace(tzinfo=datetime.timezone.utc).timestamp())}.{i}",""\n')
 PY
 
 echo "importing $LINES lines of Master.csv into ${TARGET%%://*} …"
