@@ -52,11 +52,12 @@ DATABASE_URL="$SOURCE" scripts/bench-import.sh
 # The generator's call ids are Asterisk uniqueids (digits, a dot, digits); the demo's are not.
 COLUMNS="$(psql -At "$SOURCE" -c "SELECT string_agg(column_name, ', ' ORDER BY ordinal_position)
   FROM information_schema.columns WHERE table_name = 'calls'")"
+GENERATED="WHERE c.call_id ~ '^[0-9]+[.][0-9]+\$'"
 ORDER="ORDER BY c.started_at, c.call_id"
 psql -q "$SOURCE" \
-  -c "\\copy (SELECT $COLUMNS FROM calls c WHERE c.call_id ~ '^[0-9]+[.][0-9]+\$' $ORDER) TO '$DIR/calls'" \
-  -c "\\copy (SELECT p.* FROM call_users p JOIN calls c ON c.id = p.call_pk WHERE c.call_id ~ '^[0-9]+[.][0-9]+\$' $ORDER) TO '$DIR/call_users'" \
-  -c "\\copy (SELECT p.* FROM call_sites p JOIN calls c ON c.id = p.call_pk WHERE c.call_id ~ '^[0-9]+[.][0-9]+\$' $ORDER) TO '$DIR/call_sites'"
+  -c "\\copy (SELECT $COLUMNS FROM calls c $GENERATED $ORDER) TO '$DIR/calls'" \
+  -c "\\copy (SELECT p.* FROM call_users p JOIN calls c ON c.id = p.call_pk $GENERATED $ORDER) TO '$DIR/call_users'" \
+  -c "\\copy (SELECT p.* FROM call_sites p JOIN calls c ON c.id = p.call_pk $GENERATED $ORDER) TO '$DIR/call_sites'"
 
 # Batches of 20,000 calls with their party rows; even batches on one connection, odd on the other.
 python3 - "$DIR" "$COLUMNS" <<'PY'
